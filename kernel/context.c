@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * context.c - the per-process context: the reference table, handle
+ * generations, the read-only metadata map and its mmap.
+ *
+ * Lock order (outermost first):
+ *
+ *   dios_context.lock	mutex; table changes of one context
+ *   dios_name_lock	mutex; name table changes (name.c)
+ *   dios_object.lock	spinlock; an object's reference list, the metadata
+ *			entries of those references, a task object's context
+ *			pointer
+ *   dios_users.xa_lock	spinlock; the per-user quota table (object.c)
+ *
+ * No two context locks are ever held at once: dios_copy() looks the source
+ * references up locklessly and installs under the target's lock only.
+ * Objects are put after a context's lock is dropped, so the destroy and
+ * name-removal paths never run under it.  Handle lookups take no lock.
+ */
+
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "context.h"
+#include "debugfs.h"
+#include "main.h"
+#include "object.h"
+#include "task.h"
+
+#define DIOS_META_PER_PAGE	(PAGE_SIZE / sizeof(struct dios_ref_meta))
+
+static_assert(PAGE_SIZE % sizeof(struct dios_ref_meta) == 0);
+
+static struct kmem_cache *dios_ref_cache;
+
+static u64 dios_handle_make(u32 gen, u32 index)
+{
+	return ((u64)gen << 32) | (index + 1);
+}
+
+/*
+ * Find the reference of @handle; NULL for a bad handle.  A zero index part
+ * wraps to U32_MAX, beyond any table.
+ */
+static struct dios_ref *dios_context_find(struct dios_context *ctx,
+					  u64 handle)
+{
+	u32 gen = handle >> 32;
+	u32 index = (u32)handle - 1;
+	struct dios_ref *ref;
+
+	if (!gen)
+		return NULL;
+	ref = xa_load(&ctx->refs, index);
+	if (!ref || READ_ONCE(ref->gen) != gen)
+		return NULL;
+	return ref;
+}
+
+static struct dios_ref_meta *dios_meta_entry(struct dios_context *ctx,
+					     u32 index)
+{
+	struct page *page = xa_load(&ctx->meta, 1 + index / DIOS_META_PER_PAGE);
+
+	return (struct dios_ref_meta *)page_address(page) +
+	       index % DIOS_META_PER_PAGE;
+}
+
+/*
+ * Rewrite one entry, seqcount style: user space copies the entry and retries
+ * unless seq was even and unchanged.  Writers of one entry are serialised by
+ * the lock of the object in the slot.
+ */
+static void dios_meta_store(struct dios_ref_meta *m, u32 gen,
+			    const struct dios_ref_info *info)
+{
+	u32 seq = m->seq;
+
+	WRITE_ONCE(m->seq, seq + 1);
+	/* Order the odd seq before the fields: pairs with the reader's rmb. */
+	smp_wmb();
+	WRITE_ONCE(m->gen, gen);
+	WRITE_ONCE(m->info.type, info->type);
+	WRITE_ONCE(m->info.state, info->state);
+	WRITE_ONCE(m->info.rights, info->rights);
+	WRITE_ONCE(m->info.size, info->size);
+	WRITE_ONCE(m->info.read_buf_max, info->read_buf_max);
+	WRITE_ONCE(m->info.write_buf_max, info->write_buf_max);
+	WRITE_ONCE(m->info.proximity, info->proximity);
+	WRITE_ONCE(m->info.has_name, info->has_name);
+	/* Order the fields before the even seq: pairs with the reader's rmb. */
+	smp_wmb();
+	WRITE_ONCE(m->seq, seq + 2);
+}
+
+/* Publish the current state of @ref's object in @ref's metadata entry. */
+void dios_ref_meta_update(struct dios_ref *ref)
+{
+	struct dios_ref_info info;
+
+	lockdep_assert_held(&ref->obj->lock);
+	dios_object_info(ref->obj, ref->rights, &info);
+	dios_meta_store(dios_meta_entry(ref->ctx, ref->index), ref->gen,
+			&info);
+}
+
+/* The slot is freed: state 0 and the next generation, never 0. */
+static void dios_ref_meta_clear(struct dios_ref *ref)
+{
+	struct dios_ref_info info = {};
+	u32 gen = ref->gen + 1;
+
+	lockdep_assert_held(&ref->obj->lock);
+	dios_meta_store(dios_meta_entry(ref->ctx, ref->index), gen ?: 1,
+			&info);
+}
+
+static void dios_ref_link(struct dios_ref *ref)
+{
+	struct dios_object *obj = ref->obj;
+
+	spin_lock(&obj->lock);
+	list_add_tail(&ref->obj_link, &obj->meta.refs);
+	dios_ref_meta_update(ref);
+	spin_unlock(&obj->lock);
+}
+
+static void dios_ref_unlink(struct dios_ref *ref)
+{
+	struct dios_object *obj = ref->obj;
+
+	spin_lock(&obj->lock);
+	list_del(&ref->obj_link);
+	dios_ref_meta_clear(ref);
+	spin_unlock(&obj->lock);
+}
+
+static void dios_ref_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(dios_ref_cache, container_of(rcu, struct dios_ref, rcu));
+}
+
+/*
+ * Free references taken out of their table (linked through obj_link, which
+ * they no longer need), without the context lock.  Handle lookups that
+ * found a reference before it left the table may still read it: free it
+ * after a grace period.
+ */
+static void dios_ref_free_list(struct list_head *list)
+{
+	struct dios_ref *ref, *tmp;
+
+	list_for_each_entry_safe(ref, tmp, list, obj_link) {
+		dios_object_put(ref->obj);
+		dios_stats_dec(&dios_stats.refs);
+		call_rcu(&ref->rcu, dios_ref_free_rcu);
+	}
+}
+
+/* Back one more page of slots with metadata entries, all at generation 1. */
+static int dios_context_grow(struct dios_context *ctx)
+{
+	struct dios_ref_meta *m;
+	struct page *page;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	m = page_address(page);
+	for (i = 0; i < DIOS_META_PER_PAGE; i++)
+		m[i].gen = 1;
+	ret = xa_err(xa_store(&ctx->meta, 1 + ctx->nr_slots / DIOS_META_PER_PAGE,
+			      page, GFP_KERNEL_ACCOUNT));
+	if (ret) {
+		__free_page(page);
+		return ret;
+	}
+	ctx->nr_slots += DIOS_META_PER_PAGE;
+	/* The page is in place before user space may read the new slots. */
+	smp_store_release(&ctx->header->nr_slots, ctx->nr_slots);
+	return 0;
+}
+
+/* The caller holds a reference on @obj, so the put on error is not last. */
+static struct dios_ref *dios_ref_new(struct dios_context *ctx,
+				     struct dios_object *obj, u64 rights)
+{
+	struct dios_ref *ref;
+
+	ref = kmem_cache_zalloc(dios_ref_cache, GFP_KERNEL_ACCOUNT);
+	if (!ref)
+		return NULL;
+	ref->obj = dios_object_get(obj);
+	ref->ctx = ctx;
+	ref->rights = rights;
+	return ref;
+}
+
+static int dios_context_install_locked(struct dios_context *ctx,
+				       struct dios_object *obj, u64 rights,
+				       u64 *handle)
+{
+	struct dios_ref *ref;
+	u32 index;
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+	if (ctx->dead)
+		return -ESRCH;
+	if (ctx->nr_refs >= dios_max_refs)
+		return -EMFILE;
+	/* xa_alloc() takes the lowest free index: nr_refs when all are used. */
+	if (ctx->nr_refs == ctx->nr_slots) {
+		ret = dios_context_grow(ctx);
+		if (ret)
+			return ret;
+	}
+	ref = dios_ref_new(ctx, obj, rights);
+	if (!ref)
+		return -ENOMEM;
+	/* ref->gen is 0 until below: lookups cannot match it before. */
+	ret = xa_alloc(&ctx->refs, &index, ref, XA_LIMIT(0, dios_max_refs - 1),
+		       GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		/* Never visible to anyone: no grace period needed. */
+		dios_object_put(obj);
+		kmem_cache_free(dios_ref_cache, ref);
+		return ret == -EBUSY ? -EMFILE : ret;
+	}
+	ref->index = index;
+	WRITE_ONCE(ref->gen, READ_ONCE(dios_meta_entry(ctx, index)->gen));
+	ctx->nr_refs++;
+	dios_ref_link(ref);
+	dios_stats_inc(&dios_stats.refs);
+	*handle = dios_handle_make(ref->gen, index);
+	return 0;
+}
+
+/* Take @handle's reference out of the table onto @dead; false if none. */
+static bool dios_context_remove_locked(struct dios_context *ctx, u64 handle,
+				       struct list_head *dead)
+{
+	struct dios_ref *ref;
+
+	lockdep_assert_held(&ctx->lock);
+	ref = dios_context_find(ctx, handle);
+	if (!ref)
+		return false;
+	xa_erase(&ctx->refs, ref->index);
+	ctx->nr_refs--;
+	dios_ref_unlink(ref);
+	list_add(&ref->obj_link, dead);
+	return true;
+}
+
+/**
+ * dios_context_install_many() - install references, all or nothing
+ * @ctx:	the context
+ * @hs:		the objects (the caller keeps its own references) and rights
+ * @handles:	out: the new handles
+ * @n:		number of references
+ *
+ * Return: 0; -ESRCH if the context is torn down, -EMFILE if its table is
+ * full, -ENOMEM.  On error nothing is installed.
+ */
+int dios_context_install_many(struct dios_context *ctx,
+			      struct dios_handle *hs, u64 *handles,
+			      unsigned int n)
+{
+	LIST_HEAD(dead);
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&ctx->lock);
+	for (i = 0; i < n; i++) {
+		ret = dios_context_install_locked(ctx, hs[i].obj, hs[i].rights,
+						  &handles[i]);
+		if (ret)
+			break;
+	}
+	/* Entry i failed: undo the ones before it. */
+	while (ret && i--)
+		dios_context_remove_locked(ctx, handles[i], &dead);
+	mutex_unlock(&ctx->lock);
+	dios_ref_free_list(&dead);
+	return ret;
+}
+
+int dios_context_install(struct dios_context *ctx, struct dios_object *obj,
+			 u64 rights, u64 *handle)
+{
+	struct dios_handle h = { .obj = obj, .rights = rights };
+
+	return dios_context_install_many(ctx, &h, handle, 1);
+}
+
+static unsigned int dios_context_remove_many(struct dios_context *ctx,
+					     const u64 *handles,
+					     unsigned int n)
+{
+	unsigned int i, removed = 0;
+	LIST_HEAD(dead);
+
+	mutex_lock(&ctx->lock);
+	for (i = 0; i < n; i++)
+		removed += dios_context_remove_locked(ctx, handles[i], &dead);
+	mutex_unlock(&ctx->lock);
+	dios_ref_free_list(&dead);
+	return removed;
+}
+
+/* Return: 0, or -EBADF if @handle names no reference. */
+int dios_context_delete(struct dios_context *ctx, u64 handle)
+{
+	return dios_context_remove_many(ctx, &handle, 1) ? 0 : -EBADF;
+}
+
+/* Delete the references of @handles that still exist. */
+void dios_context_delete_many(struct dios_context *ctx, const u64 *handles,
+			      unsigned int n)
+{
+	dios_context_remove_many(ctx, handles, n);
+}
+
+/**
+ * dios_context_lookup() - resolve a handle, without taking a lock
+ * @ctx:	the context
+ * @handle:	the handle
+ * @h:		out: the object, with a memory reference, and the rights
+ *
+ * Return: 0, or -EBADF for 0, an index out of range, a free slot or a
+ * generation mismatch.
+ */
+int dios_context_lookup(struct dios_context *ctx, u64 handle,
+			struct dios_handle *h)
+{
+	struct dios_ref *ref;
+	int ret = -EBADF;
+
+	rcu_read_lock();
+	ref = dios_context_find(ctx, handle);
+	if (ref && dios_object_get_maybe_zero(ref->obj)) {
+		h->obj = ref->obj;
+		h->rights = ref->rights;
+		ret = 0;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+static int dios_context_init_meta(struct dios_context *ctx)
+{
+	struct page *page;
+	int ret;
+
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	ret = xa_err(xa_store(&ctx->meta, 0, page, GFP_KERNEL_ACCOUNT));
+	if (ret) {
+		__free_page(page);
+		return ret;
+	}
+	ctx->header = page_address(page);
+	ctx->header->magic = DIOS_META_MAGIC;
+	ctx->header->entry_size = sizeof(struct dios_ref_meta);
+	ctx->header->entries_offset = PAGE_SIZE;
+	return 0;
+}
+
+/*
+ * The last reference to the context is gone: the file is released and no
+ * dios_copy() is installing into it.  Its table is empty (torn down by
+ * dios_context_release()) and its metadata is no longer mapped (a mapping
+ * holds the file).
+ */
+static void dios_context_free(struct kref *kref)
+{
+	struct dios_context *ctx = container_of(kref, struct dios_context,
+						kref);
+	struct page *page;
+	unsigned long i;
+
+	WARN_ON(!xa_empty(&ctx->refs));
+	xa_destroy(&ctx->refs);
+	xa_for_each(&ctx->meta, i, page)
+		__free_page(page);
+	xa_destroy(&ctx->meta);
+	dios_object_put(ctx->task);
+	put_pid(ctx->owner);
+	mutex_destroy(&ctx->lock);
+	dios_stats_dec(&dios_stats.contexts);
+	kfree(ctx);
+}
+
+struct dios_context *dios_context_get(struct dios_context *ctx)
+{
+	kref_get(&ctx->kref);
+	return ctx;
+}
+
+/* NULL-safe; process context only (the last put frees objects). */
+void dios_context_put(struct dios_context *ctx)
+{
+	if (ctx)
+		kref_put(&ctx->kref, dios_context_free);
+}
+
+/**
+ * dios_context_new() - create the context of the calling process
+ *
+ * Return: the context, or an ERR_PTR: -ENOMEM, or -EDQUOT when the user may
+ * not create the task object.
+ */
+struct dios_context *dios_context_new(void)
+{
+	struct dios_context *ctx;
+	int ret;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&ctx->kref);
+	mutex_init(&ctx->lock);
+	xa_init_flags(&ctx->refs, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
+	xa_init_flags(&ctx->meta, XA_FLAGS_ACCOUNT);
+	ctx->owner = get_pid(task_tgid(current));
+	dios_stats_inc(&dios_stats.contexts);
+	ret = dios_context_init_meta(ctx);
+	if (ret)
+		goto err_put;
+	ctx->task = dios_task_create(ctx);
+	if (IS_ERR(ctx->task)) {
+		ret = PTR_ERR(ctx->task);
+		ctx->task = NULL;
+		goto err_put;
+	}
+	return ctx;
+
+err_put:
+	dios_context_put(ctx);
+	return ERR_PTR(ret);
+}
+
+/*
+ * The file is released: delete every reference and detach the task object,
+ * so that dios_copy() to this task fails with -ESRCH from now on.  The
+ * context memory goes with its last kref.
+ */
+void dios_context_release(struct dios_context *ctx)
+{
+	struct dios_ref *ref;
+	unsigned long index;
+	LIST_HEAD(dead);
+
+	dios_task_detach(ctx->task);
+	mutex_lock(&ctx->lock);
+	ctx->dead = true;
+	xa_for_each(&ctx->refs, index, ref)
+		dios_context_remove_locked(ctx, dios_handle_make(ref->gen, index),
+					   &dead);
+	mutex_unlock(&ctx->lock);
+	dios_ref_free_list(&dead);
+	dios_context_put(ctx);
+}
+
+bool dios_context_is_owner(struct dios_context *ctx)
+{
+	return task_tgid(current) == ctx->owner;
+}
+
+/* Lock-free: metadata pages are never removed while the context lives. */
+static vm_fault_t dios_meta_fault(struct vm_fault *vmf)
+{
+	struct dios_context *ctx = vmf->vma->vm_private_data;
+	struct page *page = xa_load(&ctx->meta, vmf->pgoff);
+
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct dios_meta_vm_ops = {
+	.fault = dios_meta_fault,
+};
+
+/**
+ * dios_context_mmap() - map the metadata read-only
+ * @ctx:	the context
+ * @vma:	the new mapping
+ *
+ * Pages are faulted in as user space reads them; slots not yet backed give
+ * SIGBUS.  The mapping is not inherited across fork (the child gets -EBADFD
+ * on the context anyway), cannot be made writable and is not dumped.
+ *
+ * Return: 0, -EINVAL for a private mapping, a wrong offset or a length
+ * beyond meta_map_size, -EPERM for a writable mapping.
+ */
+int dios_context_mmap(struct dios_context *ctx, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff != DIOS_MMAP_META >> PAGE_SHIFT ||
+	    vma->vm_end - vma->vm_start > dios_meta_map_size() ||
+	    !(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
+	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_flags &= ~VM_MAYWRITE;
+	vma->vm_ops = &dios_meta_vm_ops;
+	vma->vm_private_data = ctx;
+	return 0;
+}
+
+int dios_context_init(void)
+{
+	dios_ref_cache = KMEM_CACHE(dios_ref, SLAB_ACCOUNT);
+	return dios_ref_cache ? 0 : -ENOMEM;
+}
+
+void dios_context_uninit(void)
+{
+	/* Wait for the dios_ref_free_rcu() callbacks still queued. */
+	rcu_barrier();
+	kmem_cache_destroy(dios_ref_cache);
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __DIOS_CONTEXT_H
+#define __DIOS_CONTEXT_H
+
+/**
+ * DOC: Contexts and references
+ *
+ * Opening /dev/dios creates a context: the reference table of the process
+ * that opened it, its task object and its metadata map.  A reference (struct
+ * dios_ref) lives in exactly one context's table and holds a memory
+ * reference on its object; it is also linked into the object's list of
+ * references, so that zombification and naming can rewrite the reference's
+ * metadata entry in whichever context it lives.
+ *
+ * A handle is ((u64)gen << 32) | (index + 1).  The generation of a slot
+ * lives in the slot's metadata entry (kernel-written, mapped read-only to
+ * user space); it starts at 1 and is bumped, skipping 0, every time the slot
+ * is freed, so a stale handle never reaches the slot's next occupant.
+ *
+ * The table is an allocating xarray of struct dios_ref pointers.  Handle
+ * lookups run under RCU without any lock: the struct dios_ref is freed after
+ * a grace period and the object reference is taken with
+ * dios_object_get_maybe_zero().  Table changes take @lock.
+ *
+ * The metadata map is a header page followed by pages of struct
+ * dios_ref_meta, allocated as the table grows and never freed before the
+ * context, kept in the @meta xarray (page index -> struct page) for the
+ * lock-free fault handler.
+ *
+ * Lock order (outermost first):
+ *   dios_context.lock  ->  dios_name_lock  ->  dios_object.lock
+ * The current code drops a context's lock before it can put the last
+ * reference of an object, so the middle step is not taken today.
+ */
+
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/xarray.h>
+
+struct dios_object;
+struct pid;
+struct vm_area_struct;
+
+/**
+ * struct dios_ref - a reference: one slot of a context's table
+ * @obj:	the object, with a memory reference held; immutable
+ * @ctx:	the context whose table holds the reference; immutable
+ * @rights:	DIOS_RIGHT_*; immutable
+ * @index:	slot index; immutable
+ * @gen:	slot generation, 0 until installed; written once under the
+ *		context lock, read locklessly by handle lookups
+ * @obj_link:	link in @obj->meta.refs, protected by @obj->lock
+ * @rcu:	frees the struct after handle lookups are done with it
+ */
+struct dios_ref {
+	struct dios_object *obj;
+	struct dios_context *ctx;
+	u64 rights;
+	u32 index;
+	u32 gen;
+	struct list_head obj_link;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct dios_context - the DIOS state of one process
+ * @kref:	lifetime: the open file holds one, so does dios_copy() while it
+ *		installs into the context
+ * @owner:	thread group that opened the context; immutable
+ * @task:	the context's own task object (a memory reference); immutable
+ * @refs:	slot index -> struct dios_ref; RCU readers, changes under @lock
+ * @meta:	metadata page index -> struct page; pages are only added, under
+ *		@lock, and freed with the context
+ * @header:	the metadata header (page 0 of @meta)
+ * @lock:	serialises table changes
+ * @nr_slots:	slots backed by metadata pages; protected by @lock
+ * @nr_refs:	references in the table; protected by @lock
+ * @dead:	the context is torn down, nothing may be installed any more;
+ *		protected by @lock
+ */
+struct dios_context {
+	struct kref kref;
+	struct pid *owner;
+	struct dios_object *task;
+	struct xarray refs;
+	struct xarray meta;
+	struct dios_meta_header *header;
+
+	struct mutex lock; /* serialises table changes */
+	u32 nr_slots;
+	u32 nr_refs;
+	bool dead;
+};
+
+/**
+ * struct dios_handle - what a handle lookup returns
+ * @obj:	the object, with a memory reference the caller must put
+ * @rights:	the reference's rights
+ */
+struct dios_handle {
+	struct dios_object *obj;
+	u64 rights;
+};
+
+struct dios_context *dios_context_new(void);
+void dios_context_release(struct dios_context *ctx);
+struct dios_context *dios_context_get(struct dios_context *ctx);
+void dios_context_put(struct dios_context *ctx);
+bool dios_context_is_owner(struct dios_context *ctx);
+
+int dios_context_lookup(struct dios_context *ctx, u64 handle,
+			struct dios_handle *h);
+int dios_context_install(struct dios_context *ctx, struct dios_object *obj,
+			 u64 rights, u64 *handle);
+int dios_context_install_many(struct dios_context *ctx,
+			      struct dios_handle *hs, u64 *handles,
+			      unsigned int n);
+int dios_context_delete(struct dios_context *ctx, u64 handle);
+void dios_context_delete_many(struct dios_context *ctx, const u64 *handles,
+			      unsigned int n);
+
+void dios_ref_meta_update(struct dios_ref *ref);
+
+int dios_context_mmap(struct dios_context *ctx, struct vm_area_struct *vma);
+
+int dios_context_init(void);
+void dios_context_uninit(void);
+
+#endif /* __DIOS_CONTEXT_H */

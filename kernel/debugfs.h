@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __DIOS_DEBUGFS_H
+#define __DIOS_DEBUGFS_H
+
+/**
+ * DOC: Counters
+ *
+ * Live counts of objects (per type), names, contexts and references, shown
+ * in /sys/kernel/debug/dios/stats for leak tests.  They are plain atomics,
+ * updated where the counted thing is created and freed.
+ */
+
+#include <linux/atomic.h>
+#include <linux/dios.h>
+
+/**
+ * struct dios_stats - live counts
+ * @objects:	objects by DIOS_OBJ_* type
+ * @names:	entries in the name table
+ * @contexts:	contexts not yet freed
+ * @refs:	references in all context tables
+ */
+struct dios_stats {
+	atomic_long_t objects[DIOS_OBJ_GROUP + 1];
+	atomic_long_t names;
+	atomic_long_t contexts;
+	atomic_long_t refs;
+};
+
+extern struct dios_stats dios_stats;
+
+static inline void dios_stats_inc(atomic_long_t *counter)
+{
+	atomic_long_inc(counter);
+}
+
+static inline void dios_stats_dec(atomic_long_t *counter)
+{
+	atomic_long_dec(counter);
+}
+
+void dios_debugfs_init(void);
+void dios_debugfs_uninit(void);
+
+#endif /* __DIOS_DEBUGFS_H */

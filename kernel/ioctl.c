@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioctl.c - the ioctl ABI: framing, dispatch and one handler per command.
+ *
+ * Every handler copies its struct in with copy_struct_from_user() (shorter
+ * is zero-extended, a longer one needs a zero tail), rejects unknown flags
+ * and non-zero padding, runs the operation under active references on the
+ * objects it touches and copies the struct back, cut to the caller's size.
+ * Every byte copied out was either copied in or set here.
+ */
+
+#include <linux/mm.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "context.h"
+#include "group.h"
+#include "ioctl.h"
+#include "main.h"
+#include "name.h"
+#include "object.h"
+#include "task.h"
+
+#define DIOS_IOC_SIZE_MAX	4096
+#define DIOS_COPY_MAX		1024
+
+/* The ABI: the same layout on every architecture, 32-bit included. */
+#define DIOS_ABI_SIZE(type, size) \
+	static_assert(sizeof(type) == (size) && sizeof(type) % 8 == 0)
+
+DIOS_ABI_SIZE(struct dios_name, 32);
+DIOS_ABI_SIZE(struct dios_create_args, 64);
+DIOS_ABI_SIZE(struct dios_ref_info, 48);
+DIOS_ABI_SIZE(struct dios_meta_header, 16);
+DIOS_ABI_SIZE(struct dios_ref_meta, 64);
+DIOS_ABI_SIZE(struct dios_version_req, 88);
+DIOS_ABI_SIZE(struct dios_create_req, 120);
+DIOS_ABI_SIZE(struct dios_lookup_req, 56);
+DIOS_ABI_SIZE(struct dios_publish_req, 64);
+DIOS_ABI_SIZE(struct dios_dup_req, 32);
+DIOS_ABI_SIZE(struct dios_copy_req, 48);
+DIOS_ABI_SIZE(struct dios_delete_req, 16);
+DIOS_ABI_SIZE(struct dios_name_req, 48);
+DIOS_ABI_SIZE(struct dios_task_self_req, 16);
+static_assert(offsetof(struct dios_ref_info, rights) == 8);
+static_assert(offsetof(struct dios_ref_info, proximity) == 40);
+static_assert(offsetof(struct dios_ref_meta, info) == 8);
+static_assert(offsetof(struct dios_ref_meta, __reserved) == 56);
+
+typedef int (*dios_ioctl_fn)(struct dios_context *ctx, void __user *uarg,
+			     size_t usize);
+
+static int dios_copy_out(void __user *uarg, size_t usize, const void *k,
+			 size_t ksize)
+{
+	return copy_to_user(uarg, k, min(usize, ksize)) ? -EFAULT : 0;
+}
+
+/*
+ * Copy the reply of a call that installed a reference; if the caller cannot
+ * learn the handle, delete the reference again.
+ */
+static int dios_reply_ref(struct dios_context *ctx, void __user *uarg,
+			  size_t usize, const void *k, size_t ksize,
+			  u64 handle)
+{
+	int ret = dios_copy_out(uarg, usize, k, ksize);
+
+	if (ret)
+		dios_context_delete(ctx, handle);
+	return ret;
+}
+
+static bool dios_name_is_zero(const struct dios_name *name)
+{
+	return !memchr_inv(name->raw, 0, sizeof(name->raw));
+}
+
+/* Look @handle up and start an operation on its object. */
+static int dios_handle_acquire(struct dios_context *ctx, u64 handle,
+			       struct dios_handle *h)
+{
+	int ret = dios_context_lookup(ctx, handle, h);
+
+	if (ret)
+		return ret;
+	ret = dios_object_acquire(h->obj);
+	if (ret)
+		dios_object_put(h->obj);
+	return ret;
+}
+
+static void dios_handle_release(struct dios_handle *h)
+{
+	dios_object_release(h->obj);
+	dios_object_put(h->obj);
+}
+
+static int dios_ioc_version(struct dios_context *ctx, void __user *uarg,
+			    size_t usize)
+{
+	struct dios_version_req req;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 88);
+	BUILD_BUG_ON(offsetof(struct dios_version_req, release) != 56);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	/* Every field is output. */
+	memset(&req, 0, sizeof(req));
+	req.abi_major = DIOS_ABI_MAJOR;
+	req.abi_minor = DIOS_ABI_MINOR;
+	req.features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
+		       DIOS_FEAT_GROUPS;
+	req.max_refs = dios_max_refs;
+	req.max_select = DIOS_MAX_SELECT;
+	req.max_objects = dios_max_objects;
+	req.max_size = dios_max_size;
+	req.max_capacity = dios_max_capacity;
+	req.meta_map_size = dios_meta_map_size();
+	strscpy((char *)req.release, DIOS_RELEASE, sizeof(req.release));
+	return dios_copy_out(uarg, usize, &req, sizeof(req));
+}
+
+/* PRIVMEM is always anonymous: DIOS_CREATE_ANON is implied. */
+static bool dios_create_is_anon(const struct dios_create_req *req)
+{
+	return req->flags & DIOS_CREATE_ANON || req->type == DIOS_OBJ_PRIVMEM;
+}
+
+/*
+ * The checks common to every type; the type checks size and capacity.  The
+ * name is input with DIOS_CREATE_NAME_GIVEN only: otherwise it is a field
+ * that does not apply, and must be zero.
+ */
+static int dios_create_check(const struct dios_create_req *req)
+{
+	const struct dios_create_args *args = &req->args;
+	bool given = req->flags & DIOS_CREATE_NAME_GIVEN;
+
+	if (req->flags & ~(DIOS_CREATE_ANON | DIOS_CREATE_NAME_GIVEN) ||
+	    req->__pad || args->name_rights & ~DIOS_RIGHTS_ALL)
+		return -EINVAL;
+	if (given == dios_name_is_zero(&args->name))
+		return -EINVAL;
+	if (dios_create_is_anon(req) &&
+	    (given || args->group || args->name_rights))
+		return -EINVAL;
+	return 0;
+}
+
+static int dios_create_name(struct dios_object *obj, struct dios_object *group,
+			    struct dios_create_req *req)
+{
+	const struct dios_create_args *args = &req->args;
+	bool given = req->flags & DIOS_CREATE_NAME_GIVEN;
+	int ret;
+
+	ret = dios_name_insert(obj, dios_group_id(group),
+			       given ? &args->name : NULL,
+			       args->name_rights ?: DIOS_RIGHTS_ALL);
+	if (ret)
+		return ret;
+	return dios_name_read(obj, &req->name);
+}
+
+static int dios_ioc_create(struct dios_context *ctx, void __user *uarg,
+			   size_t usize)
+{
+	struct dios_object *obj, *group = NULL;
+	struct dios_create_req req;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 120);
+	BUILD_BUG_ON(offsetof(struct dios_create_req, args) != 56);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	ret = dios_create_check(&req);
+	if (ret)
+		return ret;
+	if (!dios_create_is_anon(&req)) {
+		ret = dios_group_get(ctx, req.args.group, DIOS_RIGHT_WRITE,
+				     &group);
+		if (ret)
+			return ret;
+	}
+	obj = dios_object_create(req.type, &req.args);
+	if (IS_ERR(obj)) {
+		ret = PTR_ERR(obj);
+		goto out_group;
+	}
+	memset(&req.name, 0, sizeof(req.name));
+	if (group) {
+		ret = dios_create_name(obj, group, &req);
+		if (ret)
+			goto out_obj;
+	}
+	ret = dios_context_install(ctx, obj, DIOS_RIGHTS_ALL, &req.ref);
+	if (!ret)
+		ret = dios_reply_ref(ctx, uarg, usize, &req, sizeof(req),
+				     req.ref);
+out_obj:
+	dios_object_put(obj);
+out_group:
+	if (group)
+		dios_group_put(group);
+	return ret;
+}
+
+/* A name that resolves to a zombie is a name that is gone. */
+static int dios_lookup_install(struct dios_context *ctx,
+			       struct dios_object *group,
+			       struct dios_lookup_req *req)
+{
+	struct dios_object *obj;
+	u64 rights;
+	int ret;
+
+	obj = dios_name_lookup(dios_group_id(group), &req->name, &rights);
+	if (!obj)
+		return -ENOENT;
+	ret = dios_object_acquire(obj);
+	if (!ret) {
+		ret = dios_context_install(ctx, obj, rights, &req->ref);
+		dios_object_release(obj);
+	}
+	dios_object_put(obj);
+	return ret == -EIDRM ? -ENOENT : ret;
+}
+
+static int dios_ioc_lookup(struct dios_context *ctx, void __user *uarg,
+			   size_t usize)
+{
+	struct dios_lookup_req req;
+	struct dios_object *group;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 56);
+	BUILD_BUG_ON(offsetof(struct dios_lookup_req, ref) != 48);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags)
+		return -EINVAL;
+	ret = dios_group_get(ctx, req.group, DIOS_RIGHT_READ, &group);
+	if (ret)
+		return ret;
+	ret = dios_lookup_install(ctx, group, &req);
+	dios_group_put(group);
+	if (ret)
+		return ret;
+	return dios_reply_ref(ctx, uarg, usize, &req, sizeof(req), req.ref);
+}
+
+/* Rights and type checks of publish; name_rights 0 means the caller's. */
+static int dios_publish_check(const struct dios_handle *h, u64 *name_rights)
+{
+	if (!(h->rights & DIOS_RIGHT_NAME))
+		return -EACCES;
+	if (h->obj->type == DIOS_OBJ_PRIVMEM || *name_rights & ~h->rights)
+		return -EPERM;
+	if (!*name_rights)
+		*name_rights = h->rights;
+	return 0;
+}
+
+static int dios_publish(struct dios_context *ctx, struct dios_publish_req *req)
+{
+	struct dios_object *group;
+	struct dios_handle h;
+	int ret;
+
+	ret = dios_handle_acquire(ctx, req->ref, &h);
+	if (ret)
+		return ret;
+	ret = dios_publish_check(&h, &req->name_rights);
+	if (ret)
+		goto out;
+	ret = dios_group_get(ctx, req->group, DIOS_RIGHT_WRITE, &group);
+	if (ret)
+		goto out;
+	ret = dios_name_insert(h.obj, dios_group_id(group), NULL,
+			       req->name_rights);
+	if (!ret)
+		ret = dios_name_read(h.obj, &req->name);
+	dios_group_put(group);
+out:
+	dios_handle_release(&h);
+	return ret;
+}
+
+static int dios_ioc_publish(struct dios_context *ctx, void __user *uarg,
+			    size_t usize)
+{
+	struct dios_publish_req req;
+	u64 name_rights;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 64);
+	BUILD_BUG_ON(offsetof(struct dios_publish_req, name) != 32);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags || req.name_rights & ~DIOS_RIGHTS_ALL)
+		return -EINVAL;
+	/* name_rights is input: give it back as the caller passed it. */
+	name_rights = req.name_rights;
+	ret = dios_publish(ctx, &req);
+	if (ret)
+		return ret;
+	req.name_rights = name_rights;
+	return dios_copy_out(uarg, usize, &req, sizeof(req));
+}
+
+static int dios_ioc_dup(struct dios_context *ctx, void __user *uarg,
+			size_t usize)
+{
+	struct dios_dup_req req;
+	struct dios_handle h;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 32);
+	BUILD_BUG_ON(offsetof(struct dios_dup_req, new_ref) != 24);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags || req.rights & ~DIOS_RIGHTS_ALL)
+		return -EINVAL;
+	ret = dios_context_lookup(ctx, req.ref, &h);
+	if (ret)
+		return ret;
+	if (!(h.rights & DIOS_RIGHT_COPY))
+		ret = -EACCES;
+	else if (req.rights & ~h.rights)
+		ret = -EPERM;
+	else
+		ret = dios_object_acquire(h.obj);
+	if (!ret) {
+		ret = dios_context_install(ctx, h.obj, req.rights, &req.new_ref);
+		dios_object_release(h.obj);
+	}
+	dios_object_put(h.obj);
+	if (ret)
+		return ret;
+	return dios_reply_ref(ctx, uarg, usize, &req, sizeof(req),
+			      req.new_ref);
+}
+
+/*
+ * One reference to delegate: a zombie cannot be delegated, COPY is needed,
+ * PRIVMEM never leaves the task, rights only shrink.  On success the object
+ * is held active.
+ */
+static int dios_copy_get_one(struct dios_context *ctx, u64 handle,
+			     const u64 *rights, struct dios_handle *h)
+{
+	int ret = dios_handle_acquire(ctx, handle, h);
+
+	if (ret)
+		return ret;
+	if (!(h->rights & DIOS_RIGHT_COPY))
+		ret = -EACCES;
+	else if (h->obj->type == DIOS_OBJ_PRIVMEM)
+		ret = -EPERM;
+	else if (rights && *rights & ~DIOS_RIGHTS_ALL)
+		ret = -EINVAL;
+	else if (rights && *rights & ~h->rights)
+		ret = -EPERM;
+	if (ret) {
+		dios_handle_release(h);
+		return ret;
+	}
+	if (rights)
+		h->rights = *rights;
+	return 0;
+}
+
+static void dios_copy_put_all(struct dios_handle *hs, unsigned int n)
+{
+	while (n--)
+		dios_handle_release(&hs[n]);
+}
+
+/*
+ * The delegation buffer: the handles, the rights (if given) and the remote
+ * handles, each n u64s, then the looked-up objects.
+ */
+struct dios_copy_buf {
+	u64 *handles;
+	u64 *rights;
+	u64 *remote;
+	struct dios_handle *hs;
+};
+
+static int dios_copy_buf_fill(struct dios_copy_buf *b,
+			      const struct dios_copy_req *req)
+{
+	size_t len = req->n * sizeof(u64);
+
+	b->handles = kvmalloc_array(req->n, 3 * sizeof(u64), GFP_KERNEL);
+	b->hs = kvmalloc_array(req->n, sizeof(*b->hs), GFP_KERNEL);
+	if (!b->handles || !b->hs)
+		return -ENOMEM;
+	b->remote = b->handles + req->n;
+	b->rights = req->rights ? b->remote + req->n : NULL;
+	if (copy_from_user(b->handles, u64_to_user_ptr(req->refs), len))
+		return -EFAULT;
+	if (b->rights &&
+	    copy_from_user(b->rights, u64_to_user_ptr(req->rights), len))
+		return -EFAULT;
+	return 0;
+}
+
+static void dios_copy_buf_free(struct dios_copy_buf *b)
+{
+	kvfree(b->handles);
+	kvfree(b->hs);
+}
+
+/* Install into the target, all or nothing, and tell the caller. */
+static int dios_copy_install(struct dios_object *task, struct dios_copy_buf *b,
+			     const struct dios_copy_req *req)
+{
+	struct dios_context *target;
+	int ret;
+
+	target = dios_task_get_context(task);
+	if (!target)
+		return -ESRCH;
+	ret = dios_context_install_many(target, b->hs, b->remote, req->n);
+	if (!ret && copy_to_user(u64_to_user_ptr(req->remote_refs), b->remote,
+				 req->n * sizeof(u64))) {
+		dios_context_delete_many(target, b->remote, req->n);
+		ret = -EFAULT;
+	}
+	dios_context_put(target);
+	return ret;
+}
+
+static int dios_copy(struct dios_context *ctx, struct dios_handle *task,
+		     const struct dios_copy_req *req)
+{
+	struct dios_copy_buf b = {};
+	unsigned int i;
+	int ret;
+
+	ret = dios_copy_buf_fill(&b, req);
+	for (i = 0; !ret && i < req->n; i++) {
+		ret = dios_copy_get_one(ctx, b.handles[i],
+					b.rights ? &b.rights[i] : NULL,
+					&b.hs[i]);
+		if (ret)
+			break;
+	}
+	if (!ret)
+		ret = dios_copy_install(task->obj, &b, req);
+	if (b.hs)
+		dios_copy_put_all(b.hs, i);
+	dios_copy_buf_free(&b);
+	return ret;
+}
+
+static int dios_copy_task_check(const struct dios_handle *task)
+{
+	if (task->obj->type != DIOS_OBJ_TASK)
+		return -EINVAL;
+	return task->rights & DIOS_RIGHT_WRITE ? 0 : -EACCES;
+}
+
+static int dios_ioc_copy(struct dios_context *ctx, void __user *uarg,
+			 size_t usize)
+{
+	struct dios_copy_req req;
+	struct dios_handle task;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 48);
+	BUILD_BUG_ON(offsetof(struct dios_copy_req, n) != 40);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags || req.__pad || !req.n || req.n > DIOS_COPY_MAX)
+		return -EINVAL;
+	ret = dios_context_lookup(ctx, req.task, &task);
+	if (ret)
+		return ret;
+	ret = dios_copy_task_check(&task);
+	if (!ret)
+		ret = dios_object_acquire(task.obj);
+	if (!ret) {
+		ret = dios_copy(ctx, &task, &req);
+		dios_object_release(task.obj);
+	}
+	dios_object_put(task.obj);
+	return ret;
+}
+
+/* Zombify needs DELETE; a zombie's reference is deleted all the same. */
+static int dios_zombify(struct dios_context *ctx, u64 handle)
+{
+	struct dios_handle h;
+	int ret;
+
+	ret = dios_context_lookup(ctx, handle, &h);
+	if (ret)
+		return ret;
+	if (h.rights & DIOS_RIGHT_DELETE)
+		dios_object_zombify(h.obj);
+	else
+		ret = -EACCES;
+	dios_object_put(h.obj);
+	return ret ?: dios_context_delete(ctx, handle);
+}
+
+static int dios_ioc_delete(struct dios_context *ctx, void __user *uarg,
+			   size_t usize)
+{
+	struct dios_delete_req req;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 16);
+	BUILD_BUG_ON(offsetof(struct dios_delete_req, ref) != 8);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags & ~DIOS_DELETE_ZOMBIFY)
+		return -EINVAL;
+	if (req.flags & DIOS_DELETE_ZOMBIFY)
+		return dios_zombify(ctx, req.ref);
+	return dios_context_delete(ctx, req.ref);
+}
+
+static int dios_ioc_name(struct dios_context *ctx, void __user *uarg,
+			 size_t usize)
+{
+	struct dios_name_req req;
+	struct dios_handle h;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 48);
+	BUILD_BUG_ON(offsetof(struct dios_name_req, name) != 16);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags)
+		return -EINVAL;
+	ret = dios_context_lookup(ctx, req.ref, &h);
+	if (ret)
+		return ret;
+	if (!(h.rights & DIOS_RIGHT_NAME))
+		ret = -EACCES;
+	else
+		ret = dios_object_acquire(h.obj);
+	if (!ret) {
+		ret = dios_name_read(h.obj, &req.name);
+		dios_object_release(h.obj);
+	}
+	dios_object_put(h.obj);
+	if (ret)
+		return ret;
+	return dios_copy_out(uarg, usize, &req, sizeof(req));
+}
+
+static int dios_ioc_task_self(struct dios_context *ctx, void __user *uarg,
+			      size_t usize)
+{
+	struct dios_task_self_req req;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 16);
+	BUILD_BUG_ON(offsetof(struct dios_task_self_req, ref) != 8);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags)
+		return -EINVAL;
+	ret = dios_context_install(ctx, ctx->task, DIOS_RIGHTS_ALL, &req.ref);
+	if (ret)
+		return ret;
+	return dios_reply_ref(ctx, uarg, usize, &req, sizeof(req), req.ref);
+}
+
+/**
+ * struct dios_ioctl_desc - one command
+ * @fn:		the handler
+ * @size:	size of the command's struct in its first version: the
+ *		smallest size a caller may pass
+ */
+struct dios_ioctl_desc {
+	dios_ioctl_fn fn;
+	size_t size;
+};
+
+#define DIOS_IOCTL(nr, handler, type) \
+	[nr] = { .fn = (handler), .size = sizeof(type) }
+
+static const struct dios_ioctl_desc dios_ioctls[] = {
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_VERSION), dios_ioc_version,
+		   struct dios_version_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_CREATE), dios_ioc_create,
+		   struct dios_create_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_LOOKUP), dios_ioc_lookup,
+		   struct dios_lookup_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_PUBLISH), dios_ioc_publish,
+		   struct dios_publish_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_DUP), dios_ioc_dup,
+		   struct dios_dup_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_COPY), dios_ioc_copy,
+		   struct dios_copy_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_DELETE), dios_ioc_delete,
+		   struct dios_delete_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_NAME), dios_ioc_name,
+		   struct dios_name_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_TASK_SELF), dios_ioc_task_self,
+		   struct dios_task_self_req),
+};
+
+/**
+ * dios_ioctl() - frame and dispatch one command
+ * @ctx:	the context of the file
+ * @cmd:	the command; its size field is the caller's struct size
+ * @uarg:	the caller's struct
+ *
+ * Return: what the handler returns; -ENOTTY for an unknown command, type or
+ * direction, -EINVAL for a size below the first version's, -E2BIG above
+ * 4096, -EBADFD for a caller other than the context's owner process.
+ */
+long dios_ioctl(struct dios_context *ctx, unsigned int cmd,
+		void __user *uarg)
+{
+	const struct dios_ioctl_desc *desc;
+	unsigned int nr = _IOC_NR(cmd);
+	size_t usize = _IOC_SIZE(cmd);
+
+	if (_IOC_TYPE(cmd) != DIOS_IOC_MAGIC ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) ||
+	    nr >= ARRAY_SIZE(dios_ioctls))
+		return -ENOTTY;
+	desc = &dios_ioctls[array_index_nospec(nr, ARRAY_SIZE(dios_ioctls))];
+	if (!desc->fn)
+		return -ENOTTY;
+	if (usize < desc->size)
+		return -EINVAL;
+	if (usize > DIOS_IOC_SIZE_MAX)
+		return -E2BIG;
+	if (!dios_context_is_owner(ctx))
+		return -EBADFD;
+	return desc->fn(ctx, uarg, usize);
+}

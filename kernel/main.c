@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - module init and exit, the limits (module parameters) and the
+ * /dev/dios character device.
+ */
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sizes.h>
+
+#include "context.h"
+#include "debugfs.h"
+#include "group.h"
+#include "ioctl.h"
+#include "main.h"
+#include "name.h"
+#include "object.h"
+
+/* Handles carry a 32-bit index; keep the metadata map a sane size too. */
+#define DIOS_MAX_REFS_LIMIT	BIT(22)
+
+unsigned int dios_max_refs = 131072;
+module_param_named(max_refs, dios_max_refs, uint, 0444);
+MODULE_PARM_DESC(max_refs, "references per task (-EMFILE)");
+
+unsigned long dios_max_objects = 1048576;
+module_param_named(max_objects, dios_max_objects, ulong, 0444);
+MODULE_PARM_DESC(max_objects, "objects per user (-EDQUOT)");
+
+unsigned long dios_max_size = SZ_1G;
+module_param_named(max_size, dios_max_size, ulong, 0444);
+MODULE_PARM_DESC(max_size, "bytes per memory or blob object (-EFBIG)");
+
+unsigned long dios_max_capacity = SZ_64M;
+module_param_named(max_capacity, dios_max_capacity, ulong, 0444);
+MODULE_PARM_DESC(max_capacity, "bytes per stream (-EFBIG)");
+
+/* The header page, then one entry per possible slot. */
+unsigned long dios_meta_map_size(void)
+{
+	return PAGE_SIZE + PAGE_ALIGN((unsigned long)dios_max_refs *
+				      sizeof(struct dios_ref_meta));
+}
+
+/* The object quota is a refcount_t per user: keep it far from saturation. */
+static int dios_check_params(void)
+{
+	if (!dios_max_refs || dios_max_refs > DIOS_MAX_REFS_LIMIT ||
+	    !dios_max_objects || dios_max_objects > INT_MAX / 2 ||
+	    !dios_max_size || !dios_max_capacity)
+		return -EINVAL;
+	return 0;
+}
+
+static int dios_open(struct inode *inode, struct file *file)
+{
+	struct dios_context *ctx = dios_context_new();
+
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	file->private_data = ctx;
+	return nonseekable_open(inode, file);
+}
+
+static int dios_release(struct inode *inode, struct file *file)
+{
+	dios_context_release(file->private_data);
+	return 0;
+}
+
+static long dios_unlocked_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg)
+{
+	return dios_ioctl(file->private_data, cmd, (void __user *)arg);
+}
+
+static int dios_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct dios_context *ctx = file->private_data;
+
+	if (!dios_context_is_owner(ctx))
+		return -EBADFD;
+	return dios_context_mmap(ctx, vma);
+}
+
+static const struct file_operations dios_fops = {
+	.owner = THIS_MODULE,
+	.open = dios_open,
+	.release = dios_release,
+	.unlocked_ioctl = dios_unlocked_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = dios_mmap,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice dios_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "dios",
+	.fops = &dios_fops,
+	.mode = 0666,
+};
+
+static int __init dios_init(void)
+{
+	int ret;
+
+	ret = dios_check_params();
+	if (ret)
+		return ret;
+	ret = dios_name_init();
+	if (ret)
+		return ret;
+	ret = dios_context_init();
+	if (ret)
+		goto err_name;
+	ret = dios_group_init();
+	if (ret)
+		goto err_context;
+	dios_debugfs_init();
+	ret = misc_register(&dios_misc);
+	if (ret)
+		goto err_debugfs;
+	return 0;
+
+err_debugfs:
+	dios_debugfs_uninit();
+	dios_group_uninit();
+err_context:
+	dios_context_uninit();
+err_name:
+	dios_object_uninit_module();
+	dios_name_uninit();
+	return ret;
+}
+
+/* No file is open (the module is pinned while one is): no context exists. */
+static void __exit dios_exit(void)
+{
+	misc_deregister(&dios_misc);
+	dios_debugfs_uninit();
+	dios_group_uninit();
+	dios_context_uninit();
+	dios_object_uninit_module();
+	dios_name_uninit();
+}
+
+module_init(dios_init);
+module_exit(dios_exit);
+
+MODULE_DESCRIPTION("DIOS objects, names and references");
+MODULE_AUTHOR("The dios authors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(DIOS_RELEASE);

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __DIOS_MAIN_H
+#define __DIOS_MAIN_H
+
+/**
+ * DOC: Module limits
+ *
+ * The limits are read-only module parameters, checked once at module init
+ * and reported by DIOS_IOC_VERSION.
+ */
+
+#include <linux/types.h>
+
+#define DIOS_RELEASE		"1.0.0"
+#define DIOS_MAX_SELECT		65536
+
+extern unsigned int dios_max_refs;
+extern unsigned long dios_max_objects;
+extern unsigned long dios_max_size;
+extern unsigned long dios_max_capacity;
+
+unsigned long dios_meta_map_size(void);
+
+#endif /* __DIOS_MAIN_H */

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * name.c - name generation and the (group, name) table.
+ *
+ * Lock order: see context.c.  dios_name_lock is taken inside a context's
+ * lock and outside object locks.
+ */
+
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/rhashtable.h>
+
+#include "debugfs.h"
+#include "name.h"
+#include "object.h"
+
+/* Serialises insertion and removal; lookups only take rcu_read_lock(). */
+static DEFINE_MUTEX(dios_name_lock);
+static struct rhashtable dios_names;
+
+static const struct rhashtable_params dios_name_params = {
+	.key_len = sizeof(struct dios_name_key),
+	.key_offset = offsetof(struct dios_object, name.key),
+	.head_offset = offsetof(struct dios_object, name.node),
+	.automatic_shrinking = true,
+};
+
+static_assert(sizeof(struct dios_name_key) == 40);
+
+static int dios_name_insert_locked(struct dios_object *obj, u64 group,
+				   const struct dios_name *given, u64 rights)
+{
+	int ret;
+
+	lockdep_assert_held(&dios_name_lock);
+	if (obj->name.present)
+		return -EALREADY;
+	/* Set before the insert publishes the entry to RCU readers. */
+	obj->name.rights = rights;
+	obj->name.key.group = group;
+	do {
+		if (given)
+			obj->name.key.name = *given;
+		else
+			get_random_bytes(&obj->name.key.name,
+					 sizeof(obj->name.key.name));
+		ret = rhashtable_lookup_insert_fast(&dios_names,
+						    &obj->name.node,
+						    dios_name_params);
+		/* A random name colliding is a 2^-256 event: draw again. */
+	} while (ret == -EEXIST && !given);
+	return ret;
+}
+
+/**
+ * dios_name_insert() - name an object
+ * @obj:	the object; the caller holds an active reference
+ * @group:	id of the group to register the name in
+ * @given:	the name to use, or NULL to draw a random one
+ * @rights:	the rights a lookup of the name grants
+ *
+ * Return: 0, -EALREADY if the object has a name, -EEXIST if @given is taken
+ * in @group, or -ENOMEM.
+ */
+int dios_name_insert(struct dios_object *obj, u64 group,
+		     const struct dios_name *given, u64 rights)
+{
+	int ret;
+
+	mutex_lock(&dios_name_lock);
+	ret = dios_name_insert_locked(obj, group, given, rights);
+	if (!ret) {
+		WRITE_ONCE(obj->name.present, true);
+		dios_object_set_named(obj, true);
+		dios_stats_inc(&dios_stats.names);
+	}
+	mutex_unlock(&dios_name_lock);
+	return ret;
+}
+
+/*
+ * Drop the object's name, if it has one.  Callers run when no insert can
+ * race any more (the object is drained or unreferenced), so an object that
+ * was never named is recognised without the lock: anonymous objects never
+ * touch the name table.
+ */
+void dios_name_remove(struct dios_object *obj)
+{
+	if (!READ_ONCE(obj->name.present))
+		return;
+	mutex_lock(&dios_name_lock);
+	if (obj->name.present) {
+		rhashtable_remove_fast(&dios_names, &obj->name.node,
+				       dios_name_params);
+		WRITE_ONCE(obj->name.present, false);
+		dios_object_set_named(obj, false);
+		dios_stats_dec(&dios_stats.names);
+	}
+	mutex_unlock(&dios_name_lock);
+}
+
+/**
+ * dios_name_lookup() - resolve a name in a group
+ * @group:	the group id
+ * @name:	the name
+ * @rights:	out: the rights the name grants
+ *
+ * Return: the object with a memory reference, or NULL.  The object may be a
+ * zombie by now; the caller checks.
+ */
+struct dios_object *dios_name_lookup(u64 group, const struct dios_name *name,
+				     u64 *rights)
+{
+	struct dios_name_key key = { .group = group, .name = *name };
+	struct dios_object *obj;
+
+	rcu_read_lock();
+	obj = rhashtable_lookup(&dios_names, &key, dios_name_params);
+	if (obj) {
+		*rights = obj->name.rights;
+		obj = dios_object_get_maybe_zero(obj);
+	}
+	rcu_read_unlock();
+	return obj;
+}
+
+/* Return: 0 with the name in @name, or -ENODATA for an unnamed object. */
+int dios_name_read(struct dios_object *obj, struct dios_name *name)
+{
+	int ret = -ENODATA;
+
+	mutex_lock(&dios_name_lock);
+	if (obj->name.present) {
+		*name = obj->name.key.name;
+		ret = 0;
+	}
+	mutex_unlock(&dios_name_lock);
+	return ret;
+}
+
+int dios_name_init(void)
+{
+	return rhashtable_init(&dios_names, &dios_name_params);
+}
+
+/* Every object, hence every name, is gone by now. */
+void dios_name_uninit(void)
+{
+	rhashtable_destroy(&dios_names);
+}

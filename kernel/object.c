@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * object.c - the object core: memory references, active references,
+ * zombification, operation dispatch and the per-user object quota.
+ *
+ * Lock order: see context.c.  dios_users.xa_lock is a leaf lock.
+ */
+
+#include <linux/cred.h>
+#include <linux/slab.h>
+#include <linux/uidgid.h>
+#include <linux/xarray.h>
+
+#include "blob.h"
+#include "context.h"
+#include "debugfs.h"
+#include "group.h"
+#include "main.h"
+#include "mem.h"
+#include "name.h"
+#include "object.h"
+#include "stream.h"
+
+/**
+ * struct dios_user - the object quota of one user
+ * @objects:	objects charged to the user; the entry leaves dios_users when
+ *		it drops to zero
+ * @uid:	the user's kuid value, the key in dios_users
+ * @rcu:	frees the struct after lockless lookups are done with it
+ */
+struct dios_user {
+	refcount_t objects;
+	unsigned long uid;
+	struct rcu_head rcu;
+};
+
+/* kuid value -> struct dios_user; RCU lookups, changes under xa_lock */
+static DEFINE_XARRAY(dios_users);
+
+static struct dios_user *dios_user_lookup(unsigned long uid)
+{
+	struct dios_user *u;
+
+	rcu_read_lock();
+	u = xa_load(&dios_users, uid);
+	if (u && !refcount_inc_not_zero(&u->objects))
+		u = NULL;
+	rcu_read_unlock();
+	return u;
+}
+
+/*
+ * Insert @new for @uid unless a live entry exists; a dying entry (count
+ * zero, its remover waiting for xa_lock) is replaced, and its remover's
+ * cmpxchg then finds @new and leaves it alone.
+ */
+static struct dios_user *dios_user_insert(struct dios_user *new)
+{
+	struct dios_user *cur, *prev;
+
+	xa_lock(&dios_users);
+	for (;;) {
+		cur = xa_load(&dios_users, new->uid);
+		if (cur && refcount_inc_not_zero(&cur->objects))
+			break;
+		prev = __xa_cmpxchg(&dios_users, new->uid, cur, new,
+				    GFP_KERNEL);
+		if (xa_is_err(prev)) {
+			cur = ERR_PTR(xa_err(prev));
+			break;
+		}
+		if (prev == cur) {
+			cur = new;
+			new = NULL;
+			break;
+		}
+	}
+	xa_unlock(&dios_users);
+	kfree(new);
+	return cur;
+}
+
+static void dios_user_uncharge(struct dios_user *u)
+{
+	bool last;
+
+	/* refcount_dec_and_lock(), spelt out so that sparse can follow. */
+	if (!u || refcount_dec_not_one(&u->objects))
+		return;
+	xa_lock(&dios_users);
+	last = refcount_dec_and_test(&u->objects);
+	/* A new entry may have replaced ours already: erase only ours. */
+	if (last)
+		__xa_cmpxchg(&dios_users, u->uid, u, NULL, 0);
+	xa_unlock(&dios_users);
+	if (last)
+		kfree_rcu(u, rcu);
+}
+
+/* Charge one object to the calling user: -EDQUOT above max_objects. */
+static struct dios_user *dios_user_charge(void)
+{
+	unsigned long uid = __kuid_val(current_uid());
+	struct dios_user *u, *new;
+
+	u = dios_user_lookup(uid);
+	if (!u) {
+		new = kzalloc(sizeof(*new), GFP_KERNEL);
+		if (!new)
+			return ERR_PTR(-ENOMEM);
+		refcount_set(&new->objects, 1);
+		new->uid = uid;
+		u = dios_user_insert(new);
+		if (IS_ERR(u))
+			return u;
+	}
+	if (refcount_read(&u->objects) > dios_max_objects) {
+		dios_user_uncharge(u);
+		return ERR_PTR(-EDQUOT);
+	}
+	return u;
+}
+
+void dios_object_init(struct dios_object *obj, u32 type,
+		      const struct dios_object_ops *ops)
+{
+	obj->type = type;
+	obj->ops = ops;
+	refcount_set(&obj->ref, 1);
+	atomic_set(&obj->active, 0);
+	init_waitqueue_head(&obj->waitq);
+	spin_lock_init(&obj->lock);
+	INIT_LIST_HEAD(&obj->meta.refs);
+	dios_stats_inc(&dios_stats.objects[type]);
+}
+
+static struct dios_object *dios_object_new(u32 type,
+					   const struct dios_create_args *args)
+{
+	switch (type) {
+	case DIOS_OBJ_PRIVMEM:
+	case DIOS_OBJ_SHMEM:
+		return dios_mem_create(type, args);
+	case DIOS_OBJ_BLOB:
+		return dios_blob_create(args);
+	case DIOS_OBJ_STREAM:
+		return dios_stream_create(args);
+	case DIOS_OBJ_GROUP:
+		return dios_group_create(args);
+	default:
+		/* DIOS_OBJ_TASK objects only come from opening a context. */
+		return ERR_PTR(-EINVAL);
+	}
+}
+
+/**
+ * dios_object_charge() - charge a new object to the calling user
+ * @obj:	the object, not yet charged
+ *
+ * Return: 0, -EDQUOT above max_objects, or -ENOMEM.  On error the caller
+ * puts the object.
+ */
+int dios_object_charge(struct dios_object *obj)
+{
+	struct dios_user *user = dios_user_charge();
+
+	if (IS_ERR(user))
+		return PTR_ERR(user);
+	obj->user = user;
+	return 0;
+}
+
+/**
+ * dios_object_create() - create an object of a user-creatable type
+ * @type:	DIOS_OBJ_*
+ * @args:	the creation arguments, validated by the type
+ *
+ * Return: the object with one memory reference, charged to the calling user,
+ * or an ERR_PTR.
+ */
+struct dios_object *dios_object_create(u32 type,
+				       const struct dios_create_args *args)
+{
+	struct dios_object *obj;
+	int ret;
+
+	obj = dios_object_new(type, args);
+	if (IS_ERR(obj))
+		return obj;
+	ret = dios_object_charge(obj);
+	if (ret) {
+		dios_object_put(obj);
+		return ERR_PTR(ret);
+	}
+	return obj;
+}
+
+/**
+ * dios_object_check_size() - validate a size or capacity argument
+ * @value:	the argument
+ * @limit:	the module limit for it
+ *
+ * Sizes are recorded as given, not rounded: page rounding is the business
+ * of the I/O paths that will back them.
+ *
+ * Return: 0, -EINVAL for 0, -EFBIG above @limit.
+ */
+int dios_object_check_size(u64 value, unsigned long limit)
+{
+	if (!value)
+		return -EINVAL;
+	return value > limit ? -EFBIG : 0;
+}
+
+struct dios_object *dios_object_get(struct dios_object *obj)
+{
+	if (obj)
+		refcount_inc(&obj->ref);
+	return obj;
+}
+
+/* For RCU lookups: fails on an object whose last reference is gone. */
+struct dios_object *dios_object_get_maybe_zero(struct dios_object *obj)
+{
+	return refcount_inc_not_zero(&obj->ref) ? obj : NULL;
+}
+
+/* Make every new dios_object_acquire() fail; true for the first caller. */
+static bool dios_object_deactivate(struct dios_object *obj)
+{
+	int v = atomic_read(&obj->active);
+
+	do {
+		if (v < 0)
+			return false;
+	} while (!atomic_try_cmpxchg(&obj->active, &v, v + DIOS_ACTIVE_BIAS));
+	return true;
+}
+
+static bool dios_object_is_drained(struct dios_object *obj)
+{
+	return atomic_read(&obj->active) == DIOS_ACTIVE_BIAS;
+}
+
+/*
+ * The last memory reference is gone.  Who could still reach the object:
+ *  - context tables: no, every struct dios_ref holds a reference, and the
+ *    list of references is empty;
+ *  - operations in flight: no, each holds a reference, so the object drained;
+ *  - name lookups under RCU: yes, until dios_name_remove() below and a grace
+ *    period; dios_object_get_maybe_zero() makes them fail, and the memory
+ *    goes with kfree_rcu().
+ */
+static void dios_object_free(struct dios_object *obj)
+{
+	dios_name_remove(obj);
+	if (dios_object_deactivate(obj))
+		obj->ops->destroy(obj);
+	WARN_ON(!dios_object_is_drained(obj));
+	WARN_ON(!list_empty(&obj->meta.refs));
+	dios_user_uncharge(obj->user);
+	dios_stats_dec(&dios_stats.objects[obj->type]);
+	/* Every type embeds struct dios_object first: obj is the allocation. */
+	kfree_rcu(obj, rcu);
+}
+
+/* NULL-safe; must be called from process context (names take a mutex). */
+void dios_object_put(struct dios_object *obj)
+{
+	might_sleep();
+	if (obj && refcount_dec_and_test(&obj->ref))
+		dios_object_free(obj);
+}
+
+/**
+ * dios_object_acquire() - start an operation on an object
+ * @obj:	the object, the caller holds a memory reference
+ *
+ * Return: 0, or -EIDRM if the object is a zombie.  On success the operation
+ * must end with dios_object_release().
+ */
+int dios_object_acquire(struct dios_object *obj)
+{
+	return atomic_inc_unless_negative(&obj->active) ? 0 : -EIDRM;
+}
+
+void dios_object_release(struct dios_object *obj)
+{
+	if (atomic_dec_return(&obj->active) == DIOS_ACTIVE_BIAS)
+		wake_up_all(&obj->waitq);
+}
+
+bool dios_object_is_live(struct dios_object *obj)
+{
+	return atomic_read(&obj->active) >= 0;
+}
+
+static void dios_object_update_refs(struct dios_object *obj)
+{
+	struct dios_ref *ref;
+
+	lockdep_assert_held(&obj->lock);
+	list_for_each_entry(ref, &obj->meta.refs, obj_link)
+		dios_ref_meta_update(ref);
+}
+
+static void dios_object_mark_zombie(struct dios_object *obj)
+{
+	spin_lock(&obj->lock);
+	obj->meta.zombie = true;
+	dios_object_update_refs(obj);
+	spin_unlock(&obj->lock);
+}
+
+/* Publish whether the object has a name in every reference's metadata. */
+void dios_object_set_named(struct dios_object *obj, bool named)
+{
+	spin_lock(&obj->lock);
+	obj->meta.named = named;
+	dios_object_update_refs(obj);
+	spin_unlock(&obj->lock);
+}
+
+/**
+ * dios_object_zombify() - kill an object, keeping its references valid
+ * @obj:	the object, the caller holds a memory reference
+ *
+ * Deactivate, drain, release: no operation starts any more, blocked waiters
+ * are woken (they return -EIDRM), operations in flight run to their end,
+ * then the name goes and the insides are freed.  Zombifying a zombie is a
+ * no-op, so is a concurrent second call.
+ */
+void dios_object_zombify(struct dios_object *obj)
+{
+	if (!dios_object_deactivate(obj))
+		return;
+	dios_object_mark_zombie(obj);
+	if (obj->ops->zombify)
+		obj->ops->zombify(obj);
+	wake_up_all(&obj->waitq);
+	wait_event(obj->waitq, dios_object_is_drained(obj));
+	/* Only now: a publish in flight could otherwise name the zombie. */
+	dios_name_remove(obj);
+	obj->ops->destroy(obj);
+}
+
+/**
+ * dios_object_info() - the metadata of a reference to @obj
+ * @obj:	the object
+ * @rights:	the reference's rights
+ * @info:	filled in completely
+ *
+ * The type's info hook may only read what its destroy hook leaves intact:
+ * it runs for zombies too.
+ */
+void dios_object_info(struct dios_object *obj, u64 rights,
+		      struct dios_ref_info *info)
+{
+	lockdep_assert_held(&obj->lock);
+	memset(info, 0, sizeof(*info));
+	obj->ops->info(obj, info);
+	info->type = obj->type;
+	info->state = obj->meta.zombie ? DIOS_REF_ZOMBIE : DIOS_REF_LIVE;
+	info->rights = rights;
+	if (!(rights & DIOS_RIGHT_READ))
+		info->read_buf_max = 0;
+	if (!(rights & DIOS_RIGHT_WRITE))
+		info->write_buf_max = 0;
+	info->proximity = DIOS_PROX_LOCAL;
+	info->has_name = obj->meta.named && !obj->meta.zombie;
+}
+
+/* The I/O and select entry points; the caller holds an active reference. */
+int dios_object_io_acquire(struct dios_object *obj, struct dios_io *io)
+{
+	if (!obj->ops->io_acquire)
+		return -EOPNOTSUPP;
+	return obj->ops->io_acquire(obj, io);
+}
+
+int dios_object_io_commit(struct dios_object *obj, struct dios_io *io)
+{
+	if (!obj->ops->io_commit)
+		return -EOPNOTSUPP;
+	return obj->ops->io_commit(obj, io);
+}
+
+int dios_object_io_release(struct dios_object *obj, struct dios_io *io)
+{
+	if (!obj->ops->io_release)
+		return -EOPNOTSUPP;
+	return obj->ops->io_release(obj, io);
+}
+
+int dios_object_poll(struct dios_object *obj, u32 events)
+{
+	if (!obj->ops->poll)
+		return -EOPNOTSUPP;
+	return obj->ops->poll(obj, events);
+}
+
+/* Every object is gone by now: every context was released. */
+void dios_object_uninit_module(void)
+{
+	WARN_ON(!xa_empty(&dios_users));
+	xa_destroy(&dios_users);
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef __DIOS_OBJECT_H
+#define __DIOS_OBJECT_H
+
+/**
+ * DOC: Objects
+ *
+ * Every DIOS object (memory, blob, stream, task, group) embeds a struct
+ * dios_object as its first member and is driven through one operations
+ * table, struct dios_object_ops.  An object has two counts, kept apart as in
+ * bus1:
+ *
+ *  - @ref, a refcount_t, is the memory lifetime.  Every reference in a
+ *    context table holds one, so does every operation while it runs.  The
+ *    name table holds none: a name lookup runs under RCU and takes a
+ *    reference with dios_object_get_maybe_zero(), which fails once the count
+ *    hit zero; the memory is freed after an RCU grace period.
+ *
+ *  - @active counts the operations in flight.  It is non-negative while the
+ *    object is live.  Deactivation adds DIOS_ACTIVE_BIAS, a large negative
+ *    number, so that dios_object_acquire() fails with -EIDRM from then on;
+ *    the object is drained once @active equals the bias again.
+ *
+ * Zombification is "deactivate, drain, release": dios_object_zombify()
+ * deactivates the object, marks every reference's metadata DIOS_REF_ZOMBIE,
+ * calls the type's zombify hook (wake waiters, kill a task), waits for the
+ * operations in flight to end, drops the name and frees the insides with the
+ * destroy hook.  The struct itself lives on, inert, until the last reference
+ * goes.  A zombie keeps its ops table: it is the state check in
+ * dios_object_acquire() that makes every operation of a zombie fail with
+ * -EIDRM, so no operation can run on a zombie in the first place.
+ *
+ * When the last reference of a live object goes, dios_object_put() drops its
+ * name, deactivates it (nothing can be in flight: every operation holds a
+ * reference) and destroys the insides, then frees the memory after a grace
+ * period.
+ *
+ * Locking: @lock is a spinlock protecting the fields in @meta: the list of
+ * references to the object and the state those references publish in their
+ * contexts' metadata maps (each slot's entry is only written under the lock
+ * of the object it refers to).  It nests inside a context's table mutex and
+ * inside the name table mutex; see context.c for the complete order.
+ */
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/dios.h>
+
+#define DIOS_ACTIVE_BIAS	(INT_MIN / 2)
+
+struct dios_object;
+struct dios_user;
+struct dios_io;
+
+/**
+ * struct dios_object_ops - what an object type implements
+ * @info:	fill @size, @read_buf_max and @write_buf_max of @info as for a
+ *		reference holding every right; must not sleep (runs under
+ *		the object lock)
+ * @zombify:	optional; runs once when the object is zombified, after it
+ *		is deactivated and before it drains: wake blocked waiters, kill
+ *		a task
+ * @destroy:	free the insides; runs exactly once, with nothing in flight
+ * @io_acquire:	I/O, NULL until the type implements it (-EOPNOTSUPP)
+ * @io_commit:	I/O, NULL until the type implements it (-EOPNOTSUPP)
+ * @io_release:	I/O, NULL until the type implements it (-EOPNOTSUPP)
+ * @poll:	readiness for select, NULL until implemented (-EOPNOTSUPP)
+ */
+struct dios_object_ops {
+	void (*info)(struct dios_object *obj, struct dios_ref_info *info);
+	void (*zombify)(struct dios_object *obj);
+	void (*destroy)(struct dios_object *obj);
+	int (*io_acquire)(struct dios_object *obj, struct dios_io *io);
+	int (*io_commit)(struct dios_object *obj, struct dios_io *io);
+	int (*io_release)(struct dios_object *obj, struct dios_io *io);
+	int (*poll)(struct dios_object *obj, u32 events);
+};
+
+/**
+ * struct dios_name_key - the key of the name table
+ * @group:	id of the group the name lives in (never reused, see group.c)
+ * @name:	the 256-bit name
+ */
+struct dios_name_key {
+	u64 group;
+	struct dios_name name;
+};
+
+/**
+ * struct dios_object - the part every object type shares
+ * @type:	DIOS_OBJ_*, immutable
+ * @ops:	the type's operations, immutable
+ * @user:	the per-user quota charged for the object, NULL for the global
+ *		group; immutable
+ * @ref:	memory lifetime
+ * @active:	operations in flight, plus DIOS_ACTIVE_BIAS once deactivated
+ * @waitq:	drain waits here; blocking operations will wait here too
+ * @rcu:	frees the memory after a grace period (name lookups use RCU)
+ * @name:	protected by dios_name_lock; RCU readers see @name.node and
+ *		@name.key only while the object is in the name table
+ * @name.node:	link in the name table
+ * @name.key:	group id and name; fixed while in the table
+ * @name.rights: rights a lookup of the name grants
+ * @name.present: the object is in the name table
+ * @lock:	protects @meta
+ * @meta:	protected by @lock
+ * @meta.refs:	every struct dios_ref to the object, in any context
+ * @meta.zombie: the object was zombified
+ * @meta.named: the object has a name, as reported in has_name
+ */
+struct dios_object {
+	u32 type;
+	const struct dios_object_ops *ops;
+	struct dios_user *user;
+	refcount_t ref;
+	atomic_t active;
+	wait_queue_head_t waitq;
+	struct rcu_head rcu;
+
+	struct {
+		struct rhash_head node;
+		struct dios_name_key key;
+		u64 rights;
+		bool present;
+	} name;
+
+	spinlock_t lock; /* protects meta */
+	struct {
+		struct list_head refs;
+		bool zombie;
+		bool named;
+	} meta;
+};
+
+void dios_object_init(struct dios_object *obj, u32 type,
+		      const struct dios_object_ops *ops);
+struct dios_object *dios_object_create(u32 type,
+				       const struct dios_create_args *args);
+int dios_object_charge(struct dios_object *obj);
+int dios_object_check_size(u64 value, unsigned long limit);
+
+struct dios_object *dios_object_get(struct dios_object *obj);
+struct dios_object * __must_check
+dios_object_get_maybe_zero(struct dios_object *obj);
+void dios_object_put(struct dios_object *obj);
+
+int __must_check dios_object_acquire(struct dios_object *obj);
+void dios_object_release(struct dios_object *obj);
+bool dios_object_is_live(struct dios_object *obj);
+void dios_object_zombify(struct dios_object *obj);
+
+void dios_object_set_named(struct dios_object *obj, bool named);
+void dios_object_info(struct dios_object *obj, u64 rights,
+		      struct dios_ref_info *info);
+
+int dios_object_io_acquire(struct dios_object *obj, struct dios_io *io);
+int dios_object_io_commit(struct dios_object *obj, struct dios_io *io);
+int dios_object_io_release(struct dios_object *obj, struct dios_io *io);
+int dios_object_poll(struct dios_object *obj, u32 events);
+
+void dios_object_uninit_module(void);
+
+#endif /* __DIOS_OBJECT_H */

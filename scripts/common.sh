@@ -1,0 +1,62 @@
+# shellcheck shell=bash
+# Shared settings for the dios build and test scripts. Source it; do not run it.
+#
+# Everything that is expensive and not part of the project (the extracted
+# kernel source, the debug guest kernel, the stock guest kernel image, ccache)
+# lives in a cache outside the clone: $DIOS_CACHE, default ~/.cache/dios.
+
+DIOS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# CI may run with a bare environment: find HOME if it is not set.
+: "${HOME:=$(getent passwd "$(id -u)" | cut -d: -f6)}"
+DIOS_CACHE=${DIOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dios}
+DIOS_BUILD=${DIOS_BUILD:-$DIOS_ROOT/build}
+DIOS_LOGS=$DIOS_BUILD/logs
+
+# Debian's kernel source package; its tarball feeds the kselftest harness,
+# checkpatch and the debug guest kernel.
+LINUX_SRC_PKG=linux-source-6.1
+LINUX_SRC_TARBALL=${LINUX_SRC_TARBALL:-/usr/src/$LINUX_SRC_PKG.tar.xz}
+
+die() { echo "$(basename "$0"): error: $*" >&2; exit 1; }
+log() { echo "$(basename "$0"): $*" >&2; }
+
+# Version of the installed linux-source package, e.g. "6.1.192-2".
+linux_src_version() {
+	dpkg-query -W -f='${Version}' "$LINUX_SRC_PKG" 2>/dev/null ||
+		die "$LINUX_SRC_PKG is not installed (run scripts/deps.sh)"
+}
+
+# Kernel release of the headers that linux-headers-amd64 pulls in, e.g.
+# "6.1.0-56-amd64". Not `uname -r`: the host may run another kernel.
+stock_kernel_release() {
+	local dep
+	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null) ||
+		die "linux-headers-amd64 is not installed (run scripts/deps.sh)"
+	dep=${dep%%[ ,]*}
+	[[ $dep == linux-headers-* ]] || die "cannot parse linux-headers-amd64 depends: $dep"
+	echo "${dep#linux-headers-}"
+}
+
+# Debian package version of those headers, e.g. "6.1.192-2"; the stock guest
+# kernel image must be exactly this version.
+stock_kernel_version() {
+	dpkg-query -W -f='${Version}' "linux-headers-$(stock_kernel_release)"
+}
+
+# Directory of the partial source extraction (kselftest headers, checkpatch),
+# keyed by the source package version.
+ksrc_dir() { echo "$DIOS_CACHE/ksrc-$(linux_src_version)"; }
+
+# Directory of the full source tree for the debug kernel.
+linux_tree_dir() { echo "$DIOS_CACHE/linux-$(linux_src_version)"; }
+
+# Build directory (O=) of the debug guest kernel.
+debug_kdir() { echo "$DIOS_CACHE/debug-build"; }
+
+# Serialize work on one cache entry between concurrent runs (other clones
+# share the cache): lock_cache NAME holds $DIOS_CACHE/.lock-NAME until exit.
+lock_cache() {
+	mkdir -p "$DIOS_CACHE"
+	exec 9>"$DIOS_CACHE/.lock-$1"
+	flock 9
+}

@@ -1,0 +1,111 @@
+#!/bin/busybox sh
+# /init of the dios test VM: PID 1 inside QEMU, packed by scripts/vm.sh.
+#
+# The kernel command line selects what to do: diosmode=test|run|shell.
+# Console (ttyS0): kernel log, with a marker in /dev/kmsg before each phase
+# so that the host attributes a splat to the test that caused it.
+# Results channel (ttyS1): TAP of each test and the status lines parsed by
+# scripts/parse-results.py. `dios-result: SUCCESS` is written only if insmod,
+# every test binary and rmmod succeeded.
+
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/shm /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+
+mode=test
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	diosmode=*) mode=${arg#diosmode=} ;;
+	esac
+done
+
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
+
+marker() { echo "dios-test: $*" > /dev/kmsg; }
+result() { echo "$*" >&3; }
+
+ok=1
+
+load() {
+	marker "START insmod"
+	insmod /dios.ko
+	st=$?
+	result "dios-result: insmod $st"
+	[ $st -eq 0 ] || ok=0
+	return $st
+}
+
+unload() {
+	marker "START rmmod"
+	rmmod dios
+	st=$?
+	result "dios-result: rmmod $st"
+	[ $st -eq 0 ] || ok=0
+}
+
+run_tests() {
+	for t in /tests64/* /tests32/*; do
+		[ -x "$t" ] || continue
+		name=${t#/tests}
+		marker "START $name"
+		result "dios-test: START $name"
+		(cd /tmp && "$t") >&3 2>&3
+		st=$?
+		result "dios-test: END $name $st"
+		marker "END $name $st"
+		[ $st -eq 0 ] || ok=0
+	done
+}
+
+kmemleak() {
+	f=/sys/kernel/debug/kmemleak
+	[ -e $f ] || return 0
+	marker "START kmemleak"
+	# Two scans with a pause: an object is reported only once it has been
+	# unreferenced for a full scan period.
+	echo scan > $f
+	sleep 5
+	echo scan > $f
+	cat $f
+	result "dios-result: kmemleak"
+}
+
+case $mode in
+test)
+	if load; then
+		run_tests
+		unload
+	fi
+	kmemleak
+	[ $ok -eq 1 ] && result "dios-result: SUCCESS"
+	;;
+run)
+	if load; then
+		marker "START demo"
+		/demo/dios-demo >&3 2>&3
+		st=$?
+		result "dios-result: demo $st"
+		[ $st -eq 0 ] || ok=0
+		unload
+	fi
+	[ $ok -eq 1 ] && result "dios-result: SUCCESS"
+	;;
+shell)
+	load
+	echo "dios: module loaded; tests in /tests64 /tests32, tools in /demo."
+	echo "dios: exit the shell to unload the module and power off."
+	setsid cttyhack sh -l
+	unload
+	;;
+esac
+
+sync
+reboot -f

@@ -1,0 +1,61 @@
+#!/bin/bash
+# Lint the kernel side; print one result line per check:
+#   checkpatch.pl --strict from the 6.1 source over every file in kernel/
+#   and uapi/ (no --ignore: nothing is excused for being out of tree),
+#   and a build with sparse (C=2) and W=1 against the stock headers, failing
+#   on any warning or error. Details go to build/logs/lint-*.log.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+mkdir -p "$DIOS_LOGS"
+ksrc=$("$DIOS_ROOT/scripts/ksrc.sh" partial)
+fail=0
+
+# ---- checkpatch ----
+# uapi/linux/dios.h is checked at the path it has in a kernel tree,
+# include/uapi/linux/dios.h, so that checkpatch applies its uapi rules (no
+# BIT(), C99 types allowed...) exactly as upstream; kernel/ as it is.
+plog=$DIOS_LOGS/lint-checkpatch.log
+: > "$plog"
+cptree=$DIOS_BUILD/lint-checkpatch
+rm -rf "$cptree"
+mkdir -p "$cptree/include"
+rsync -a "$DIOS_ROOT/kernel" "$cptree/"
+rsync -a "$DIOS_ROOT/uapi/" "$cptree/include/uapi/"
+mapfile -t files < <(cd "$cptree" && find kernel include -type f | sort)
+bad=()
+for f in "${files[@]}"; do
+	if ! (cd "$cptree" && perl "$ksrc/scripts/checkpatch.pl" --strict \
+		--no-tree --no-summary --terse --show-types -f "$f") >> "$plog" 2>&1; then
+		bad+=("${f#include/}")
+	fi
+done
+if [[ ${#files[@]} -eq 0 ]]; then
+	echo "not ok lint: checkpatch (no files in kernel/ or uapi/)"
+	fail=1
+elif [[ ${#bad[@]} -eq 0 ]]; then
+	echo "ok lint: checkpatch (${#files[@]} files)"
+else
+	cat "$plog" >&2
+	echo "not ok lint: checkpatch (${bad[*]})"
+	fail=1
+fi
+
+# ---- sparse + W=1 ----
+kdir=${KDIR:-/lib/modules/$(stock_kernel_release)/build}
+lint=$DIOS_BUILD/lint
+rm -rf "$lint"
+mkdir -p "$lint"
+rsync -a "$DIOS_ROOT/kernel/" "$lint/kernel/"
+rsync -a "$DIOS_ROOT/uapi/" "$lint/uapi/"
+blog=$DIOS_LOGS/lint-build.log
+status=0
+make -C "$kdir" M="$lint/kernel" CONFIG_DIOS=m C=2 W=1 modules > "$blog" 2>&1 || status=$?
+if [[ $status -eq 0 ]] && ! grep -qiE 'warning:|error:' "$blog"; then
+	echo "ok lint: sparse (C=2) and W=1 build"
+else
+	grep -iE -A3 'warning:|error:' "$blog" >&2 || tail -n 20 "$blog" >&2
+	echo "not ok lint: sparse (C=2) and W=1 build (see $blog)"
+	fail=1
+fi
+exit $fail

@@ -1,0 +1,107 @@
+#!/bin/bash
+# Boot a guest kernel under QEMU (TCG) with an initramfs holding busybox,
+# dios.ko, the static selftests (64- and 32-bit) and the tools.
+#
+#   vm.sh test  stock|debug   run every selftest; print result lines and
+#                             exit non-zero on any failure (parse-results.py)
+#   vm.sh run   stock|debug   run /demo/dios-demo, output on the terminal
+#   vm.sh shell stock|debug   interactive busybox shell, module loaded
+#
+# The module and user programs must already be built (make build, and
+# make module-debug for the debug kernel). Logs: build/logs/<kernel>-*.log.
+#
+# Splats are detected from the console log rather than with panic_on_warn,
+# so that one WARN fails the test that caused it while the other tests still
+# run. DIOS_VM_TIMEOUT (seconds, default 1200) bounds each boot.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+mode=${1:?usage: vm.sh test|run|shell stock|debug}
+kernel=${2:-stock}
+timeout_s=${DIOS_VM_TIMEOUT:-1200}
+
+case $kernel in
+stock) image=$("$DIOS_ROOT/scripts/stock-kernel.sh") ;;
+debug) image=$(debug_kdir)/arch/x86/boot/bzImage ;;
+*) die "unknown kernel $kernel" ;;
+esac
+[[ -e $image ]] || die "no kernel image $image"
+module=$DIOS_BUILD/$kernel/kernel/dios.ko
+[[ -e $module ]] || die "$module not built"
+
+# ---- initramfs -------------------------------------------------------------
+root=$DIOS_BUILD/vm/$kernel/root
+initrd=$DIOS_BUILD/vm/$kernel/initramfs.cpio.gz
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,tests64,tests32,demo}
+busybox=$(command -v busybox || echo /bin/busybox)
+readelf -l "$busybox" | grep -q 'program interpreter' &&
+	die "$busybox is not static (install busybox-static)"
+cp "$busybox" "$root/bin/busybox"
+install -m 755 "$DIOS_ROOT/scripts/guest-init.sh" "$root/init"
+cp "$module" "$root/dios.ko"
+for a in 64 32; do
+	if [[ -d $DIOS_BUILD/tests$a ]]; then
+		find "$DIOS_BUILD/tests$a" -maxdepth 1 -type f -perm -u+x \
+			-exec cp {} "$root/tests$a/" \;
+	fi
+done
+if [[ -d $DIOS_BUILD/tools ]]; then
+	find "$DIOS_BUILD/tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/demo/" \;
+fi
+# The kernel opens /dev/console before /init runs (devtmpfs comes later).
+mknod -m 600 "$root/dev/console" c 5 1
+mknod -m 666 "$root/dev/null" c 1 3
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$initrd"
+
+# ---- QEMU ------------------------------------------------------------------
+mkdir -p "$DIOS_LOGS"
+console=$DIOS_LOGS/$kernel-$mode-console.log
+results=$DIOS_LOGS/$kernel-$mode-results.log
+rm -f "$console" "$results"
+
+# printk.devkmsg=on: /dev/kmsg writes are rate limited otherwise, and the
+# per-test markers would be dropped. kasan_multi_shot: report every KASAN
+# error, not only the first. panic=-1 + -no-reboot: a panic ends QEMU.
+cmdline="console=ttyS0 loglevel=7 printk.devkmsg=on panic=-1 kasan_multi_shot"
+cmdline+=" mitigations=off diosmode=$mode"
+
+# TCG by default: /dev/kvm may exist on these machines without working.
+# DIOS_QEMU_ACCEL=kvm where KVM really works.
+accel=${DIOS_QEMU_ACCEL:-tcg}
+
+qemu=(qemu-system-x86_64 -nographic -monitor none -no-reboot
+	-accel "$accel" -smp 2 -m 1G
+	-kernel "$image" -initrd "$initrd" -append "$cmdline")
+
+case $mode in
+test)
+	log "booting the $kernel kernel (timeout ${timeout_s}s; console: $console)"
+	start=$SECONDS
+	status=0
+	timeout -k 10 "$timeout_s" "${qemu[@]}" \
+		-serial "file:$console" -serial "file:$results" </dev/null ||
+		status=$?
+	log "$kernel: VM finished in $((SECONDS - start))s (status $status)"
+	exec "$DIOS_ROOT/scripts/parse-results.py" --kernel "$kernel" \
+		--console "$console" --results "$results" \
+		--status "$status" --timeout "$timeout_s"
+	;;
+run)
+	# The demo's output (ttyS1) goes to the terminal and to $results, the
+	# kernel log to $console.
+	status=0
+	timeout -k 10 "$timeout_s" "${qemu[@]}" -serial "file:$console" \
+		-chardev "stdio,id=results,signal=off,logfile=$results" \
+		-serial chardev:results </dev/null || status=$?
+	[[ $status -ne 124 ]] || die "VM timed out after ${timeout_s}s; console log: $console"
+	grep -q 'dios-result: SUCCESS' "$results" ||
+		die "the demo run failed (qemu status $status); console log: $console"
+	"$DIOS_ROOT/scripts/parse-results.py" --kernel "$kernel" --splats-only \
+		--console "$console" --results "$results" --status "$status" ||
+		die "kernel reports in the console log: $console"
+	;;
+shell)
+	"${qemu[@]}" -serial mon:stdio -serial "file:$results"
+	;;
+esac

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the dios selftests.  Include after kselftest_harness.h.
+ *
+ * The harness runs every test in its own fork()ed process and the harness
+ * process itself never opens a DIOS context, so each test starts with a
+ * fresh, empty context.
+ */
+#ifndef DIOS_TEST_H
+#define DIOS_TEST_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dios.h"
+
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Raw ioctl on the context with a hand-built command; -errno on error. */
+static inline int dios_test_ioctl(unsigned int dir, unsigned int type,
+				  unsigned int nr, unsigned int size, void *arg)
+{
+	int fd = dios_context_fd();
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = ioctl(fd, _IOC(dir, type, nr, size), arg);
+	return ret < 0 ? -errno : ret;
+}
+
+static inline int dios_test_rw(unsigned int nr, unsigned int size, void *arg)
+{
+	return dios_test_ioctl(_IOC_READ | _IOC_WRITE, DIOS_IOC_MAGIC, nr,
+			       size, arg);
+}
+
+static inline uint64_t dios_test_max_refs(void)
+{
+	struct dios_version_req v;
+
+	if (dios_version(&v))
+		return 0;
+	return v.max_refs;
+}
+
+/* Arguments valid for @type with all-zero optional fields. */
+static inline struct dios_create_args dios_test_args(uint32_t type)
+{
+	struct dios_create_args a;
+
+	memset(&a, 0, sizeof(a));
+	switch (type) {
+	case DIOS_OBJ_PRIVMEM:
+	case DIOS_OBJ_SHMEM:
+	case DIOS_OBJ_BLOB:
+		a.size = 2 * 4096;
+		break;
+	case DIOS_OBJ_STREAM:
+		a.capacity = 4 * 4096;
+		break;
+	}
+	return a;
+}
+
+/* Create an object with valid default arguments; 0 or -errno. */
+static inline int dios_test_create(uint64_t flags, uint32_t type,
+				   dios_ref_t *ref, struct dios_name *name)
+{
+	struct dios_create_args a = dios_test_args(type);
+
+	return dios_create(flags, type, &a, ref, name);
+}
+
+static inline int dios_test_name_is_zero(const struct dios_name *n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(n->raw); i++)
+		if (n->raw[i])
+			return 0;
+	return 1;
+}
+
+/* A random name, almost certainly unused. */
+static inline void dios_test_random_name(struct dios_name *n)
+{
+	static uint64_t state;
+	size_t i;
+
+	if (!state)
+		state = ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)n ^
+			0x9e3779b97f4a7c15ULL ^ (uint64_t)time(NULL);
+	for (i = 0; i < sizeof(n->raw); i++) {
+		/* xorshift64 */
+		state ^= state << 13;
+		state ^= state >> 7;
+		state ^= state << 17;
+		n->raw[i] = (uint8_t)(state >> 24);
+	}
+	n->raw[0] |= 1;	/* never all zero */
+}
+
+/*
+ * A private read-only view of the context's metadata map, for tests that
+ * inspect it directly.  NULL on failure; *@size receives the length.
+ */
+static inline const struct dios_meta_header *dios_test_meta(size_t *size)
+{
+	struct dios_version_req v;
+	void *p;
+
+	if (dios_version(&v))
+		return NULL;
+	p = mmap(NULL, (size_t)v.meta_map_size, PROT_READ, MAP_SHARED,
+		 dios_context_fd(), DIOS_MMAP_META);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (size)
+		*size = (size_t)v.meta_map_size;
+	return p;
+}
+
+static inline const struct dios_ref_meta *
+dios_test_slot(const struct dios_meta_header *h, uint32_t index)
+{
+	return (const void *)((const char *)h + h->entries_offset +
+			      (size_t)index * h->entry_size);
+}
+
+/* Number of live or zombie references in the context's table. */
+static inline uint32_t dios_test_count_refs(const struct dios_meta_header *h)
+{
+	uint32_t i, n = 0, nr = __atomic_load_n(&h->nr_slots, __ATOMIC_ACQUIRE);
+
+	for (i = 0; i < nr; i++)
+		if (__atomic_load_n(&dios_test_slot(h, i)->info.state,
+				    __ATOMIC_RELAXED))
+			n++;
+	return n;
+}
+
+/*
+ * Wait for @pid.  Returns the exit status if it exited, 128 + signal if it
+ * was killed, -1 if waitpid failed.
+ */
+static inline int dios_test_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+/*
+ * In a child forked inside a test: ASSERT_* aborts it and EXPECT_* marks
+ * it failed; leave with the verdict for the parent's dios_test_wait().
+ */
+#define DIOS_CHILD_EXIT() _exit(_metadata->passed ? 0 : 1)
+
+/* Whole-buffer pipe I/O; 0 on success. */
+static inline int dios_test_write(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static inline int dios_test_read(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+#endif /* DIOS_TEST_H */

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * dios: DIOS objects, names and references for Linux.
+ *
+ * This is the only header shared between the dios kernel module and user
+ * space.  User space opens /dev/dios to get its DIOS context and drives it
+ * with the ioctls below; the module also maps the context's reference
+ * metadata read-only at mmap offset DIOS_MMAP_META.
+ *
+ * ABI rules (Documentation/process/botching-up-ioctls.rst):
+ *  - only fixed-size types, 64-bit fields naturally aligned, explicit
+ *    padding, every struct a multiple of 8 bytes: the layout is identical on
+ *    i386, x86_64, armhf and arm64, so 32-bit callers use the native path;
+ *  - user pointers travel as __u64;
+ *  - padding, reserved fields and unknown flag bits must be zero (-EINVAL);
+ *  - every argument struct is extensible by size: the size encoded in the
+ *    ioctl number is the caller's struct size.  A shorter struct is
+ *    zero-extended, a longer one must have a zero tail (-E2BIG otherwise),
+ *    like copy_struct_from_user().  Output is written up to the smaller of
+ *    the two sizes.  New fields are only ever appended.
+ *  - DIOS_IOC_VERSION reports the ABI version, the features and the limits
+ *    of the running module.
+ */
+#ifndef _UAPI_LINUX_DIOS_H
+#define _UAPI_LINUX_DIOS_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define DIOS_ABI_MAJOR		1
+#define DIOS_ABI_MINOR		0
+
+/* An opaque per-task handle.  Zero is never a valid handle. */
+#define DIOS_REF_NONE		((__u64)0)
+
+/* A 256-bit object name, drawn from the kernel CSPRNG. */
+struct dios_name {
+	__u8 raw[32];
+};
+
+/* Object types. */
+enum {
+	DIOS_OBJ_PRIVMEM = 1,
+	DIOS_OBJ_SHMEM,
+	DIOS_OBJ_BLOB,
+	DIOS_OBJ_STREAM,
+	DIOS_OBJ_TASK,
+	DIOS_OBJ_GROUP,
+};
+
+/* Reference rights.  Delegation can keep or drop them, never add. */
+#define DIOS_RIGHT_READ		(1ULL << 0)
+#define DIOS_RIGHT_WRITE	(1ULL << 1)
+#define DIOS_RIGHT_COPY		(1ULL << 2)
+#define DIOS_RIGHT_DELETE	(1ULL << 3)
+#define DIOS_RIGHT_NAME		(1ULL << 4)
+#define DIOS_RIGHTS_ALL		(DIOS_RIGHT_READ | DIOS_RIGHT_WRITE | \
+				 DIOS_RIGHT_COPY | DIOS_RIGHT_DELETE | \
+				 DIOS_RIGHT_NAME)
+
+/* dios_create() flags */
+#define DIOS_CREATE_ANON	(1ULL << 0)	/* no name, never in a table */
+#define DIOS_CREATE_NAME_GIVEN	(1ULL << 1)	/* use args->name */
+
+/* dios_delete() flags */
+#define DIOS_DELETE_ZOMBIFY	(1ULL << 0)	/* kill the object; needs DELETE */
+
+/* acquire_*() and select() flags */
+#define DIOS_NONBLOCK		(1ULL << 0)	/* -EAGAIN instead of waiting */
+
+/* I/O flags (acquire_*, commit_*, release_*), after DIOS_NONBLOCK */
+#define DIOS_IO_REARM		(1ULL << 1)	/* commit, then acquire the next buffer */
+#define DIOS_IO_REFS		(1ULL << 2)	/* commit_write: the message carries references */
+#define DIOS_IO_FORWARD		(1ULL << 3)	/* commit_write: publish src_ref's read buffer */
+#define DIOS_IO_OVERWRITE	(1ULL << 4)	/* acquire_write (blob): caller writes every byte */
+
+/* select events; a zombie reference is ready for every event */
+#define DIOS_EV_READ		(1U << 0)
+#define DIOS_EV_WRITE		(1U << 1)
+
+/* dios_ref_info.state; 0 marks a free slot in the metadata table */
+#define DIOS_REF_LIVE		1
+#define DIOS_REF_ZOMBIE		2
+
+/* Proximity: where the object lives, seen from the task. */
+#define DIOS_PROX_LOCAL		0
+
+/* Features reported by DIOS_IOC_VERSION. */
+#define DIOS_FEAT_OBJECTS	(1ULL << 0)	/* create/lookup/publish/dup/copy/delete */
+#define DIOS_FEAT_META_MAP	(1ULL << 1)	/* read-only reference metadata map */
+#define DIOS_FEAT_GROUPS	(1ULL << 2)	/* name scoping by groups */
+#define DIOS_FEAT_IO_MEM	(1ULL << 3)	/* PRIVMEM / SHMEM I/O */
+#define DIOS_FEAT_IO_BLOB	(1ULL << 4)	/* BLOB transactional I/O */
+#define DIOS_FEAT_IO_STREAM	(1ULL << 5)	/* STREAM I/O */
+#define DIOS_FEAT_IO_REFS	(1ULL << 6)	/* references carried by messages */
+#define DIOS_FEAT_IO_FORWARD	(1ULL << 7)	/* commit a read buffer as a write */
+#define DIOS_FEAT_SELECT	(1ULL << 8)
+#define DIOS_FEAT_TASKS		(1ULL << 9)	/* dios_run and task control */
+
+/*
+ * Arguments of dios_create().  Part of the user API: fields are only ever
+ * appended.
+ */
+struct dios_create_args {
+	__aligned_u64 size;		/* PRIVMEM, SHMEM, BLOB: bytes */
+	__aligned_u64 capacity;		/* STREAM: bytes of message space */
+	__aligned_u64 group;		/* DIOS_REF_NONE: the global group */
+	__aligned_u64 name_rights;	/* granted by lookup; 0: all */
+	struct dios_name name;		/* input with DIOS_CREATE_NAME_GIVEN */
+};
+
+/* The public metadata of one reference. */
+struct dios_ref_info {
+	__u32 type;			/* DIOS_OBJ_* */
+	__u32 state;			/* DIOS_REF_LIVE or DIOS_REF_ZOMBIE */
+	__aligned_u64 rights;
+	__aligned_u64 size;		/* object size, or stream capacity */
+	__aligned_u64 read_buf_max;	/* largest read buffer, 0: not readable */
+	__aligned_u64 write_buf_max;	/* largest write buffer, 0: not writable */
+	__u32 proximity;		/* DIOS_PROX_* */
+	__u32 has_name;
+};
+
+/*
+ * The reference metadata map.
+ *
+ * mmap(NULL, meta_map_size, PROT_READ, MAP_SHARED, ctx_fd, DIOS_MMAP_META)
+ * maps the context's metadata read-only: a header, then one entry per slot
+ * of the reference table, at meta_entries_offset + index * meta_entry_size.
+ * A handle is (generation << 32) | (index + 1).  The slot matches a handle
+ * while its gen equals the handle's generation and its state is not 0.
+ *
+ * The kernel makes seq odd while it rewrites an entry and even again after:
+ * a reader copies the entry, then checks that seq was even and unchanged.
+ * Slots below header.nr_slots are backed by memory; reading a slot at or
+ * beyond it faults.
+ */
+#define DIOS_MMAP_META		0ULL
+
+struct dios_meta_header {
+	__u32 magic;			/* DIOS_META_MAGIC */
+	__u32 nr_slots;			/* slots currently backed */
+	__u32 entry_size;		/* sizeof(struct dios_ref_meta) or more */
+	__u32 entries_offset;		/* byte offset of slot 0 */
+};
+
+#define DIOS_META_MAGIC		0x44494f53	/* "DIOS" */
+
+struct dios_ref_meta {
+	__u32 seq;
+	__u32 gen;
+	struct dios_ref_info info;
+	__aligned_u64 __reserved;
+};
+
+/* DIOS_IOC_VERSION: what the running module implements. */
+struct dios_version_req {
+	__u32 abi_major;
+	__u32 abi_minor;
+	__aligned_u64 features;		/* DIOS_FEAT_* */
+	__u32 max_refs;			/* references per task */
+	__u32 max_select;		/* references per select call */
+	__aligned_u64 max_objects;	/* objects per user */
+	__aligned_u64 max_size;		/* PRIVMEM, SHMEM, BLOB size */
+	__aligned_u64 max_capacity;	/* STREAM capacity */
+	__aligned_u64 meta_map_size;	/* length to mmap at DIOS_MMAP_META */
+	__u8 release[32];		/* module version string, NUL-padded */
+};
+
+/* DIOS_IOC_CREATE */
+struct dios_create_req {
+	__aligned_u64 flags;		/* DIOS_CREATE_* */
+	__u32 type;			/* DIOS_OBJ_* */
+	__u32 __pad;
+	__aligned_u64 ref;		/* out: the new reference */
+	struct dios_name name;		/* out: the name, zero if anonymous */
+	struct dios_create_args args;	/* last: may grow */
+};
+
+/* DIOS_IOC_LOOKUP */
+struct dios_lookup_req {
+	__aligned_u64 flags;		/* none defined */
+	__aligned_u64 group;		/* DIOS_REF_NONE: the global group */
+	struct dios_name name;
+	__aligned_u64 ref;		/* out */
+};
+
+/* DIOS_IOC_PUBLISH: name an anonymous object (needs NAME). */
+struct dios_publish_req {
+	__aligned_u64 flags;		/* none defined */
+	__aligned_u64 ref;
+	__aligned_u64 group;		/* DIOS_REF_NONE: the global group */
+	__aligned_u64 name_rights;	/* 0: the caller's rights */
+	struct dios_name name;		/* out */
+};
+
+/* DIOS_IOC_DUP */
+struct dios_dup_req {
+	__aligned_u64 flags;		/* none defined */
+	__aligned_u64 ref;
+	__aligned_u64 rights;		/* a subset of ref's rights */
+	__aligned_u64 new_ref;		/* out */
+};
+
+/* DIOS_IOC_COPY: delegate references to another task (needs COPY). */
+struct dios_copy_req {
+	__aligned_u64 flags;		/* none defined */
+	__aligned_u64 task;		/* a TASK reference */
+	__aligned_u64 refs;		/* pointer to n __u64 handles */
+	__aligned_u64 rights;		/* pointer to n __u64 rights, or 0: keep */
+	__aligned_u64 remote_refs;	/* pointer to n __u64: out, handles there */
+	__u32 n;
+	__u32 __pad;
+};
+
+/* DIOS_IOC_DELETE */
+struct dios_delete_req {
+	__aligned_u64 flags;		/* DIOS_DELETE_* */
+	__aligned_u64 ref;
+};
+
+/* DIOS_IOC_NAME: read an object's name (needs NAME). */
+struct dios_name_req {
+	__aligned_u64 flags;		/* none defined */
+	__aligned_u64 ref;
+	struct dios_name name;		/* out */
+};
+
+/* DIOS_IOC_TASK_SELF: a reference to the calling task's own task object. */
+struct dios_task_self_req {
+	__aligned_u64 flags;		/* none defined */
+	__aligned_u64 ref;		/* out */
+};
+
+/*
+ * DIOS_IOC_ACQUIRE_READ ... DIOS_IOC_RELEASE_WRITE: one transaction step on
+ * the buffer of (ref, direction); see docs/io.md.
+ *
+ * @len:	acquire: the length wanted (in), the length granted or the
+ *		message length (out); commit_write: the bytes to publish
+ * @offset:	memory and blob: the window's start; stream: 0
+ * @addr:	acquire: the buffer's address (out); commit and release: the
+ *		same address (in)
+ * @refs:	pointer to __u64 handles: carried by commit_write with
+ *		DIOS_IO_REFS (in), received by acquire_read (out)
+ * @n_refs:	commit_write: the count (in); acquire_read: the capacity
+ *		(in) and the count (out)
+ * @src_ref:	commit_write with DIOS_IO_FORWARD: the reference whose read
+ *		buffer is published
+ * @next_len:	commit with DIOS_IO_REARM: the length to acquire next
+ */
+struct dios_io_req {
+	__aligned_u64 flags;
+	__aligned_u64 ref;
+	__aligned_u64 len;
+	__aligned_u64 offset;
+	__aligned_u64 addr;
+	__aligned_u64 refs;
+	__u32 n_refs;
+	__u32 __pad;
+	__aligned_u64 src_ref;
+	__aligned_u64 next_len;
+};
+
+#define DIOS_IOC_MAGIC		0xD1
+
+#define DIOS_IOC_VERSION	_IOWR(DIOS_IOC_MAGIC, 0x00, struct dios_version_req)
+#define DIOS_IOC_CREATE		_IOWR(DIOS_IOC_MAGIC, 0x01, struct dios_create_req)
+#define DIOS_IOC_LOOKUP		_IOWR(DIOS_IOC_MAGIC, 0x02, struct dios_lookup_req)
+#define DIOS_IOC_PUBLISH	_IOWR(DIOS_IOC_MAGIC, 0x03, struct dios_publish_req)
+#define DIOS_IOC_DUP		_IOWR(DIOS_IOC_MAGIC, 0x04, struct dios_dup_req)
+#define DIOS_IOC_COPY		_IOWR(DIOS_IOC_MAGIC, 0x05, struct dios_copy_req)
+#define DIOS_IOC_DELETE		_IOWR(DIOS_IOC_MAGIC, 0x06, struct dios_delete_req)
+#define DIOS_IOC_NAME		_IOWR(DIOS_IOC_MAGIC, 0x07, struct dios_name_req)
+#define DIOS_IOC_TASK_SELF	_IOWR(DIOS_IOC_MAGIC, 0x08, struct dios_task_self_req)
+#define DIOS_IOC_ACQUIRE_READ	_IOWR(DIOS_IOC_MAGIC, 0x10, struct dios_io_req)
+#define DIOS_IOC_COMMIT_READ	_IOWR(DIOS_IOC_MAGIC, 0x11, struct dios_io_req)
+#define DIOS_IOC_RELEASE_READ	_IOWR(DIOS_IOC_MAGIC, 0x12, struct dios_io_req)
+#define DIOS_IOC_ACQUIRE_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x13, struct dios_io_req)
+#define DIOS_IOC_COMMIT_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x14, struct dios_io_req)
+#define DIOS_IOC_RELEASE_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x15, struct dios_io_req)
+
+#endif /* _UAPI_LINUX_DIOS_H */

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * libdios: the DIOS user API (DESIGN.md section 3).
+ *
+ * Every call returns 0 (or a documented non-negative value) on success and a
+ * negative errno on failure.  No call reads or writes errno: the caller's
+ * errno is the same after the call as before it.
+ *
+ * The DIOS context (/dev/dios) is opened on the first call that needs it.
+ * A fork() child never uses its parent's context: libdios forgets the
+ * inherited one in the child and opens a fresh, empty one on first use, so
+ * the parent's handles are invalid (-EBADF) in the child.
+ *
+ * Calls of DESIGN.md section 3 that the library does not implement yet
+ * (acquire/commit/release, select, run, task control) are not declared here;
+ * they will be added together with their kernel support.
+ */
+#ifndef LIBDIOS_DIOS_H
+#define LIBDIOS_DIOS_H
+
+#include <stdint.h>
+#include <linux/dios.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBDIOS_VERSION_MAJOR	1
+#define LIBDIOS_VERSION_MINOR	0
+
+/* An opaque per-task handle; DIOS_REF_NONE (0) is never a valid one. */
+typedef uint64_t dios_ref_t;
+
+/*
+ * An I/O buffer window.  buf, len and offset are public; the fields after
+ * them are private to libdios: zero-initialise the whole struct and never
+ * touch them.
+ */
+struct dios_iovec {
+	void *buf;
+	uint64_t len;
+	uint64_t offset;
+	uint64_t __cookie;	/* private */
+	uint64_t __priv[3];	/* private */
+};
+
+/*
+ * Objects, names and references.
+ */
+
+/*
+ * Create an object of @type.  @args may be NULL (all fields zero).  On
+ * success *@ref is the new reference (all rights) and, when @name is not
+ * NULL, *@name the object's name (all zero if anonymous).
+ */
+int dios_create(uint64_t flags, uint32_t type,
+		const struct dios_create_args *args,
+		dios_ref_t *ref, struct dios_name *name);
+
+/* Resolve @name in @group (DIOS_REF_NONE: the global group). */
+int dios_lookup(uint64_t flags, const struct dios_name *name,
+		dios_ref_t group, dios_ref_t *ref);
+
+/*
+ * Name an anonymous object in @group; needs NAME.  @name_rights 0 means the
+ * caller's rights.  @name may be NULL if the caller does not want the name.
+ */
+int dios_publish(uint64_t flags, dios_ref_t ref, dios_ref_t group,
+		 uint64_t name_rights, struct dios_name *name);
+
+/* A new reference to the same object with a subset of the rights. */
+int dios_dup(dios_ref_t ref, uint64_t rights, dios_ref_t *new_ref);
+
+/*
+ * Delegate @n references to the task behind the TASK reference @task,
+ * keeping their rights.  remote_refs[i] receives the handle of refs[i] as
+ * seen in the target task.  All or nothing.
+ */
+int dios_copy(uint64_t flags, const dios_ref_t *refs, uint32_t n,
+	      dios_ref_t task, dios_ref_t *remote_refs);
+
+/*
+ * Like dios_copy(), with rights[i] the rights of the copy of refs[i] (a
+ * subset of refs[i]'s rights).  @rights NULL keeps each reference's rights.
+ */
+int dios_copy_rights(uint64_t flags, const dios_ref_t *refs,
+		     const uint64_t *rights, uint32_t n, dios_ref_t task,
+		     dios_ref_t *remote_refs);
+
+/* Delete a reference; DIOS_DELETE_ZOMBIFY kills the object (needs DELETE). */
+int dios_delete(uint64_t flags, dios_ref_t ref);
+
+/*
+ * Read the metadata of @ref from the read-only metadata map, without a
+ * system call.  -EBADF if @ref is not a live handle of this task, -EINVAL
+ * if @info is NULL.
+ */
+int dios_ref_info(dios_ref_t ref, struct dios_ref_info *info);
+
+/* The object's name; needs NAME.  -ENODATA for an anonymous object. */
+int dios_ref_name(dios_ref_t ref, struct dios_name *name);
+
+/*
+ * Format @name as 64 lowercase hex digits and a NUL.  -EINVAL if either
+ * pointer is NULL.
+ */
+int dios_name_to_str(const struct dios_name *name, char out[65]);
+
+/*
+ * Parse exactly 64 hex digits (either case) followed by the end of the
+ * string.  -EINVAL if @s is NULL, has another length or a non-hex
+ * character, or @name is NULL; *@name is untouched on error.
+ */
+int dios_name_from_str(const char *s, struct dios_name *name);
+
+/* A reference to the calling task's own task object. */
+int dios_task_self(dios_ref_t *task);
+
+/*
+ * The context descriptor (opening the context if needed), or a negative
+ * errno.  It stays owned by libdios: do not close it.
+ */
+int dios_context_fd(void);
+
+/*
+ * What the running module implements: ABI version, DIOS_FEAT_* features
+ * and limits (opening the context if needed).
+ */
+int dios_version(struct dios_version_req *v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBDIOS_DIOS_H */

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * libdios internals shared between its files: the context and the raw
+ * ioctl call.  Not installed.
+ */
+#ifndef LIBDIOS_INTERNAL_H
+#define LIBDIOS_INTERNAL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#include "dios.h"
+
+/* Pointers travel as __u64 on every ABI. */
+#define DIOS_PTR(p)	((__u64)(uintptr_t)(p))
+
+/* The context descriptor, opening the context if needed; -errno on error. */
+int __dios_ctx_fd(void);
+
+/*
+ * Base of the read-only metadata map, or NULL if this process has not
+ * opened its context (then it holds no valid handle).  Never a syscall.
+ */
+const struct dios_meta_header *__dios_ctx_meta(void);
+
+/* The context's size of the metadata map. */
+uint64_t __dios_ctx_meta_size(void);
+
+/* Copy of the version reply cached at open. */
+void __dios_ctx_version(struct dios_version_req *v);
+
+/*
+ * The kernel said -EBADFD: if the context belongs to another process (a
+ * child created without running the atfork handlers, e.g. by a raw clone),
+ * forget it and return true so the caller retries with a fresh one.
+ */
+int __dios_ctx_stale(int fd);
+
+/* One ioctl, -errno on failure, the caller's errno untouched. */
+static inline int __sys_dios_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int saved = errno;
+	int ret = ioctl(fd, cmd, arg);
+
+	if (ret < 0)
+		ret = -errno;
+	errno = saved;
+	return ret;
+}
+
+/* An ioctl on the context, retried once in a fresh context after a fork. */
+static inline int __sys_dios_call(unsigned long cmd, void *arg)
+{
+	int fd = __dios_ctx_fd();
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = __sys_dios_ioctl(fd, cmd, arg);
+	if (ret == -EBADFD && __dios_ctx_stale(fd)) {
+		fd = __dios_ctx_fd();
+		if (fd < 0)
+			return fd;
+		ret = __sys_dios_ioctl(fd, cmd, arg);
+	}
+	return ret;
+}
+
+#endif /* LIBDIOS_INTERNAL_H */
