@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-	build-essential gcc-multilib
+	make build-essential gcc-multilib
 	linux-headers-amd64 linux-source-6.1
 	bc bison flex libelf-dev libssl-dev xz-utils kmod rsync
 	sparse ccache
