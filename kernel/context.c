@@ -12,6 +12,12 @@
  *			pointer
  *   dios_users.xa_lock	spinlock; the per-user quota table (object.c)
  *
+ * The I/O locks (a reference side's mutex, mmap_lock, the type spinlocks)
+ * are described in buffer.h: a side mutex is taken outside
+ * dios_context.lock, never inside it (carried references are installed and
+ * removed under a side mutex; references leaving a table are torn down
+ * after the table lock is dropped).
+ *
  * No two context locks are ever held at once: dios_copy() looks the source
  * references up locklessly and installs under the target's lock only.
  * Objects are put after a context's lock is dropped, so the destroy and
@@ -117,6 +123,7 @@ static void dios_ref_meta_clear(struct dios_ref *ref)
 			&info);
 }
 
+/* Streams count their readers and writers: tell the type. */
 static void dios_ref_link(struct dios_ref *ref)
 {
 	struct dios_object *obj = ref->obj;
@@ -124,6 +131,8 @@ static void dios_ref_link(struct dios_ref *ref)
 	spin_lock(&obj->lock);
 	list_add_tail(&ref->obj_link, &obj->meta.refs);
 	dios_ref_meta_update(ref);
+	if (obj->ops->ref_change)
+		obj->ops->ref_change(obj, ref->rights, 1);
 	spin_unlock(&obj->lock);
 }
 
@@ -134,6 +143,8 @@ static void dios_ref_unlink(struct dios_ref *ref)
 	spin_lock(&obj->lock);
 	list_del(&ref->obj_link);
 	dios_ref_meta_clear(ref);
+	if (obj->ops->ref_change)
+		obj->ops->ref_change(obj, ref->rights, -1);
 	spin_unlock(&obj->lock);
 }
 
@@ -143,19 +154,31 @@ static void dios_ref_free_rcu(struct rcu_head *rcu)
 }
 
 /*
- * Free references taken out of their table (linked through obj_link, which
- * they no longer need), without the context lock.  Handle lookups that
- * found a reference before it left the table may still read it: free it
- * after a grace period.
+ * The last user of a reference taken out of its table is gone.  Handle
+ * lookups that found it before it left the table may still read it: free
+ * it after a grace period.
+ */
+void dios_ref_put(struct dios_ref *ref)
+{
+	if (!refcount_dec_and_test(&ref->users))
+		return;
+	dios_object_put(ref->obj);
+	dios_stats_dec(&dios_stats.refs);
+	call_rcu(&ref->rcu, dios_ref_free_rcu);
+}
+
+/*
+ * Tear down references taken out of their table (linked through obj_link,
+ * which they no longer need), without the context lock: release their
+ * buffers and views, then drop the table's hold.
  */
 static void dios_ref_free_list(struct list_head *list)
 {
 	struct dios_ref *ref, *tmp;
 
 	list_for_each_entry_safe(ref, tmp, list, obj_link) {
-		dios_object_put(ref->obj);
-		dios_stats_dec(&dios_stats.refs);
-		call_rcu(&ref->rcu, dios_ref_free_rcu);
+		dios_ref_io_teardown(ref);
+		dios_ref_put(ref);
 	}
 }
 
@@ -198,6 +221,8 @@ static struct dios_ref *dios_ref_new(struct dios_context *ctx,
 	ref->obj = dios_object_get(obj);
 	ref->ctx = ctx;
 	ref->rights = rights;
+	refcount_set(&ref->users, 1);
+	dios_ref_io_init(&ref->io);
 	return ref;
 }
 
@@ -299,7 +324,7 @@ int dios_context_install(struct dios_context *ctx, struct dios_object *obj,
 	return dios_context_install_many(ctx, &h, handle, 1);
 }
 
-static unsigned int dios_context_remove_many(struct dios_context *ctx,
+static unsigned int dios_context_delete_list(struct dios_context *ctx,
 					     const u64 *handles,
 					     unsigned int n)
 {
@@ -314,17 +339,96 @@ static unsigned int dios_context_remove_many(struct dios_context *ctx,
 	return removed;
 }
 
+/**
+ * dios_context_take_many() - take references out of the table, all or nothing
+ * @ctx:	the context
+ * @handles:	the handles, all different
+ * @hs:		what each handle was looked up to: it must still name it
+ * @n:		number of handles
+ * @dead:	out: the references taken, for dios_context_put_dead()
+ *
+ * For a message carrying the references: the caller holds its own memory
+ * references on the objects.  The references taken are torn down (buffers
+ * released, views unmapped) by dios_context_put_dead(), which the caller
+ * calls once it holds no I/O lock.
+ *
+ * Return: 0, or -EBADF if a handle no longer names what it named; then
+ * nothing is taken.
+ */
+int dios_context_take_many(struct dios_context *ctx, const u64 *handles,
+			   const struct dios_handle *hs, unsigned int n,
+			   struct list_head *dead)
+{
+	struct dios_ref *ref;
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&ctx->lock);
+	for (i = 0; i < n && !ret; i++) {
+		ref = dios_context_find(ctx, handles[i]);
+		if (!ref || ref->obj != hs[i].obj || ref->rights != hs[i].rights)
+			ret = -EBADF;
+	}
+	for (i = 0; i < n && !ret; i++)
+		dios_context_remove_locked(ctx, handles[i], dead);
+	mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+/*
+ * Take the references of @handles that still exist out of the table onto
+ * @dead, for dios_context_put_dead().
+ */
+void dios_context_remove_many(struct dios_context *ctx, const u64 *handles,
+			      unsigned int n, struct list_head *dead)
+{
+	unsigned int i;
+
+	mutex_lock(&ctx->lock);
+	for (i = 0; i < n; i++)
+		dios_context_remove_locked(ctx, handles[i], dead);
+	mutex_unlock(&ctx->lock);
+}
+
+/* Tear down and drop references taken out of a table; no I/O lock held. */
+void dios_context_put_dead(struct list_head *dead)
+{
+	dios_ref_free_list(dead);
+	INIT_LIST_HEAD(dead);
+}
+
 /* Return: 0, or -EBADF if @handle names no reference. */
 int dios_context_delete(struct dios_context *ctx, u64 handle)
 {
-	return dios_context_remove_many(ctx, &handle, 1) ? 0 : -EBADF;
+	return dios_context_delete_list(ctx, &handle, 1) ? 0 : -EBADF;
 }
 
 /* Delete the references of @handles that still exist. */
 void dios_context_delete_many(struct dios_context *ctx, const u64 *handles,
 			      unsigned int n)
 {
-	dios_context_remove_many(ctx, handles, n);
+	dios_context_delete_list(ctx, handles, n);
+}
+
+/**
+ * dios_context_lookup_ref() - resolve a handle to its reference, for I/O
+ * @ctx:	the context
+ * @handle:	the handle
+ *
+ * Return: the reference, held for the caller (dios_ref_put()), or NULL for
+ * a bad handle.  The reference may be deleted meanwhile: its I/O state says
+ * so (dios_ref_io.dead).
+ */
+struct dios_ref *dios_context_lookup_ref(struct dios_context *ctx, u64 handle)
+{
+	struct dios_ref *ref;
+
+	rcu_read_lock();
+	ref = dios_context_find(ctx, handle);
+	if (ref && !refcount_inc_not_zero(&ref->users))
+		ref = NULL;
+	rcu_read_unlock();
+	return ref;
 }
 
 /**
@@ -413,11 +517,12 @@ void dios_context_put(struct dios_context *ctx)
 
 /**
  * dios_context_new() - create the context of the calling process
+ * @file:	the file being opened
  *
  * Return: the context, or an ERR_PTR: -ENOMEM, or -EDQUOT when the user may
  * not create the task object.
  */
-struct dios_context *dios_context_new(void)
+struct dios_context *dios_context_new(struct file *file)
 {
 	struct dios_context *ctx;
 	int ret;
@@ -427,6 +532,8 @@ struct dios_context *dios_context_new(void)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&ctx->kref);
 	mutex_init(&ctx->lock);
+	spin_lock_init(&ctx->view_lock);
+	ctx->file = file;
 	xa_init_flags(&ctx->refs, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
 	xa_init_flags(&ctx->meta, XA_FLAGS_ACCOUNT);
 	ctx->owner = get_pid(task_tgid(current));

@@ -29,15 +29,22 @@
  *
  * Lock order (outermost first):
  *   dios_context.lock  ->  dios_name_lock  ->  dios_object.lock
+ * (buffer.h adds the I/O locks, which are never taken under these.)
  * The current code drops a context's lock before it can put the last
  * reference of an object, so the middle step is not taken today.
  */
 
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/xarray.h>
 
+#include "buffer.h"
+
 struct dios_object;
+struct file;
 struct pid;
 struct vm_area_struct;
 
@@ -50,6 +57,9 @@ struct vm_area_struct;
  * @gen:	slot generation, 0 until installed; written once under the
  *		context lock, read locklessly by handle lookups
  * @obj_link:	link in @obj->meta.refs, protected by @obj->lock
+ * @users:	the table holds one, so does every I/O operation that looked
+ *		the reference up; the last put frees it
+ * @io:		buffers and views (buffer.h)
  * @rcu:	frees the struct after handle lookups are done with it
  */
 struct dios_ref {
@@ -59,6 +69,8 @@ struct dios_ref {
 	u32 index;
 	u32 gen;
 	struct list_head obj_link;
+	refcount_t users;
+	struct dios_ref_io io;
 	struct rcu_head rcu;
 };
 
@@ -67,6 +79,8 @@ struct dios_ref {
  * @kref:	lifetime: the open file holds one, so does dios_copy() while it
  *		installs into the context
  * @owner:	thread group that opened the context; immutable
+ * @file:	the open file, no reference (views map it from ioctls on it);
+ *		immutable
  * @task:	the context's own task object (a memory reference); immutable
  * @refs:	slot index -> struct dios_ref; RCU readers, changes under @lock
  * @meta:	metadata page index -> struct page; pages are only added, under
@@ -77,10 +91,13 @@ struct dios_ref {
  * @nr_refs:	references in the table; protected by @lock
  * @dead:	the context is torn down, nothing may be installed any more;
  *		protected by @lock
+ * @view_lock:	protects @view_pending
+ * @view_pending: the view an ioctl of this context is mapping (buffer.c)
  */
 struct dios_context {
 	struct kref kref;
 	struct pid *owner;
+	struct file *file;
 	struct dios_object *task;
 	struct xarray refs;
 	struct xarray meta;
@@ -90,6 +107,9 @@ struct dios_context {
 	u32 nr_slots;
 	u32 nr_refs;
 	bool dead;
+
+	spinlock_t view_lock; /* protects view_pending */
+	struct dios_view *view_pending;
 };
 
 /**
@@ -102,7 +122,7 @@ struct dios_handle {
 	u64 rights;
 };
 
-struct dios_context *dios_context_new(void);
+struct dios_context *dios_context_new(struct file *file);
 void dios_context_release(struct dios_context *ctx);
 struct dios_context *dios_context_get(struct dios_context *ctx);
 void dios_context_put(struct dios_context *ctx);
@@ -115,7 +135,16 @@ int dios_context_install(struct dios_context *ctx, struct dios_object *obj,
 int dios_context_install_many(struct dios_context *ctx,
 			      struct dios_handle *hs, u64 *handles,
 			      unsigned int n);
+struct dios_ref *dios_context_lookup_ref(struct dios_context *ctx,
+					 u64 handle);
+void dios_ref_put(struct dios_ref *ref);
 int dios_context_delete(struct dios_context *ctx, u64 handle);
+int dios_context_take_many(struct dios_context *ctx, const u64 *handles,
+			   const struct dios_handle *hs, unsigned int n,
+			   struct list_head *dead);
+void dios_context_remove_many(struct dios_context *ctx, const u64 *handles,
+			      unsigned int n, struct list_head *dead);
+void dios_context_put_dead(struct list_head *dead);
 void dios_context_delete_many(struct dios_context *ctx, const u64 *handles,
 			      unsigned int n);
 

@@ -32,6 +32,14 @@ static int dios_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "contexts %ld\n",
 		   atomic_long_read(&dios_stats.contexts));
 	seq_printf(m, "refs %ld\n", atomic_long_read(&dios_stats.refs));
+	seq_printf(m, "views_mapped %ld\n",
+		   atomic_long_read(&dios_stats.views_mapped));
+	seq_printf(m, "view_faults %ld\n",
+		   atomic_long_read(&dios_stats.view_faults));
+	seq_printf(m, "bytes_copied %ld\n",
+		   atomic_long_read(&dios_stats.bytes_copied));
+	seq_printf(m, "blob_cow_bytes %ld\n",
+		   atomic_long_read(&dios_stats.blob_cow_bytes));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(dios_stats);

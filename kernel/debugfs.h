@@ -19,12 +19,21 @@
  * @names:	entries in the name table
  * @contexts:	contexts not yet freed
  * @refs:	references in all context tables
+ * @views_mapped: views the module mapped (ever; not a live count)
+ * @view_faults: faults taken on views (ever)
+ * @bytes_copied: payload bytes the module copied between buffers: there is
+ *		no such path, it stays 0
+ * @blob_cow_bytes: object bytes copied into blob write transactions
  */
 struct dios_stats {
 	atomic_long_t objects[DIOS_OBJ_GROUP + 1];
 	atomic_long_t names;
 	atomic_long_t contexts;
 	atomic_long_t refs;
+	atomic_long_t views_mapped;
+	atomic_long_t view_faults;
+	atomic_long_t bytes_copied;
+	atomic_long_t blob_cow_bytes;
 };
 
 extern struct dios_stats dios_stats;

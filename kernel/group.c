@@ -3,6 +3,7 @@
  * group.c - the GROUP object type and the global group.
  */
 
+#include <linux/module.h>
 #include <linux/slab.h>
 
 #include "context.h"
@@ -110,13 +111,18 @@ void dios_group_put(struct dios_object *group)
 	dios_object_put(group);
 }
 
+/* The global group lives as long as the module: it must not pin it. */
 int dios_group_init(void)
 {
 	dios_global_group = dios_group_new();
-	return PTR_ERR_OR_ZERO(dios_global_group);
+	if (IS_ERR(dios_global_group))
+		return PTR_ERR(dios_global_group);
+	module_put(THIS_MODULE);
+	return 0;
 }
 
 void dios_group_uninit(void)
 {
+	__module_get(THIS_MODULE);
 	dios_object_put(dios_global_group);
 }

@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "buffer.h"
 #include "context.h"
 #include "group.h"
 #include "ioctl.h"
@@ -44,6 +45,7 @@ DIOS_ABI_SIZE(struct dios_copy_req, 48);
 DIOS_ABI_SIZE(struct dios_delete_req, 16);
 DIOS_ABI_SIZE(struct dios_name_req, 48);
 DIOS_ABI_SIZE(struct dios_task_self_req, 16);
+DIOS_ABI_SIZE(struct dios_io_req, 72);
 static_assert(offsetof(struct dios_ref_info, rights) == 8);
 static_assert(offsetof(struct dios_ref_info, proximity) == 40);
 static_assert(offsetof(struct dios_ref_meta, info) == 8);
@@ -114,7 +116,7 @@ static int dios_ioc_version(struct dios_context *ctx, void __user *uarg,
 	req.abi_major = DIOS_ABI_MAJOR;
 	req.abi_minor = DIOS_ABI_MINOR;
 	req.features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
-		       DIOS_FEAT_GROUPS;
+		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES;
 	req.max_refs = dios_max_refs;
 	req.max_select = DIOS_MAX_SELECT;
 	req.max_objects = dios_max_objects;
@@ -584,6 +586,193 @@ static int dios_ioc_task_self(struct dios_context *ctx, void __user *uarg,
 	return dios_reply_ref(ctx, uarg, usize, &req, sizeof(req), req.ref);
 }
 
+/*
+ * I/O: six commands, one transaction step each.  The handlers share the
+ * checks of the fields that apply to their step (everything else must be
+ * zero), the lookup and the rights check.
+ */
+enum dios_io_step {
+	DIOS_STEP_ACQUIRE,
+	DIOS_STEP_COMMIT,
+	DIOS_STEP_RELEASE,
+};
+
+/* The flags each step and direction accepts. */
+static u64 dios_io_flags_ok(enum dios_io_step step, unsigned int dir)
+{
+	switch (step) {
+	case DIOS_STEP_ACQUIRE:
+		return DIOS_NONBLOCK |
+		       (dir == DIOS_IO_DIR_WRITE ? DIOS_IO_OVERWRITE : 0);
+	case DIOS_STEP_COMMIT:
+		if (dir == DIOS_IO_DIR_READ)
+			return DIOS_NONBLOCK | DIOS_IO_REARM;
+		return DIOS_NONBLOCK | DIOS_IO_REARM | DIOS_IO_OVERWRITE |
+		       DIOS_IO_REFS | DIOS_IO_FORWARD;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Fields that do not apply must be zero.  Commit and release ignore
+ * @offset: the buffer is named by its address.  A read carries a reference
+ * capacity where it acquires; a write carries references where it commits.
+ */
+static int dios_io_check(const struct dios_io_req *req,
+			 enum dios_io_step step, unsigned int dir)
+{
+	bool acquires = step == DIOS_STEP_ACQUIRE ||
+			(step == DIOS_STEP_COMMIT && req->flags & DIOS_IO_REARM);
+	bool rd_refs = dir == DIOS_IO_DIR_READ && acquires;
+	bool wr_refs = req->flags & DIOS_IO_REFS;
+
+	if (req->flags & ~dios_io_flags_ok(step, dir) || req->__pad)
+		return -EINVAL;
+	/* NONBLOCK and OVERWRITE qualify an acquire, a re-arming one too. */
+	if (!acquires && req->flags & (DIOS_NONBLOCK | DIOS_IO_OVERWRITE))
+		return -EINVAL;
+	/* Acquire returns the address; commit and release name it. */
+	if (step == DIOS_STEP_ACQUIRE ? req->addr : !req->addr)
+		return -EINVAL;
+	if (req->len && step != DIOS_STEP_ACQUIRE &&
+	    !(step == DIOS_STEP_COMMIT && dir == DIOS_IO_DIR_WRITE))
+		return -EINVAL;
+	if ((req->refs || req->n_refs) && !rd_refs && !wr_refs)
+		return -EINVAL;
+	if (req->src_ref && !(req->flags & DIOS_IO_FORWARD))
+		return -EINVAL;
+	if (req->next_len && !(req->flags & DIOS_IO_REARM))
+		return -EINVAL;
+	return 0;
+}
+
+/* Look the reference up, check the right of the direction, go active. */
+static int dios_io_begin(struct dios_context *ctx,
+			 const struct dios_io_req *req, unsigned int dir,
+			 struct dios_io *io)
+{
+	u64 right = dir == DIOS_IO_DIR_READ ? DIOS_RIGHT_READ : DIOS_RIGHT_WRITE;
+	struct dios_ref *ref;
+	int ret;
+
+	ref = dios_context_lookup_ref(ctx, req->ref);
+	if (!ref)
+		return -EBADF;
+	ret = ref->rights & right ? dios_object_acquire(ref->obj) : -EACCES;
+	if (ret) {
+		dios_ref_put(ref);
+		return ret;
+	}
+	memset(io, 0, sizeof(*io));
+	io->ref = ref;
+	io->obj = ref->obj;
+	io->rights = ref->rights;
+	io->dir = dir;
+	io->flags = req->flags;
+	io->len = req->len;
+	io->offset = req->offset;
+	io->refs = req->refs;
+	io->n_refs = req->n_refs;
+	io->src_ref = req->src_ref;
+	INIT_LIST_HEAD(&io->dead);
+	return 0;
+}
+
+/* References the step took out of a table go now: no I/O lock is held. */
+static void dios_io_end(struct dios_io *io)
+{
+	dios_object_release(io->obj);
+	dios_context_put_dead(&io->dead);
+	dios_ref_put(io->ref);
+}
+
+/*
+ * One step.  The reply of a step that acquired (or tried to: -EMSGSIZE
+ * reports the length and reference count needed) is the buffer.
+ */
+static int dios_io_step(struct dios_context *ctx, void __user *uarg,
+			size_t usize, enum dios_io_step step, unsigned int dir)
+{
+	struct dios_io_req req;
+	struct dios_io io;
+	bool acquires;
+	int ret;
+
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	ret = dios_io_check(&req, step, dir);
+	if (ret)
+		return ret;
+	ret = dios_io_begin(ctx, &req, dir, &io);
+	if (ret)
+		return ret;
+	acquires = step == DIOS_STEP_ACQUIRE || req.flags & DIOS_IO_REARM;
+	if (step == DIOS_STEP_ACQUIRE)
+		ret = dios_io_acquire(&io);
+	else if (step == DIOS_STEP_COMMIT)
+		ret = dios_io_commit(&io, req.addr, req.next_len);
+	else
+		ret = dios_io_release(&io, req.addr);
+	dios_io_end(&io);
+	if (!acquires || (ret && ret != -EMSGSIZE))
+		return ret;
+	req.len = io.len;
+	req.addr = ret ? 0 : io.addr;
+	if (dir == DIOS_IO_DIR_READ)
+		req.n_refs = io.n_refs;
+	return dios_copy_out(uarg, usize, &req, sizeof(req)) ?: ret;
+}
+
+static int dios_ioc_acquire_read(struct dios_context *ctx, void __user *uarg,
+				 size_t usize)
+{
+	BUILD_BUG_ON(sizeof(struct dios_io_req) != 72);
+	return dios_io_step(ctx, uarg, usize, DIOS_STEP_ACQUIRE,
+			    DIOS_IO_DIR_READ);
+}
+
+static int dios_ioc_commit_read(struct dios_context *ctx, void __user *uarg,
+				size_t usize)
+{
+	BUILD_BUG_ON(offsetof(struct dios_io_req, next_len) != 64);
+	return dios_io_step(ctx, uarg, usize, DIOS_STEP_COMMIT,
+			    DIOS_IO_DIR_READ);
+}
+
+static int dios_ioc_release_read(struct dios_context *ctx, void __user *uarg,
+				 size_t usize)
+{
+	BUILD_BUG_ON(offsetof(struct dios_io_req, n_refs) != 48);
+	return dios_io_step(ctx, uarg, usize, DIOS_STEP_RELEASE,
+			    DIOS_IO_DIR_READ);
+}
+
+static int dios_ioc_acquire_write(struct dios_context *ctx,
+				  void __user *uarg, size_t usize)
+{
+	BUILD_BUG_ON(offsetof(struct dios_io_req, addr) != 32);
+	return dios_io_step(ctx, uarg, usize, DIOS_STEP_ACQUIRE,
+			    DIOS_IO_DIR_WRITE);
+}
+
+static int dios_ioc_commit_write(struct dios_context *ctx, void __user *uarg,
+				 size_t usize)
+{
+	BUILD_BUG_ON(offsetof(struct dios_io_req, src_ref) != 56);
+	return dios_io_step(ctx, uarg, usize, DIOS_STEP_COMMIT,
+			    DIOS_IO_DIR_WRITE);
+}
+
+static int dios_ioc_release_write(struct dios_context *ctx,
+				  void __user *uarg, size_t usize)
+{
+	BUILD_BUG_ON(offsetof(struct dios_io_req, refs) != 40);
+	return dios_io_step(ctx, uarg, usize, DIOS_STEP_RELEASE,
+			    DIOS_IO_DIR_WRITE);
+}
+
 /**
  * struct dios_ioctl_desc - one command
  * @fn:		the handler
@@ -617,6 +806,18 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		   struct dios_name_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_TASK_SELF), dios_ioc_task_self,
 		   struct dios_task_self_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_ACQUIRE_READ), dios_ioc_acquire_read,
+		   struct dios_io_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_COMMIT_READ), dios_ioc_commit_read,
+		   struct dios_io_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RELEASE_READ), dios_ioc_release_read,
+		   struct dios_io_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_ACQUIRE_WRITE), dios_ioc_acquire_write,
+		   struct dios_io_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_COMMIT_WRITE), dios_ioc_commit_write,
+		   struct dios_io_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RELEASE_WRITE), dios_ioc_release_write,
+		   struct dios_io_req),
 };
 
 /**

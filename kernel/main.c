@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/sizes.h>
 
+#include "buffer.h"
 #include "context.h"
 #include "debugfs.h"
 #include "group.h"
@@ -56,7 +57,7 @@ static int dios_check_params(void)
 
 static int dios_open(struct inode *inode, struct file *file)
 {
-	struct dios_context *ctx = dios_context_new();
+	struct dios_context *ctx = dios_context_new(file);
 
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
@@ -82,7 +83,9 @@ static int dios_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!dios_context_is_owner(ctx))
 		return -EBADFD;
-	return dios_context_mmap(ctx, vma);
+	if (vma->vm_pgoff == DIOS_MMAP_META >> PAGE_SHIFT)
+		return dios_context_mmap(ctx, vma);
+	return dios_view_mmap(ctx, vma);
 }
 
 static const struct file_operations dios_fops = {

@@ -9,10 +9,16 @@
  * and reported by DIOS_IOC_VERSION.
  */
 
+#include <linux/dios.h>
 #include <linux/types.h>
 
 #define DIOS_RELEASE		"1.0.0"
 #define DIOS_MAX_SELECT		65536
+
+/* The I/O features DIOS_IOC_VERSION advertises: only what works. */
+#define DIOS_IO_FEATURES	(DIOS_FEAT_IO_MEM | DIOS_FEAT_IO_STREAM | \
+				 DIOS_FEAT_IO_REFS | DIOS_FEAT_IO_BLOB | \
+				 DIOS_FEAT_IO_FORWARD)
 
 extern unsigned int dios_max_refs;
 extern unsigned long dios_max_objects;

@@ -3,7 +3,10 @@
  * mem.c - the PRIVMEM and SHMEM object types.
  */
 
+#include <linux/overflow.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 
 #include "main.h"
 #include "mem.h"
@@ -24,14 +27,75 @@ static void dios_mem_info(struct dios_object *obj, struct dios_ref_info *info)
 	info->write_buf_max = mem->size;
 }
 
-/* Nothing to free yet: pages come with I/O. */
 static void dios_mem_destroy(struct dios_object *obj)
 {
+	dios_pages_destroy(&dios_mem_from_obj(obj)->pages);
+}
+
+static unsigned long dios_mem_view_pages(struct dios_object *obj)
+{
+	return dios_mem_from_obj(obj)->pages.nr;
+}
+
+static struct page *dios_mem_view_page(struct dios_object *obj,
+				       struct dios_view *view,
+				       unsigned long index)
+{
+	return dios_pages_get(&dios_mem_from_obj(obj)->pages, index, false);
+}
+
+/* The window [offset, offset + len) must be inside the object. */
+static int dios_mem_io_acquire(struct dios_object *obj, struct dios_io *io)
+{
+	struct dios_mem *mem = dios_mem_from_obj(obj);
+	u64 end;
+
+	if (io->flags & DIOS_IO_OVERWRITE || io->refs || io->n_refs)
+		return -EINVAL;
+	if (!io->len || check_add_overflow(io->offset, io->len, &end) ||
+	    end > mem->size)
+		return -EINVAL;
+	io->voff = io->offset;
+	io->buf->offset = io->offset;
+	return 0;
+}
+
+/*
+ * commit_write is the publication point: the caller's stores to the shared
+ * pages are ordered before anything it does after the call, and select
+ * waiters are woken.
+ */
+static int dios_mem_io_commit(struct dios_object *obj, struct dios_io *io)
+{
+	if (io->dir == DIOS_IO_DIR_READ)
+		return 0;
+	if (io->flags & (DIOS_IO_REFS | DIOS_IO_FORWARD) ||
+	    io->len > io->buf->len)
+		return -EINVAL;
+	/* Order the writer's stores before what it does next: a wake-up, a
+	 * message telling a reader, a flag in the object itself.  Readers
+	 * pair with their own read barrier or a syscall.
+	 */
+	smp_wmb();
+	if (wq_has_sleeper(&obj->waitq))
+		wake_up_all(&obj->waitq);
+	return 0;
+}
+
+/* Nothing to undo: the window is the object itself. */
+static int dios_mem_io_release(struct dios_object *obj, struct dios_io *io)
+{
+	return 0;
 }
 
 static const struct dios_object_ops dios_mem_ops = {
 	.info = dios_mem_info,
 	.destroy = dios_mem_destroy,
+	.io_acquire = dios_mem_io_acquire,
+	.io_commit = dios_mem_io_commit,
+	.io_release = dios_mem_io_release,
+	.view_pages = dios_mem_view_pages,
+	.view_page = dios_mem_view_page,
 };
 
 /**
@@ -57,5 +121,10 @@ struct dios_object *dios_mem_create(u32 type,
 		return ERR_PTR(-ENOMEM);
 	dios_object_init(&mem->obj, type, &dios_mem_ops);
 	mem->size = args->size;
+	ret = dios_pages_init(&mem->pages, mem->size);
+	if (ret) {
+		dios_object_put(&mem->obj);
+		return ERR_PTR(ret);
+	}
 	return &mem->obj;
 }

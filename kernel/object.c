@@ -7,6 +7,7 @@
  */
 
 #include <linux/cred.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uidgid.h>
 #include <linux/xarray.h>
@@ -131,7 +132,13 @@ void dios_object_init(struct dios_object *obj, u32 type,
 	init_waitqueue_head(&obj->waitq);
 	spin_lock_init(&obj->lock);
 	INIT_LIST_HEAD(&obj->meta.refs);
+	INIT_LIST_HEAD(&obj->meta.views);
 	dios_stats_inc(&dios_stats.objects[type]);
+	/*
+	 * Objects pin the module: one kept alive by a cycle of messages
+	 * (docs/io.md) must not outlive the code behind its ops.
+	 */
+	__module_get(THIS_MODULE);
 }
 
 static struct dios_object *dios_object_new(u32 type,
@@ -262,6 +269,7 @@ static void dios_object_free(struct dios_object *obj)
 	dios_stats_dec(&dios_stats.objects[obj->type]);
 	/* Every type embeds struct dios_object first: obj is the allocation. */
 	kfree_rcu(obj, rcu);
+	module_put(THIS_MODULE);
 }
 
 /* NULL-safe; must be called from process context (names take a mutex). */

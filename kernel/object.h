@@ -36,10 +36,11 @@
  * period.
  *
  * Locking: @lock is a spinlock protecting the fields in @meta: the list of
- * references to the object and the state those references publish in their
- * contexts' metadata maps (each slot's entry is only written under the lock
- * of the object it refers to).  It nests inside a context's table mutex and
- * inside the name table mutex; see context.c for the complete order.
+ * references to the object, the list of its views and the state those
+ * references publish in their contexts' metadata maps (each slot's entry
+ * is only written under the lock of the object it refers to).  It nests
+ * inside a context's table mutex and inside the name table mutex; see
+ * context.c for the complete order.
  */
 
 #include <linux/atomic.h>
@@ -57,6 +58,8 @@
 struct dios_object;
 struct dios_user;
 struct dios_io;
+struct dios_view;
+struct page;
 
 /**
  * struct dios_object_ops - what an object type implements
@@ -71,6 +74,13 @@ struct dios_io;
  * @io_commit:	I/O, NULL until the type implements it (-EOPNOTSUPP)
  * @io_release:	I/O, NULL until the type implements it (-EOPNOTSUPP)
  * @poll:	readiness for select, NULL until implemented (-EOPNOTSUPP)
+ * @view_pages:	I/O: the number of pages a view of the object maps
+ * @view_page:	I/O: the page behind page @index of @view, with a reference
+ *		for the caller; NULL (SIGBUS) once the insides are destroyed,
+ *		ERR_PTR(-ENOMEM).  Runs in the fault handler under mmap_lock:
+ *		may allocate, may take the type's spinlocks, nothing else
+ * @ref_change:	optional; a reference with @rights was added (@delta 1) or
+ *		removed (-1), in any context; runs under the object lock
  */
 struct dios_object_ops {
 	void (*info)(struct dios_object *obj, struct dios_ref_info *info);
@@ -80,6 +90,10 @@ struct dios_object_ops {
 	int (*io_commit)(struct dios_object *obj, struct dios_io *io);
 	int (*io_release)(struct dios_object *obj, struct dios_io *io);
 	int (*poll)(struct dios_object *obj, u32 events);
+	unsigned long (*view_pages)(struct dios_object *obj);
+	struct page *(*view_page)(struct dios_object *obj,
+				  struct dios_view *view, unsigned long index);
+	void (*ref_change)(struct dios_object *obj, u64 rights, int delta);
 };
 
 /**
@@ -113,6 +127,7 @@ struct dios_name_key {
  * @meta.refs:	every struct dios_ref to the object, in any context
  * @meta.zombie: the object was zombified
  * @meta.named: the object has a name, as reported in has_name
+ * @meta.views: every struct dios_view of the object (buffer.c)
  */
 struct dios_object {
 	u32 type;
@@ -135,6 +150,7 @@ struct dios_object {
 		struct list_head refs;
 		bool zombie;
 		bool named;
+		struct list_head views;
 	} meta;
 };
 

@@ -1,14 +1,90 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stream.c - the STREAM object type.
+ * stream.c - the STREAM object type: the ring, the message queue, blocking
+ * reservations and reads, and the reader and writer counts behind -EPIPE.
+ *
+ * Lock order: a reference side's mutex (buffer.c), then dios_stream.lock;
+ * dios_object.lock is taken alone (it guards the counts, read locklessly
+ * by the waiters).  Wake-ups go to the object's wait queue.
  */
 
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
 
+#include "blob.h"
+#include "context.h"
 #include "main.h"
 #include "stream.h"
 
+/* At most one queued message per 8 bytes of ring: bounds kernel memory. */
+#define DIOS_STREAM_BYTES_PER_MSG	8
+
 static_assert(offsetof(struct dios_stream, obj) == 0);
+
+/**
+ * struct dios_msg - one queued message
+ * @link:	in dios_stream.q.msgs
+ * @pos:	position of its first byte
+ * @len:	its length
+ * @borrowed:	forwarded: some of its ring pages are borrowed (shared with
+ *		a blob); they are replaced by fresh pages when it is consumed
+ * @n_refs:	references carried
+ * @refs:	the objects (a memory reference each) and their rights
+ */
+struct dios_msg {
+	struct list_head link;
+	u64 pos;
+	u64 len;
+	bool borrowed;
+	u32 n_refs;
+	struct dios_handle refs[];
+};
+
+/*
+ * Messages whose references are being dropped.  Dropping a reference can
+ * destroy another stream with queued messages, and so on: the task that
+ * drains the list takes those too, iteratively, so that a long chain of
+ * streams carrying streams never recurses.
+ */
+static DEFINE_SPINLOCK(dios_msg_gc_lock);
+static LIST_HEAD(dios_msg_gc);
+static bool dios_msg_gc_busy;
+
+static void dios_msg_free(struct dios_msg *msg)
+{
+	u32 i;
+
+	for (i = 0; i < msg->n_refs; i++)
+		dios_object_put(msg->refs[i].obj);
+	kfree(msg);
+}
+
+/* Free the messages of @msgs; process context, no lock held. */
+static void dios_msg_free_list(struct list_head *msgs)
+{
+	struct dios_msg *msg;
+
+	spin_lock(&dios_msg_gc_lock);
+	list_splice_tail_init(msgs, &dios_msg_gc);
+	if (dios_msg_gc_busy) {
+		spin_unlock(&dios_msg_gc_lock);
+		return;
+	}
+	dios_msg_gc_busy = true;
+	while ((msg = list_first_entry_or_null(&dios_msg_gc, struct dios_msg,
+					       link))) {
+		list_del(&msg->link);
+		spin_unlock(&dios_msg_gc_lock);
+		dios_msg_free(msg);
+		spin_lock(&dios_msg_gc_lock);
+	}
+	dios_msg_gc_busy = false;
+	spin_unlock(&dios_msg_gc_lock);
+}
 
 static struct dios_stream *dios_stream_from_obj(struct dios_object *obj)
 {
@@ -26,14 +102,601 @@ static void dios_stream_info(struct dios_object *obj,
 	info->write_buf_max = stream->capacity;
 }
 
-/* Nothing to free yet: the queue comes with I/O. */
+/* Nothing is in flight: no buffer can be open on a stream being destroyed. */
 static void dios_stream_destroy(struct dios_object *obj)
 {
+	struct dios_stream *stream = dios_stream_from_obj(obj);
+	LIST_HEAD(msgs);
+
+	list_splice_init(&stream->q.msgs, &msgs);
+	stream->q.nr_msgs = 0;
+	dios_pages_destroy(&stream->ring);
+	dios_msg_free_list(&msgs);
+}
+
+static void dios_stream_ref_change(struct dios_object *obj, u64 rights,
+				   int delta)
+{
+	struct dios_stream *stream = dios_stream_from_obj(obj);
+	bool wake = false;
+
+	lockdep_assert_held(&obj->lock);
+	if (rights & DIOS_RIGHT_READ) {
+		stream->nr_readers += delta;
+		wake |= !stream->nr_readers;
+	}
+	if (rights & DIOS_RIGHT_WRITE) {
+		stream->nr_writers += delta;
+		wake |= !stream->nr_writers;
+	}
+	/* The last reader or writer is gone: the other side gets -EPIPE. */
+	if (wake)
+		wake_up_all(&obj->waitq);
+}
+
+/* Every view maps the ring twice: index i and i + ring pages are one page. */
+static unsigned long dios_stream_view_pages(struct dios_object *obj)
+{
+	return 2 * dios_stream_from_obj(obj)->ring.nr;
+}
+
+static struct page *dios_stream_view_page(struct dios_object *obj,
+					  struct dios_view *view,
+					  unsigned long index)
+{
+	struct dios_stream *stream = dios_stream_from_obj(obj);
+
+	if (index >= 2 * stream->ring.nr)
+		return NULL;
+	return dios_pages_get(&stream->ring, index % stream->ring.nr,
+			      view->writable);
+}
+
+static void dios_stream_wake(struct dios_stream *stream)
+{
+	if (wq_has_sleeper(&stream->obj.waitq))
+		wake_up_all(&stream->obj.waitq);
+}
+
+/* Why a blocking step must stop waiting, or 0 to go on. */
+static int dios_stream_gone(struct dios_io *io)
+{
+	if (!dios_object_is_live(io->obj))
+		return -EIDRM;
+	if (dios_io_dying(io))
+		return -EBADF;
+	return 0;
+}
+
+/* Reserve io->len bytes at the tail: 0, -EAGAIN to wait, or an error. */
+static int dios_stream_try_reserve(struct dios_stream *stream,
+				   struct dios_io *io)
+{
+	int ret = dios_stream_gone(io);
+
+	if (ret)
+		return ret;
+	if (!READ_ONCE(stream->nr_readers))
+		return -EPIPE;
+	spin_lock(&stream->lock);
+	if (stream->q.writing || stream->q.nr_msgs >= stream->max_msgs ||
+	    stream->ring_size - (stream->q.tail - stream->q.head) < io->len) {
+		ret = -EAGAIN;
+	} else {
+		stream->q.writing = true;
+		io->buf->pos = stream->q.tail;
+	}
+	spin_unlock(&stream->lock);
+	return ret;
+}
+
+/* Take the head message: 0, -EAGAIN to wait, or an error. */
+static int dios_stream_try_take(struct dios_stream *stream,
+				struct dios_io *io)
+{
+	struct dios_msg *msg;
+	int ret = dios_stream_gone(io);
+
+	if (ret)
+		return ret;
+	spin_lock(&stream->lock);
+	msg = list_first_entry_or_null(&stream->q.msgs, struct dios_msg, link);
+	if (stream->q.reading) {
+		ret = -EAGAIN;
+	} else if (!msg) {
+		/* Drained: -EPIPE once no writer can add anything. */
+		ret = READ_ONCE(stream->nr_writers) ? -EAGAIN : -EPIPE;
+	} else if (msg->len > io->len || msg->n_refs > io->n_refs) {
+		/* The message stays; the caller learns what it needs. */
+		io->len = msg->len;
+		io->n_refs = msg->n_refs;
+		ret = -EMSGSIZE;
+	} else {
+		stream->q.reading = true;
+		io->buf->pos = msg->pos;
+		io->buf->priv = msg;
+		io->len = msg->len;
+		io->n_refs = msg->n_refs;
+	}
+	spin_unlock(&stream->lock);
+	return ret;
+}
+
+/*
+ * Run @try until it stops saying -EAGAIN; sleep in between unless
+ * DIOS_NONBLOCK.  Interruptible: a signal gives -ERESTARTSYS and the call
+ * restarts after the handler (or fails with -EINTR without SA_RESTART).
+ */
+static int dios_stream_wait(struct dios_stream *stream, struct dios_io *io,
+			    int (*try)(struct dios_stream *stream,
+				       struct dios_io *io))
+{
+	int ret = try(stream, io);
+	int err;
+
+	if (ret != -EAGAIN || io->flags & DIOS_NONBLOCK)
+		return ret;
+	err = wait_event_interruptible(stream->obj.waitq,
+				       (ret = try(stream, io)) != -EAGAIN);
+	return err ?: ret;
+}
+
+/* Give the head message back to the other readers. */
+static void dios_stream_untake(struct dios_stream *stream)
+{
+	spin_lock(&stream->lock);
+	stream->q.reading = false;
+	spin_unlock(&stream->lock);
+	dios_stream_wake(stream);
+}
+
+/*
+ * Install the references of the message just taken in the reader's table,
+ * with the rights they were sent with, and tell the reader their handles.
+ */
+static int dios_stream_give_refs(struct dios_io *io, struct dios_msg *msg)
+{
+	struct dios_context *ctx = io->ref->ctx;
+	u64 *handles;
+	int ret;
+
+	if (!msg->n_refs)
+		return 0;
+	handles = kmalloc_array(msg->n_refs, sizeof(*handles),
+				GFP_KERNEL_ACCOUNT);
+	if (!handles)
+		return -ENOMEM;
+	ret = dios_context_install_many(ctx, msg->refs, handles, msg->n_refs);
+	if (!ret && copy_to_user(u64_to_user_ptr(io->refs), handles,
+				 msg->n_refs * sizeof(*handles))) {
+		dios_context_remove_many(ctx, handles, msg->n_refs, &io->dead);
+		ret = -EFAULT;
+	}
+	if (ret) {
+		kfree(handles);
+		return ret;
+	}
+	io->buf->handles = handles;
+	io->buf->n_handles = msg->n_refs;
+	return 0;
+}
+
+static int dios_stream_acquire_read(struct dios_stream *stream,
+				    struct dios_io *io)
+{
+	int ret;
+
+	ret = dios_stream_wait(stream, io, dios_stream_try_take);
+	if (ret)
+		return ret;
+	ret = dios_stream_give_refs(io, io->buf->priv);
+	if (ret)
+		dios_stream_untake(stream);
+	return ret;
+}
+
+static int dios_stream_io_acquire(struct dios_object *obj, struct dios_io *io)
+{
+	struct dios_stream *stream = dios_stream_from_obj(obj);
+	int ret;
+
+	if (io->offset)
+		return -EINVAL;
+	if (io->dir == DIOS_IO_DIR_WRITE) {
+		if (io->flags & DIOS_IO_OVERWRITE)
+			return -EINVAL;
+		if (!io->len)
+			return -EINVAL;
+		if (io->len > stream->capacity)
+			return -EMSGSIZE;
+		ret = dios_stream_wait(stream, io, dios_stream_try_reserve);
+	} else {
+		if (io->n_refs && !io->refs)
+			return -EFAULT;
+		ret = dios_stream_acquire_read(stream, io);
+	}
+	if (!ret)
+		io->voff = io->buf->pos % stream->ring_size;
+	return ret;
+}
+
+/* One reference the message may carry; @h holds a memory reference. */
+static int dios_stream_check_ref(struct dios_stream *stream,
+				 const struct dios_handle *h)
+{
+	if (!(h->rights & DIOS_RIGHT_COPY))
+		return -EACCES;
+	if (h->obj->type == DIOS_OBJ_PRIVMEM)
+		return -EPERM;
+	/* A stream carrying itself would keep itself alive. */
+	if (h->obj == &stream->obj)
+		return -EINVAL;
+	if (!dios_object_is_live(h->obj))
+		return -EIDRM;
+	return 0;
+}
+
+/*
+ * Fill @msg->refs from the sender's handles and take them out of its table,
+ * all or nothing.  On error the objects looked up so far are in @msg.
+ */
+static int dios_stream_take_refs(struct dios_stream *stream,
+				 struct dios_io *io, struct dios_msg *msg,
+				 u64 *handles)
+{
+	struct dios_context *ctx = io->ref->ctx;
+	u32 i, j, n = io->n_refs;
+	int ret;
+
+	if (copy_from_user(handles, u64_to_user_ptr(io->refs),
+			   n * sizeof(*handles)))
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (handles[j] == handles[i])
+				return -EINVAL;
+		ret = dios_context_lookup(ctx, handles[i], &msg->refs[i]);
+		if (ret)
+			return ret;
+		msg->n_refs = i + 1;
+		ret = dios_stream_check_ref(stream, &msg->refs[i]);
+		if (ret)
+			return ret;
+	}
+	return dios_context_take_many(ctx, handles, msg->refs, n, &io->dead);
+}
+
+/* A message for the reservation, with the references it carries. */
+static struct dios_msg *dios_stream_new_msg(struct dios_stream *stream,
+					    struct dios_io *io)
+{
+	u32 n = io->flags & DIOS_IO_REFS ? io->n_refs : 0;
+	struct dios_msg *msg;
+	u64 *handles;
+	int ret;
+
+	if (n > DIOS_IO_MAX_REFS)
+		return ERR_PTR(-E2BIG);
+	msg = kzalloc(struct_size(msg, refs, n), GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	if (!n)
+		return msg;
+	handles = kmalloc_array(n, sizeof(*handles), GFP_KERNEL);
+	ret = handles ? dios_stream_take_refs(stream, io, msg, handles) :
+			-ENOMEM;
+	kfree(handles);
+	if (ret) {
+		dios_msg_free(msg);
+		return ERR_PTR(ret);
+	}
+	return msg;
+}
+
+/**
+ * struct dios_fwd - the source of a forward
+ * @ref:	the source reference, held
+ * @side:	its read side, locked
+ * @buf:	the read buffer open on it
+ */
+struct dios_fwd {
+	struct dios_ref *ref;
+	struct dios_ref_side *side;
+	struct dios_buf *buf;
+};
+
+static void dios_fwd_put(struct dios_fwd *src)
+{
+	mutex_unlock(&src->side->lock);
+	dios_object_release(src->ref->obj);
+	dios_ref_put(src->ref);
+}
+
+/*
+ * Find the read buffer open on io->src_ref.  The source side is only tried:
+ * a second side mutex is never waited for while one is held.
+ */
+static int dios_fwd_get(struct dios_io *io, struct dios_fwd *src)
+{
+	int ret;
+
+	src->ref = dios_context_lookup_ref(io->ref->ctx, io->src_ref);
+	if (!src->ref)
+		return -EBADF;
+	ret = dios_object_acquire(src->ref->obj);
+	if (ret) {
+		dios_ref_put(src->ref);
+		return ret;
+	}
+	src->side = &src->ref->io.side[DIOS_IO_DIR_READ];
+	if (!mutex_trylock(&src->side->lock)) {
+		dios_object_release(src->ref->obj);
+		dios_ref_put(src->ref);
+		return -EBUSY;
+	}
+	src->buf = &src->side->buf;
+	if (src->ref->io.dead || !src->buf->busy) {
+		dios_fwd_put(src);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Ring slot of the page at @pos + @i pages. */
+static unsigned long dios_stream_slot(struct dios_stream *stream, u64 pos,
+				      unsigned long i)
+{
+	return ((pos >> PAGE_SHIFT) + i) % stream->ring.nr;
+}
+
+/*
+ * Stream to stream: swap the source message's ring pages with the pages of
+ * the reservation.  The source message keeps its place in its queue (the
+ * reader consumes it as usual) but now holds the reservation's old bytes.
+ */
+static int dios_stream_fwd_stream(struct dios_stream *stream,
+				  struct dios_io *io, struct dios_fwd *src,
+				  struct dios_msg *msg)
+{
+	struct dios_stream *from = container_of(src->ref->obj,
+						struct dios_stream, obj);
+	unsigned long i, s_slot, d_slot, n = io->len >> PAGE_SHIFT;
+	struct page **pages, *old;
+	bool b_from, b_to, was;
+	int ret = 0;
+
+	if (from == stream || src->buf->pos % PAGE_SIZE)
+		return -EINVAL;
+	pages = kcalloc(2 * n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	/* Every page first: nothing moves unless everything can. */
+	for (i = 0; i < n && !ret; i++) {
+		s_slot = dios_stream_slot(from, src->buf->pos, i);
+		d_slot = dios_stream_slot(stream, io->buf->pos, i);
+		pages[2 * i] = dios_pages_get(&from->ring, s_slot, false);
+		pages[2 * i + 1] = dios_pages_get(&stream->ring, d_slot, false);
+		if (IS_ERR_OR_NULL(pages[2 * i]) ||
+		    IS_ERR_OR_NULL(pages[2 * i + 1]))
+			ret = -ENOMEM;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		s_slot = dios_stream_slot(from, src->buf->pos, i);
+		d_slot = dios_stream_slot(stream, io->buf->pos, i);
+		b_from = dios_pages_borrowed(&from->ring, s_slot);
+		old = dios_pages_replace(&stream->ring, d_slot, pages[2 * i],
+					 b_from, &b_to);
+		dios_put_page(old);
+		old = dios_pages_replace(&from->ring, s_slot, pages[2 * i + 1],
+					 b_to, &was);
+		dios_put_page(old);
+		msg->borrowed |= b_from;
+	}
+	for (i = 0; i < 2 * n; i++)
+		if (!IS_ERR_OR_NULL(pages[i]))
+			put_page(pages[i]);
+	kfree(pages);
+	if (ret)
+		return ret;
+	dios_views_zap_ring(&from->obj, from->ring.nr,
+			    dios_stream_slot(from, src->buf->pos, 0), n);
+	dios_views_zap_ring(&stream->obj, stream->ring.nr,
+			    dios_stream_slot(stream, io->buf->pos, 0), n);
+	return 0;
+}
+
+/*
+ * Blob to stream: the ring borrows the read buffer's committed pages,
+ * which are never written again; writable views cannot map them, and the
+ * slots get fresh pages when the message is consumed.
+ */
+static int dios_stream_fwd_blob(struct dios_stream *stream,
+				struct dios_io *io, struct dios_fwd *src,
+				struct dios_msg *msg)
+{
+	unsigned long i, n = io->len >> PAGE_SHIFT;
+	struct page *page;
+	bool was;
+
+	if (src->buf->offset % PAGE_SIZE)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		page = dios_blob_buf_page(src->buf, src->buf->offset +
+					  ((u64)i << PAGE_SHIFT));
+		page = dios_pages_replace(&stream->ring,
+					  dios_stream_slot(stream, io->buf->pos, i),
+					  page, true, &was) ?: page;
+		put_page(page);
+	}
+	msg->borrowed = true;
+	dios_views_zap_ring(&stream->obj, stream->ring.nr,
+			    dios_stream_slot(stream, io->buf->pos, 0), n);
+	return 0;
+}
+
+/*
+ * Publish, as this message, the read buffer open on io->src_ref, moving
+ * whole pages: the message and the reservation must start on a page and
+ * the length (the source buffer's whole length) be a multiple of pages.
+ */
+static int dios_stream_forward(struct dios_stream *stream, struct dios_io *io,
+			       struct dios_msg *msg)
+{
+	struct dios_fwd src;
+	int ret;
+
+	if (!io->len || io->len % PAGE_SIZE || io->buf->pos % PAGE_SIZE)
+		return -EINVAL;
+	ret = dios_fwd_get(io, &src);
+	if (ret)
+		return ret;
+	if (src.buf->len != io->len)
+		ret = -EINVAL;
+	else if (src.ref->obj->type == DIOS_OBJ_STREAM)
+		ret = dios_stream_fwd_stream(stream, io, &src, msg);
+	else if (src.ref->obj->type == DIOS_OBJ_BLOB)
+		ret = dios_stream_fwd_blob(stream, io, &src, msg);
+	else
+		ret = -EINVAL;
+	dios_fwd_put(&src);
+	return ret;
+}
+
+/* Publish io->len bytes of the reservation as one message. */
+static int dios_stream_commit_write(struct dios_stream *stream,
+				    struct dios_io *io)
+{
+	struct dios_msg *msg;
+	int ret;
+
+	if (io->len > io->buf->len)
+		return -EINVAL;
+	/* References leave the sender for good: no forward may fail after. */
+	if ((io->flags & (DIOS_IO_FORWARD | DIOS_IO_REFS)) ==
+	    (DIOS_IO_FORWARD | DIOS_IO_REFS))
+		return -EINVAL;
+	msg = dios_stream_new_msg(stream, io);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	if (io->flags & DIOS_IO_FORWARD) {
+		ret = dios_stream_forward(stream, io, msg);
+		if (ret) {
+			dios_msg_free(msg);
+			return ret;
+		}
+	}
+	msg->pos = io->buf->pos;
+	msg->len = io->len;
+	spin_lock(&stream->lock);
+	list_add_tail(&msg->link, &stream->q.msgs);
+	stream->q.nr_msgs++;
+	stream->q.tail += msg->len;
+	stream->q.writing = false;
+	spin_unlock(&stream->lock);
+	dios_stream_wake(stream);
+	return 0;
+}
+
+/*
+ * A consumed forwarded message gives its borrowed pages back: fresh pages
+ * take their slots before a writer can reserve them.
+ */
+static int dios_stream_unborrow(struct dios_stream *stream,
+				struct dios_msg *msg)
+{
+	unsigned long i, slot, n = msg->len >> PAGE_SHIFT;
+	struct page *page;
+	bool was;
+
+	for (i = 0; i < n; i++) {
+		slot = dios_stream_slot(stream, msg->pos, i);
+		if (!dios_pages_borrowed(&stream->ring, slot))
+			continue;
+		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+		if (!page)
+			return -ENOMEM;
+		dios_put_page(dios_pages_replace(&stream->ring, slot, page,
+						 false, &was));
+		put_page(page);
+	}
+	msg->borrowed = false;
+	dios_views_zap_ring(&stream->obj, stream->ring.nr,
+			    dios_stream_slot(stream, msg->pos, 0), n);
+	return 0;
+}
+
+/* Consume the head message; the references it installed stay. */
+static int dios_stream_commit_read(struct dios_stream *stream,
+				   struct dios_io *io)
+{
+	struct dios_msg *msg = io->buf->priv;
+	LIST_HEAD(msgs);
+	int ret;
+
+	if (msg->borrowed) {
+		ret = dios_stream_unborrow(stream, msg);
+		if (ret)
+			return ret;
+	}
+
+	spin_lock(&stream->lock);
+	WARN_ON(msg != list_first_entry_or_null(&stream->q.msgs,
+						struct dios_msg, link));
+	list_del(&msg->link);
+	stream->q.nr_msgs--;
+	stream->q.head += msg->len;
+	stream->q.reading = false;
+	spin_unlock(&stream->lock);
+	dios_stream_wake(stream);
+	list_add(&msg->link, &msgs);
+	dios_msg_free_list(&msgs);
+	return 0;
+}
+
+static int dios_stream_io_commit(struct dios_object *obj, struct dios_io *io)
+{
+	struct dios_stream *stream = dios_stream_from_obj(obj);
+
+	if (io->offset)
+		return -EINVAL;
+	if (io->dir == DIOS_IO_DIR_WRITE)
+		return dios_stream_commit_write(stream, io);
+	return dios_stream_commit_read(stream, io);
+}
+
+/*
+ * Give the reservation or the head message back.  Also the teardown path of
+ * a deleted reference (a killed reader's message stays at the head).
+ */
+static int dios_stream_io_release(struct dios_object *obj, struct dios_io *io)
+{
+	struct dios_stream *stream = dios_stream_from_obj(obj);
+
+	if (io->offset)
+		return -EINVAL;
+	/* The message keeps its references; the reader's copies go. */
+	if (io->buf->n_handles)
+		dios_context_remove_many(io->ref->ctx, io->buf->handles,
+					 io->buf->n_handles, &io->dead);
+	spin_lock(&stream->lock);
+	if (io->dir == DIOS_IO_DIR_WRITE)
+		stream->q.writing = false;
+	else
+		stream->q.reading = false;
+	spin_unlock(&stream->lock);
+	dios_stream_wake(stream);
+	return 0;
 }
 
 static const struct dios_object_ops dios_stream_ops = {
 	.info = dios_stream_info,
 	.destroy = dios_stream_destroy,
+	.io_acquire = dios_stream_io_acquire,
+	.io_commit = dios_stream_io_commit,
+	.io_release = dios_stream_io_release,
+	.view_pages = dios_stream_view_pages,
+	.view_page = dios_stream_view_page,
+	.ref_change = dios_stream_ref_change,
 };
 
 /**
@@ -57,5 +720,14 @@ struct dios_object *dios_stream_create(const struct dios_create_args *args)
 		return ERR_PTR(-ENOMEM);
 	dios_object_init(&stream->obj, DIOS_OBJ_STREAM, &dios_stream_ops);
 	stream->capacity = args->capacity;
+	spin_lock_init(&stream->lock);
+	INIT_LIST_HEAD(&stream->q.msgs);
+	ret = dios_pages_init(&stream->ring, stream->capacity);
+	if (ret) {
+		dios_object_put(&stream->obj);
+		return ERR_PTR(ret);
+	}
+	stream->ring_size = (u64)stream->ring.nr << PAGE_SHIFT;
+	stream->max_msgs = stream->ring_size / DIOS_STREAM_BYTES_PER_MSG;
 	return &stream->obj;
 }

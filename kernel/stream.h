@@ -5,21 +5,68 @@
 /**
  * DOC: Stream objects
  *
- * DIOS_OBJ_STREAM: a one-way FIFO of messages.  This version records the
- * capacity only; the message queue, its pages and the reader/writer counts
- * come with the I/O paths.  No lock: every field is immutable.
+ * DIOS_OBJ_STREAM: a one-way FIFO of messages.  The payload lives in a ring
+ * of pages (the capacity rounded up to pages) that every view maps twice
+ * back to back, so that each message is contiguous in virtual memory.  The
+ * queue of message descriptors (position, length) lives in the kernel only:
+ * user space can scribble on payload pages it shares, never on the queue.
+ *
+ * Positions are byte counters that only grow: @q.head is where the oldest
+ * message starts, @q.tail where the next one will; the ring offset of a
+ * position is position % ring size.  One writer holds the tail at a time
+ * (@q.writing), one reader the head message (@q.reading).
+ *
+ * Writers and readers are the references holding WRITE or READ, counted
+ * over every context by the ref_change hook under the object lock.
+ *
+ * Locking: @lock protects @q and is taken inside a reference side's mutex
+ * and inside the object lock never (see buffer.h).  Waiters sleep on the
+ * object's wait queue.
  */
 
+#include <linux/list.h>
+#include <linux/spinlock.h>
+
+#include "buffer.h"
 #include "object.h"
 
 /**
  * struct dios_stream - a stream object
  * @obj:	the object core, first so that the object is the allocation
  * @capacity:	bytes of message space as given at creation; immutable
+ * @ring:	the ring pages
+ * @ring_size:	bytes in the ring, @capacity rounded up to pages; immutable
+ * @max_msgs:	most messages queued at once; immutable
+ * @lock:	protects @q
+ * @q:		the queue, protected by @lock
+ * @q.head:	position of the oldest message
+ * @q.tail:	position of the next message
+ * @q.msgs:	the queued messages, oldest first
+ * @q.nr_msgs:	their number
+ * @q.writing:	a writer holds a reservation at the tail
+ * @q.reading:	a reader holds the head message
+ * @nr_readers:	references holding READ; protected by @obj.lock
+ * @nr_writers:	references holding WRITE; protected by @obj.lock
  */
 struct dios_stream {
 	struct dios_object obj;
 	u64 capacity;
+	struct dios_pages ring;
+	u64 ring_size;
+	u32 max_msgs;
+
+	spinlock_t lock; /* protects q */
+	struct {
+		u64 head;
+		u64 tail;
+		struct list_head msgs;
+		u32 nr_msgs;
+		bool writing;
+		bool reading;
+	} q;
+
+	unsigned int nr_readers;
+	unsigned int nr_writers;
 };
 
 struct dios_object *dios_stream_create(const struct dios_create_args *args);

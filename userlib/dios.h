@@ -12,8 +12,8 @@
  * the parent's handles are invalid (-EBADF) in the child.
  *
  * Calls of DESIGN.md section 3 that the library does not implement yet
- * (acquire/commit/release, select, run, task control) are not declared here;
- * they will be added together with their kernel support.
+ * (select, run, task control) are not declared here; they will be added
+ * together with their kernel support.
  */
 #ifndef LIBDIOS_DIOS_H
 #define LIBDIOS_DIOS_H
@@ -32,16 +32,36 @@ extern "C" {
 typedef uint64_t dios_ref_t;
 
 /*
- * An I/O buffer window.  buf, len and offset are public; the fields after
- * them are private to libdios: zero-initialise the whole struct and never
- * touch them.
+ * An I/O buffer: the window of an object that one transaction owns.
+ *
+ * @buf, @len: out of acquire_*: the buffer's address and length (for a
+ *	stream read, the message's length); in to commit_* and release_*:
+ *	@buf must be the acquired address.
+ * @offset: in to acquire_*: the window's start in a memory or blob object;
+ *	0 for a stream.
+ * @refs, @n_refs: references carried by a message.  acquire_read: @refs
+ *	is the caller's array and @n_refs its capacity (in), the count
+ *	received (out; set it again before reusing the iovec for another
+ *	acquire_read).  commit_write with DIOS_IO_REFS: the references to
+ *	send and their count.
+ * @src_ref: commit_write with DIOS_IO_FORWARD: the reference whose read
+ *	buffer is published.
+ * @next_len: commit_* with DIOS_IO_REARM: the length to acquire next (for
+ *	a read, the largest message accepted).
+ *
+ * @__pad and the fields after @next_len are private to libdios:
+ * zero-initialise the whole struct and never touch them.
  */
 struct dios_iovec {
 	void *buf;
 	uint64_t len;
 	uint64_t offset;
-	uint64_t __cookie;	/* private */
-	uint64_t __priv[3];	/* private */
+	dios_ref_t *refs;
+	uint32_t n_refs;
+	uint32_t __pad;
+	dios_ref_t src_ref;
+	uint64_t next_len;
+	uint64_t __priv[2];	/* private */
 };
 
 /*
@@ -112,6 +132,36 @@ int dios_name_to_str(const struct dios_name *name, char out[65]);
  * character, or @name is NULL; *@name is untouched on error.
  */
 int dios_name_from_str(const char *s, struct dios_name *name);
+
+/*
+ * I/O transactions (docs/io.md): acquire a buffer mapped into the task,
+ * read or fill it in place, commit, release.  Each reference has at most
+ * one read and one write buffer outstanding.  @iov NULL is -EFAULT.
+ *
+ * acquire_*: @len bytes at @iov->offset (memory, blob), or one message of
+ * at most @len bytes (stream read), or @len bytes of message space (stream
+ * write).  On success @iov->buf, @iov->len and, for a read, @iov->n_refs
+ * describe the buffer.  A stream read whose message is longer than @len, or
+ * carries more references than @iov->n_refs, fails with -EMSGSIZE and sets
+ * @iov->len (and @iov->n_refs) to what it needs.
+ *
+ * commit_* and release_* take the buffer in @iov->buf.  commit_write
+ * publishes @len bytes.  With DIOS_IO_REARM a successful commit also
+ * acquires the next buffer of @iov->next_len bytes (at @iov->offset, and
+ * with the reference capacity the last acquire_read was given) and updates
+ * @iov as an acquire would.  If that acquire fails (e.g. -EAGAIN with
+ * DIOS_NONBLOCK), the commit stays done, no buffer is open, and the error
+ * is the acquire's.
+ */
+int dios_acquire_read(uint64_t flags, dios_ref_t ref, uint64_t len,
+		      struct dios_iovec *iov);
+int dios_commit_read(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov);
+int dios_release_read(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov);
+int dios_acquire_write(uint64_t flags, dios_ref_t ref, uint64_t len,
+		       struct dios_iovec *iov);
+int dios_commit_write(uint64_t flags, dios_ref_t ref, uint64_t len,
+		      struct dios_iovec *iov);
+int dios_release_write(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov);
 
 /* A reference to the calling task's own task object. */
 int dios_task_self(dios_ref_t *task);

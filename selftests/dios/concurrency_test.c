@@ -49,12 +49,16 @@ static void wait_then_zombify(struct shared *s, int threshold)
 }
 
 /*
- * Loop for at least ITERS rounds and until one round started after the
- * zombification completed: that round must see its effect.
+ * Workers loop for at least ITERS rounds and until one round started after
+ * the zombification completed: that round must see its effect.  The
+ * decision is taken before the round's call (a round whose call started
+ * before the zombification proves nothing), so the last round always
+ * observed zombified != 0 first.
  */
-static int zombified(struct worker *w)
+static int last_round(struct worker *w, int i)
 {
-	return __atomic_load_n(&w->s->zombified, __ATOMIC_ACQUIRE);
+	return i >= ITERS &&
+	       __atomic_load_n(&w->s->zombified, __ATOMIC_ACQUIRE);
 }
 
 static void *dup_worker(void *arg)
@@ -63,11 +67,13 @@ static void *dup_worker(void *arg)
 	int seen_idrm = 0, done, i;
 
 	for (i = 0, done = 0; !done; i++) {
-		done = i >= ITERS && zombified(w);
 		struct dios_ref_info info;
 		dios_ref_t d;
-		int ret = dios_dup(w->s->base[w->id], DIOS_RIGHT_READ |
-				   DIOS_RIGHT_COPY, &d);
+		int ret;
+
+		done = last_round(w, i);
+		ret = dios_dup(w->s->base[w->id],
+			       DIOS_RIGHT_READ | DIOS_RIGHT_COPY, &d);
 
 		if (ret == 0) {
 			if (seen_idrm)
@@ -152,10 +158,12 @@ static void *lookup_worker(void *arg)
 	int seen_enoent = 0, done, i;
 
 	for (i = 0, done = 0; !done; i++) {
-		done = i >= ITERS && zombified(w);
 		struct dios_ref_info info;
 		dios_ref_t d;
-		int ret = dios_lookup(0, &w->s->name, DIOS_REF_NONE, &d);
+		int ret;
+
+		done = last_round(w, i);
+		ret = dios_lookup(0, &w->s->name, DIOS_REF_NONE, &d);
 
 		if (ret == 0) {
 			if (seen_enoent)
@@ -217,10 +225,12 @@ static void *group_worker(void *arg)
 
 	a.group = w->s->base[w->id];
 	for (i = 0, done = 0; !done; i++) {
-		done = i >= ITERS && zombified(w);
 		struct dios_name name;
 		dios_ref_t ref, found;
-		int ret = dios_create(0, DIOS_OBJ_SHMEM, &a, &ref, &name);
+		int ret;
+
+		done = last_round(w, i);
+		ret = dios_create(0, DIOS_OBJ_SHMEM, &a, &ref, &name);
 
 		if (ret == 0) {
 			if (seen_idrm)

@@ -10,7 +10,9 @@
 #define DIOS_TEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -204,6 +206,139 @@ static inline int dios_test_read(int fd, void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/* The DIOS_FEAT_* bits of the running module, 0 if it cannot be asked. */
+static inline uint64_t dios_test_features(void)
+{
+	struct dios_version_req v;
+
+	if (dios_version(&v))
+		return 0;
+	return v.features;
+}
+
+/*
+ * Skip the current test unless the module advertises every bit of @feat.
+ * Usable in a fixture setup: the 6.1 harness would run the test body after
+ * a SKIP() that merely returns from the setup, so leave the test process
+ * with the harness's skip status (255) instead.
+ */
+#define DIOS_REQUIRE(feat) do {						\
+	if ((dios_test_features() & (feat)) != (feat))			\
+		SKIP(_exit(255), "module lacks " #feat);		\
+} while (0)
+
+/*
+ * The value of @key in /sys/kernel/debug/dios/stats, or -1 if the file or
+ * the key is missing.
+ */
+static inline long dios_test_stat(const char *key)
+{
+	char line[128], name[64];
+	long value, ret = -1;
+	FILE *f = fopen("/sys/kernel/debug/dios/stats", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", name, &value) == 2 &&
+		    !strcmp(name, key)) {
+			ret = value;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Wait until thread or process @tid sleeps interruptibly (state S in
+ * /proc/<tid>/stat), which for the test programs here means it is blocked
+ * in the call under test.  0 once it does, -1 after about @ms milliseconds
+ * or if it is gone.
+ */
+static inline int dios_test_wait_sleeping(pid_t tid, int ms)
+{
+	char path[64], buf[512], *p;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	for (i = 0; i < ms; i++) {
+		FILE *f = fopen(path, "r");
+		size_t n;
+
+		if (!f)
+			return -1;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		/* The state follows the command name's closing parenthesis. */
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+/* An iovec with every field zero, as struct dios_iovec asks. */
+static inline struct dios_iovec dios_test_iov(uint64_t offset)
+{
+	struct dios_iovec iov;
+
+	memset(&iov, 0, sizeof(iov));
+	iov.offset = offset;
+	return iov;
+}
+
+/* A byte of a test pattern: message @seq, byte @i. */
+static inline uint8_t dios_test_pat(uint64_t seq, uint64_t i)
+{
+	return (uint8_t)(seq * 131 + i * 7 + (i >> 8) + 1);
+}
+
+static inline void dios_test_fill(void *buf, uint64_t len, uint64_t seq)
+{
+	uint8_t *p = buf;
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = dios_test_pat(seq, i);
+}
+
+/* Index of the first byte that differs from the pattern, or -1. */
+static inline int64_t dios_test_check(const void *buf, uint64_t len,
+				      uint64_t seq)
+{
+	const uint8_t *p = buf;
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != dios_test_pat(seq, i))
+			return (int64_t)i;
+	return -1;
+}
+
+/*
+ * The PFN backing the page at @addr in this process (touch it first), 0 if
+ * the page is not present or the PFN is hidden (not root), -1 on error.
+ */
+static inline int64_t dios_test_pfn(const void *addr)
+{
+	uint64_t entry;
+	off_t off = (off_t)((uintptr_t)addr / 4096) * 8;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &entry, sizeof(entry), off);
+	close(fd);
+	if (n != sizeof(entry))
+		return -1;
+	if (!(entry >> 63))
+		return 0;
+	return (int64_t)(entry & ((1ULL << 55) - 1));
 }
 
 #endif /* DIOS_TEST_H */

@@ -79,7 +79,7 @@ TEST(library_leaves_errno_alone)
 
 TEST(unknown_command_is_enotty)
 {
-	static const unsigned int nrs[] = { 0x09, 0x10, 0x7f, 0xff };
+	static const unsigned int nrs[] = { 0x09, 0x40, 0x7f, 0xff };
 	char buf[256];
 	size_t i;
 

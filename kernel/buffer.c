@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * buffer.c - I/O transactions: the views the module maps into the task, the
+ * buffer of each side of a reference, the page stores behind the views and
+ * the steps acquire, commit and release common to every object type.
+ *
+ * Lock order: see buffer.h.  The fault handler runs under mmap_lock (read)
+ * and takes a page store's spinlock only; the mmap handler runs under
+ * mmap_lock (write) and takes dios_context.view_lock only.  Side mutexes
+ * are taken outside mmap_lock (vm_mmap() and vm_munmap() are called with
+ * one held), never inside it: neither handler nor the vma close hook takes
+ * one.
+ */
+
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "buffer.h"
+#include "context.h"
+#include "debugfs.h"
+#include "object.h"
+
+/*
+ * View offsets, in pages, start above the metadata map and are never
+ * reused: an offset names one view for good, and a gap page between views
+ * keeps two views from ever looking contiguous in the file.
+ */
+#define DIOS_VIEW_PGOFF_BASE	BIT(32)
+
+static atomic_long_t dios_view_next = ATOMIC_LONG_INIT(0);
+
+/* ---- page stores --------------------------------------------------------- */
+
+/**
+ * dios_pages_init() - prepare a store of @bytes, rounded up to pages
+ * @p:		the store
+ * @bytes:	its size
+ *
+ * Only the pointer array is allocated: pages come on first touch.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int dios_pages_init(struct dios_pages *p, u64 bytes)
+{
+	spin_lock_init(&p->lock);
+	p->nr = PAGE_ALIGN(bytes) >> PAGE_SHIFT;
+	p->pages = kvcalloc(p->nr, sizeof(*p->pages), GFP_KERNEL_ACCOUNT);
+	p->borrowed = kvcalloc(BITS_TO_LONGS(p->nr), sizeof(long),
+			       GFP_KERNEL_ACCOUNT);
+	return p->pages && p->borrowed ? 0 : -ENOMEM;
+}
+
+/*
+ * The page at @index with a reference for the caller, allocated zeroed and
+ * charged to the current task's memory cgroup on first touch.  Called from
+ * the fault handler: takes the store's spinlock only, allocates outside it.
+ *
+ * Return: the page, NULL once the store is destroyed, for a borrowed page
+ * wanted @writable, or if @index is out of range, ERR_PTR(-ENOMEM).
+ */
+struct page *dios_pages_get(struct dios_pages *p, unsigned long index,
+			    bool writable)
+{
+	struct page *page = NULL, *new = NULL;
+	bool refused;
+
+	if (index >= p->nr)
+		return NULL;
+	for (;;) {
+		spin_lock(&p->lock);
+		refused = p->dead || (writable && test_bit(index, p->borrowed));
+		if (!refused) {
+			if (!p->pages[index] && new) {
+				p->pages[index] = new;
+				new = NULL;
+			}
+			page = p->pages[index];
+			if (page)
+				get_page(page);
+		}
+		spin_unlock(&p->lock);
+		if (page || refused)
+			break;
+		new = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+		if (!new)
+			return ERR_PTR(-ENOMEM);
+	}
+	if (new)
+		put_page(new);
+	return page;
+}
+
+/* Drop a page reference that may be NULL. */
+void dios_put_page(struct page *page)
+{
+	if (page)
+		put_page(page);
+}
+
+/**
+ * dios_pages_replace() - put another page in a slot
+ * @p:		the store, not destroyed
+ * @index:	the slot
+ * @page:	the new page; the store takes its own reference
+ * @borrowed:	the new page is borrowed (see struct dios_pages)
+ * @was_borrowed: out: the old page was
+ *
+ * Return: the old page, whose reference passes to the caller, or NULL.
+ */
+struct page *dios_pages_replace(struct dios_pages *p, unsigned long index,
+				struct page *page, bool borrowed,
+				bool *was_borrowed)
+{
+	struct page *old;
+
+	get_page(page);
+	spin_lock(&p->lock);
+	old = p->pages[index];
+	p->pages[index] = page;
+	*was_borrowed = test_bit(index, p->borrowed);
+	if (borrowed)
+		__set_bit(index, p->borrowed);
+	else
+		__clear_bit(index, p->borrowed);
+	spin_unlock(&p->lock);
+	return old;
+}
+
+bool dios_pages_borrowed(struct dios_pages *p, unsigned long index)
+{
+	bool ret;
+
+	spin_lock(&p->lock);
+	ret = test_bit(index, p->borrowed);
+	spin_unlock(&p->lock);
+	return ret;
+}
+
+/*
+ * Free the store's pages.  Mapped pages live on, held by the page tables
+ * that map them, until unmapped; no new fault gets a page.
+ */
+void dios_pages_destroy(struct dios_pages *p)
+{
+	unsigned long i;
+
+	spin_lock(&p->lock);
+	p->dead = true;
+	spin_unlock(&p->lock);
+	kvfree(p->borrowed);
+	p->borrowed = NULL;
+	if (!p->pages)
+		return;
+	for (i = 0; i < p->nr; i++)
+		if (p->pages[i])
+			put_page(p->pages[i]);
+	kvfree(p->pages);
+	p->pages = NULL;
+}
+
+/* ---- views ---------------------------------------------------------------- */
+
+static void dios_view_free(struct kref *kref)
+{
+	struct dios_view *view = container_of(kref, struct dios_view, kref);
+
+	spin_lock(&view->obj->lock);
+	list_del(&view->obj_link);
+	spin_unlock(&view->obj->lock);
+	mmdrop(view->mm);
+	dios_object_put(view->obj);
+	kfree(view);
+}
+
+static void dios_view_put(struct dios_view *view)
+{
+	if (view)
+		kref_put(&view->kref, dios_view_free);
+}
+
+static void dios_view_vm_open(struct vm_area_struct *vma)
+{
+	struct dios_view *view = vma->vm_private_data;
+
+	atomic_inc(&view->nr_vmas);
+	kref_get(&view->kref);
+}
+
+/* Runs under mmap_lock: no side mutex here (see the lock order). */
+static void dios_view_vm_close(struct vm_area_struct *vma)
+{
+	struct dios_view *view = vma->vm_private_data;
+
+	if (atomic_dec_and_test(&view->nr_vmas))
+		WRITE_ONCE(view->unmapped, true);
+	dios_view_put(view);
+}
+
+static int dios_view_vm_may_split(struct vm_area_struct *vma,
+				  unsigned long addr)
+{
+	return -EINVAL;
+}
+
+static int dios_view_vm_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+/*
+ * Runs under mmap_lock (read): the type's view_page hook takes its page
+ * store's spinlock only and may allocate.
+ */
+static vm_fault_t dios_view_vm_fault(struct vm_fault *vmf)
+{
+	struct dios_view *view = vmf->vma->vm_private_data;
+	struct dios_object *obj = view->obj;
+	struct page *page;
+
+	dios_stats_inc(&dios_stats.view_faults);
+	if (READ_ONCE(view->dead))
+		return VM_FAULT_SIGBUS;
+	page = obj->ops->view_page(obj, view, vmf->pgoff - view->pgoff);
+	if (IS_ERR(page))
+		return VM_FAULT_OOM;
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct dios_view_vm_ops = {
+	.open = dios_view_vm_open,
+	.close = dios_view_vm_close,
+	.may_split = dios_view_vm_may_split,
+	.mremap = dios_view_vm_mremap,
+	.fault = dios_view_vm_fault,
+};
+
+/**
+ * dios_view_mmap() - the mmap handler for view offsets
+ * @ctx:	the context
+ * @vma:	the new mapping
+ *
+ * Runs under mmap_lock (write).  Accepts exactly the view that the calling
+ * thread is creating in dios_view_create(), once.
+ *
+ * Return: 0, or -EINVAL for anything else.
+ */
+int dios_view_mmap(struct dios_context *ctx, struct vm_area_struct *vma)
+{
+	struct dios_view *view;
+	int ret = -EINVAL;
+
+	spin_lock(&ctx->view_lock);
+	view = ctx->view_pending;
+	if (view && view->creator == current &&
+	    vma->vm_pgoff == view->pgoff &&
+	    vma->vm_end - vma->vm_start == view->len &&
+	    vma->vm_flags & VM_SHARED &&
+	    (view->writable || !(vma->vm_flags & VM_WRITE))) {
+		ctx->view_pending = NULL;
+		vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+		if (!view->writable)
+			vma->vm_flags &= ~VM_MAYWRITE;
+		vma->vm_ops = &dios_view_vm_ops;
+		vma->vm_private_data = view;
+		dios_view_vm_open(vma);
+		ret = 0;
+	}
+	spin_unlock(&ctx->view_lock);
+	return ret;
+}
+
+/* Map a new view of @io's object into the calling task. */
+static struct dios_view *dios_view_create(struct dios_io *io)
+{
+	struct dios_context *ctx = io->ref->ctx;
+	struct dios_object *obj = io->obj;
+	unsigned long pages = obj->ops->view_pages(obj);
+	struct dios_view *view;
+	unsigned long addr;
+	int prot;
+
+	view = kzalloc(sizeof(*view), GFP_KERNEL_ACCOUNT);
+	if (!view)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&view->kref);
+	view->obj = dios_object_get(obj);
+	view->ctx = ctx;
+	view->mm = current->mm;
+	mmgrab(view->mm);
+	spin_lock(&obj->lock);
+	list_add_tail(&view->obj_link, &obj->meta.views);
+	spin_unlock(&obj->lock);
+	view->creator = current;
+	view->len = pages << PAGE_SHIFT;
+	view->writable = io->dir == DIOS_IO_DIR_WRITE;
+	view->pgoff = DIOS_VIEW_PGOFF_BASE +
+		      atomic_long_add_return(pages + 1, &dios_view_next) -
+		      (pages + 1);
+	prot = PROT_READ | (view->writable ? PROT_WRITE : 0);
+
+	spin_lock(&ctx->view_lock);
+	ctx->view_pending = view;
+	spin_unlock(&ctx->view_lock);
+	addr = vm_mmap(ctx->file, 0, view->len, prot, MAP_SHARED,
+		       view->pgoff << PAGE_SHIFT);
+	spin_lock(&ctx->view_lock);
+	ctx->view_pending = NULL;
+	spin_unlock(&ctx->view_lock);
+	view->creator = NULL;
+
+	if (IS_ERR_VALUE(addr)) {
+		dios_view_put(view);
+		return ERR_PTR((long)addr);
+	}
+	view->addr = addr;
+	dios_stats_inc(&dios_stats.views_mapped);
+	return view;
+}
+
+/*
+ * Take the view out of the task: revoke it (faults get SIGBUS) and, when
+ * called by a thread of the task that owns it, unmap it.  The vma is
+ * checked to be the view's under mmap_lock, but unmapped after the lock is
+ * dropped (vm_munmap() takes it again): only a thread of the same task
+ * racing munmap() and mmap() at that address could lose its own mapping.
+ */
+static void dios_view_drop(struct dios_view *view)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	bool ours = false;
+
+	if (!view)
+		return;
+	WRITE_ONCE(view->dead, true);
+	if (mm && mm == view->mm && !READ_ONCE(view->unmapped) &&
+	    !(current->flags & PF_EXITING)) {
+		mmap_read_lock(mm);
+		vma = vma_lookup(mm, view->addr);
+		ours = vma && vma->vm_private_data == view &&
+		       vma->vm_ops == &dios_view_vm_ops;
+		mmap_read_unlock(mm);
+		if (ours)
+			vm_munmap(view->addr, view->len);
+	}
+	dios_view_put(view);
+}
+
+/**
+ * dios_view_zap() - take a transaction's pages out of a view
+ * @view:	the view, NULL-safe
+ * @off:	byte offset of the window in the view
+ * @len:	its length
+ *
+ * For types whose buffers map pages for one transaction only (blobs): the
+ * type has already made its fault handler refuse the window.  The zap runs
+ * under the task's mmap_lock taken for writing, so that no fault that read
+ * the old state is still in flight to install a page after it.  A view of
+ * another address space (a task tearing down) is not touched: it is being
+ * unmapped anyway.
+ */
+void dios_view_zap(struct dios_view *view, u64 off, u64 len)
+{
+	struct mm_struct *mm = current->mm;
+	u64 start, end;
+
+	if (!view || READ_ONCE(view->unmapped) || mm != view->mm)
+		return;
+	start = round_down(off, PAGE_SIZE);
+	end = round_up(off + len, PAGE_SIZE);
+	mmap_write_lock(mm);
+	unmap_mapping_range(view->ctx->file->f_mapping,
+			    ((loff_t)view->pgoff << PAGE_SHIFT) + start,
+			    end - start, 1);
+	mmap_write_unlock(mm);
+}
+
+/* Zap view pages [first, first + n) modulo @total, under the view's mm. */
+static void dios_view_zap_mod(struct dios_view *view, unsigned long total,
+			      unsigned long first, unsigned long n)
+{
+	loff_t base = (loff_t)view->pgoff << PAGE_SHIFT;
+	unsigned long head = min(n, total - first);
+
+	unmap_mapping_range(view->ctx->file->f_mapping,
+			    base + ((loff_t)first << PAGE_SHIFT),
+			    (loff_t)head << PAGE_SHIFT, 1);
+	if (n > head)
+		unmap_mapping_range(view->ctx->file->f_mapping, base,
+				    (loff_t)(n - head) << PAGE_SHIFT, 1);
+}
+
+/**
+ * dios_views_zap_ring() - zap ring pages from every view of a ring object
+ * @obj:	a stream (its views map @nr ring pages twice)
+ * @nr:		ring pages
+ * @first:	first ring page
+ * @n:		pages, at most @nr, wrapping around the ring
+ *
+ * After the pages behind the slots were replaced (forwarding): every view
+ * in every task faults the new pages in.  Each view is zapped under its
+ * address space's mmap_lock held for writing, so that no fault that found
+ * the old page is still in flight.
+ *
+ * It cannot fail: the pages are already replaced.
+ */
+void dios_views_zap_ring(struct dios_object *obj, unsigned long nr,
+			 unsigned long first, unsigned long n)
+{
+	struct dios_view *view, **views;
+	unsigned int i, count = 0, max = 0;
+
+	spin_lock(&obj->lock);
+	list_for_each_entry(view, &obj->meta.views, obj_link)
+		max++;
+	spin_unlock(&obj->lock);
+	/* A small array, and no way back: the slots hold new pages. */
+	views = kmalloc_array(max ?: 1, sizeof(*views),
+			      GFP_KERNEL | __GFP_NOFAIL);
+	spin_lock(&obj->lock);
+	list_for_each_entry(view, &obj->meta.views, obj_link) {
+		if (count == max)
+			break;
+		if (READ_ONCE(view->unmapped) ||
+		    !kref_get_unless_zero(&view->kref))
+			continue;
+		views[count++] = view;
+	}
+	spin_unlock(&obj->lock);
+	for (i = 0; i < count; i++) {
+		view = views[i];
+		mmap_write_lock(view->mm);
+		dios_view_zap_mod(view, 2 * nr, first, n);
+		dios_view_zap_mod(view, 2 * nr, first + nr, n);
+		mmap_write_unlock(view->mm);
+		dios_view_put(view);
+	}
+	kfree(views);
+}
+
+/* The side's view, created or re-created after the user unmapped it. */
+static struct dios_view *dios_side_view(struct dios_ref_side *side,
+					struct dios_io *io)
+{
+	struct dios_view *view = side->view;
+
+	lockdep_assert_held(&side->lock);
+	if (view && !READ_ONCE(view->unmapped))
+		return view;
+	side->view = NULL;
+	dios_view_put(view);
+	view = dios_view_create(io);
+	if (IS_ERR(view))
+		return view;
+	side->view = view;
+	return view;
+}
+
+/* ---- the I/O state of a reference --------------------------------------- */
+
+void dios_ref_io_init(struct dios_ref_io *io)
+{
+	unsigned int i;
+
+	for (i = 0; i < DIOS_IO_NR_DIRS; i++)
+		mutex_init(&io->side[i].lock);
+}
+
+/* True when the operation must give up: its reference is being deleted. */
+bool dios_io_dying(struct dios_io *io)
+{
+	return READ_ONCE(io->ref->io.dying);
+}
+
+/* Close the side's buffer. */
+static void dios_buf_clear(struct dios_buf *buf)
+{
+	kfree(buf->handles);
+	memset(buf, 0, sizeof(*buf));
+}
+
+/*
+ * Release the side's open buffer as release_* would, on a reference being
+ * deleted.  A zombie's insides are gone, and so is its buffer state.
+ */
+static void dios_side_release(struct dios_ref *ref, unsigned int dir,
+			      struct list_head *dead)
+{
+	struct dios_ref_side *side = &ref->io.side[dir];
+	struct dios_io io = {
+		.ref = ref,
+		.obj = ref->obj,
+		.rights = ref->rights,
+		.dir = dir,
+		.buf = &side->buf,
+	};
+
+	lockdep_assert_held(&side->lock);
+	if (!side->buf.busy)
+		return;
+	INIT_LIST_HEAD(&io.dead);
+	io.view = side->view;
+	/* A zombie's type frees only what the buffer holds. */
+	io.zombie = dios_object_acquire(ref->obj);
+	ref->obj->ops->io_release(ref->obj, &io);
+	if (!io.zombie)
+		dios_object_release(ref->obj);
+	list_splice(&io.dead, dead);
+	dios_buf_clear(&side->buf);
+}
+
+/**
+ * dios_ref_io_teardown() - release the buffers and views of a reference
+ * @ref:	a reference just taken out of its table
+ *
+ * Blocking acquires on the reference are woken first and give up with
+ * -EBADF; then each side is released (uncommitted writes discarded, a
+ * stream message being read goes back to the head, the references it
+ * installed are deleted) and its view unmapped.
+ */
+void dios_ref_io_teardown(struct dios_ref *ref)
+{
+	struct dios_ref_io *io = &ref->io;
+	unsigned int i;
+	LIST_HEAD(dead);
+
+	WRITE_ONCE(io->dying, true);
+	/* Pairs with the waiters' set_current_state() in wait_event. */
+	smp_mb();
+	wake_up_all(&ref->obj->waitq);
+	for (i = 0; i < DIOS_IO_NR_DIRS; i++) {
+		struct dios_ref_side *side = &io->side[i];
+
+		mutex_lock(&side->lock);
+		io->dead = true;
+		dios_side_release(ref, i, &dead);
+		dios_view_drop(side->view);
+		side->view = NULL;
+		mutex_unlock(&side->lock);
+	}
+	dios_context_put_dead(&dead);
+}
+
+/* ---- the transaction steps ----------------------------------------------- */
+
+static struct dios_ref_side *dios_io_side(struct dios_io *io)
+{
+	return &io->ref->io.side[io->dir];
+}
+
+/* Acquire with the side locked and its buffer free. */
+static int dios_io_acquire_locked(struct dios_io *io)
+{
+	struct dios_ref_side *side = dios_io_side(io);
+	struct dios_object *obj = io->obj;
+	struct dios_view *view;
+	int ret;
+
+	lockdep_assert_held(&side->lock);
+	if (!obj->ops->io_acquire || !obj->ops->view_pages)
+		return -EOPNOTSUPP;
+	view = dios_side_view(side, io);
+	if (IS_ERR(view))
+		return PTR_ERR(view);
+	dios_buf_clear(&side->buf);
+	io->buf = &side->buf;
+	io->view = view;
+	ret = obj->ops->io_acquire(obj, io);
+	if (ret) {
+		dios_buf_clear(&side->buf);
+		return ret;
+	}
+	side->buf.busy = true;
+	side->buf.addr = view->addr + io->voff;
+	side->buf.len = io->len;
+	io->addr = side->buf.addr;
+	return 0;
+}
+
+/**
+ * dios_io_acquire() - open the buffer of one side of a reference
+ * @io:		the operation; @io->len and the address are set on success
+ *
+ * Return: 0; -EBUSY if the side's buffer is open, -EBADF if the reference
+ * was deleted, the type's errors.
+ */
+int dios_io_acquire(struct dios_io *io)
+{
+	struct dios_ref_side *side = dios_io_side(io);
+	int ret;
+
+	mutex_lock(&side->lock);
+	if (io->ref->io.dead)
+		ret = -EBADF;
+	else if (side->buf.busy)
+		ret = -EBUSY;
+	else
+		ret = dios_io_acquire_locked(io);
+	mutex_unlock(&side->lock);
+	return ret;
+}
+
+/* The buffer that a commit or release names must be the open one. */
+static int dios_io_check_buf(struct dios_io *io, u64 addr)
+{
+	struct dios_ref_side *side = dios_io_side(io);
+
+	lockdep_assert_held(&side->lock);
+	if (io->ref->io.dead)
+		return -EBADF;
+	if (!side->buf.busy || side->buf.addr != addr)
+		return -EINVAL;
+	io->buf = &side->buf;
+	io->view = side->view;
+	return 0;
+}
+
+/**
+ * dios_io_commit() - commit the open buffer, and re-arm with DIOS_IO_REARM
+ * @io:		the operation
+ * @addr:	the buffer's address, as acquire returned it
+ * @next_len:	the length to acquire next with DIOS_IO_REARM
+ *
+ * A commit that succeeded stays done when re-arming fails: the error is the
+ * acquire's, and no buffer is open.
+ *
+ * Return: 0; -EINVAL if @addr is not the open buffer, -EBADF, the type's
+ * errors, the re-arming acquire's errors.
+ */
+int dios_io_commit(struct dios_io *io, u64 addr, u64 next_len)
+{
+	struct dios_ref_side *side = dios_io_side(io);
+	int ret;
+
+	mutex_lock(&side->lock);
+	ret = dios_io_check_buf(io, addr);
+	if (!ret)
+		ret = io->obj->ops->io_commit(io->obj, io);
+	/* A stale read is over all the same: its buffer is gone. */
+	if (ret == -ESTALE && io->dir == DIOS_IO_DIR_READ)
+		dios_buf_clear(&side->buf);
+	if (!ret) {
+		dios_buf_clear(&side->buf);
+		if (io->flags & DIOS_IO_REARM) {
+			io->len = next_len;
+			ret = dios_io_acquire_locked(io);
+		}
+	}
+	mutex_unlock(&side->lock);
+	return ret;
+}
+
+/**
+ * dios_io_release() - close the open buffer without committing
+ * @io:		the operation
+ * @addr:	the buffer's address
+ *
+ * Return: 0, -EINVAL if @addr is not the open buffer, -EBADF.
+ */
+int dios_io_release(struct dios_io *io, u64 addr)
+{
+	struct dios_ref_side *side = dios_io_side(io);
+	int ret;
+
+	mutex_lock(&side->lock);
+	ret = dios_io_check_buf(io, addr);
+	if (!ret)
+		ret = io->obj->ops->io_release(io->obj, io);
+	if (!ret)
+		dios_buf_clear(&side->buf);
+	mutex_unlock(&side->lock);
+	return ret;
+}

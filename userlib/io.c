@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
+/*
+ * I/O transactions: acquire, commit and release of buffers, as thin
+ * wrappers around the six I/O ioctls (docs/io.md).
+ *
+ * The kernel identifies a transaction by (reference, direction) and checks
+ * the buffer address on commit and release; the library only moves the
+ * fields of struct dios_iovec in and out of struct dios_io_req.  The one
+ * piece of state it keeps is the reference capacity of a read, in the
+ * iovec's private field, because the public n_refs is overwritten with the
+ * count received and a re-armed read needs the capacity again.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* Private field: the capacity of iov->refs given to acquire_read. */
+#define IOV_REFS_CAP(iov)	((iov)->__priv[0])
+
+static inline int __sys_dios_io(unsigned long cmd, struct dios_io_req *req)
+{
+	return __sys_dios_call(cmd, req);
+}
+
+/*
+ * The window's offset goes with every step that acquires (an acquire, a
+ * re-arming commit); commit and release name their buffer by its address.
+ */
+static void io_req_init(struct dios_io_req *req, uint64_t flags,
+			dios_ref_t ref, const struct dios_iovec *iov,
+			int acquires)
+{
+	memset(req, 0, sizeof(*req));
+	req->flags = flags;
+	req->ref = ref;
+	if (acquires)
+		req->offset = iov->offset;
+}
+
+/* The reference array a read may fill. */
+static void io_req_read_refs(struct dios_io_req *req,
+			     const struct dios_iovec *iov)
+{
+	req->refs = DIOS_PTR(iov->refs);
+	req->n_refs = (uint32_t)IOV_REFS_CAP(iov);
+}
+
+/* The reply of an acquire, or of a re-armed commit: the new buffer. */
+static void io_take_buffer(struct dios_iovec *iov,
+			   const struct dios_io_req *req, int read)
+{
+	iov->buf = (void *)(uintptr_t)req->addr;
+	iov->len = req->len;
+	if (read)
+		iov->n_refs = req->n_refs;
+}
+
+/* A read that found a message too large: report what it needs. */
+static int io_read_result(struct dios_iovec *iov,
+			  const struct dios_io_req *req, int ret)
+{
+	if (ret == 0) {
+		io_take_buffer(iov, req, 1);
+	} else if (ret == -EMSGSIZE) {
+		iov->len = req->len;
+		iov->n_refs = req->n_refs;
+	}
+	return ret;
+}
+
+int dios_acquire_read(uint64_t flags, dios_ref_t ref, uint64_t len,
+		      struct dios_iovec *iov)
+{
+	struct dios_io_req req;
+
+	if (!iov)
+		return -EFAULT;
+	IOV_REFS_CAP(iov) = iov->n_refs;
+	io_req_init(&req, flags, ref, iov, 1);
+	req.len = len;
+	io_req_read_refs(&req, iov);
+	return io_read_result(iov, &req,
+			      __sys_dios_io(DIOS_IOC_ACQUIRE_READ, &req));
+}
+
+int dios_commit_read(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
+{
+	struct dios_io_req req;
+
+	if (!iov)
+		return -EFAULT;
+	io_req_init(&req, flags, ref, iov, !!(flags & DIOS_IO_REARM));
+	req.addr = DIOS_PTR(iov->buf);
+	if (!(flags & DIOS_IO_REARM))
+		return __sys_dios_io(DIOS_IOC_COMMIT_READ, &req);
+	req.next_len = iov->next_len;
+	io_req_read_refs(&req, iov);
+	return io_read_result(iov, &req,
+			      __sys_dios_io(DIOS_IOC_COMMIT_READ, &req));
+}
+
+int dios_release_read(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
+{
+	struct dios_io_req req;
+
+	if (!iov)
+		return -EFAULT;
+	io_req_init(&req, flags, ref, iov, 0);
+	req.addr = DIOS_PTR(iov->buf);
+	return __sys_dios_io(DIOS_IOC_RELEASE_READ, &req);
+}
+
+int dios_acquire_write(uint64_t flags, dios_ref_t ref, uint64_t len,
+		       struct dios_iovec *iov)
+{
+	struct dios_io_req req;
+	int ret;
+
+	if (!iov)
+		return -EFAULT;
+	io_req_init(&req, flags, ref, iov, 1);
+	req.len = len;
+	ret = __sys_dios_io(DIOS_IOC_ACQUIRE_WRITE, &req);
+	if (ret == 0)
+		io_take_buffer(iov, &req, 0);
+	return ret;
+}
+
+int dios_commit_write(uint64_t flags, dios_ref_t ref, uint64_t len,
+		      struct dios_iovec *iov)
+{
+	struct dios_io_req req;
+	int ret;
+
+	if (!iov)
+		return -EFAULT;
+	io_req_init(&req, flags, ref, iov, !!(flags & DIOS_IO_REARM));
+	req.len = len;
+	req.addr = DIOS_PTR(iov->buf);
+	if (flags & DIOS_IO_REFS) {
+		req.refs = DIOS_PTR(iov->refs);
+		req.n_refs = iov->n_refs;
+	}
+	if (flags & DIOS_IO_FORWARD)
+		req.src_ref = iov->src_ref;
+	if (flags & DIOS_IO_REARM)
+		req.next_len = iov->next_len;
+	ret = __sys_dios_io(DIOS_IOC_COMMIT_WRITE, &req);
+	if (ret == 0 && (flags & DIOS_IO_REARM))
+		io_take_buffer(iov, &req, 0);
+	return ret;
+}
+
+int dios_release_write(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
+{
+	struct dios_io_req req;
+
+	if (!iov)
+		return -EFAULT;
+	io_req_init(&req, flags, ref, iov, 0);
+	req.addr = DIOS_PTR(iov->buf);
+	return __sys_dios_io(DIOS_IOC_RELEASE_WRITE, &req);
+}
