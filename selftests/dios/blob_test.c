@@ -41,24 +41,13 @@ static int put(dios_ref_t b, uint64_t offset, uint64_t len, uint64_t seq)
 	return dios_commit_write(0, b, len, &w);
 }
 
-static int all_zero(const void *buf, uint64_t len)
-{
-	const uint8_t *p = buf;
-	uint64_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
-
 TEST_F(blob, zero_filled)
 {
 	struct dios_iovec r = dios_test_iov(0);
 
 	ASSERT_EQ(0, dios_acquire_read(0, self->b, BLOB_SIZE, &r));
 	EXPECT_EQ(BLOB_SIZE, r.len);
-	EXPECT_TRUE(all_zero(r.buf, BLOB_SIZE));
+	EXPECT_TRUE(dios_test_all_zero(r.buf, BLOB_SIZE));
 	EXPECT_EQ(0, dios_commit_read(0, self->b, &r));
 }
 
@@ -80,7 +69,7 @@ TEST_F(blob, visible_only_after_commit)
 	ASSERT_EQ(0, dios_acquire_write(0, self->b, BLOB_SIZE, &w));
 	dios_test_fill(w.buf, BLOB_SIZE, 2);
 	ASSERT_EQ(0, dios_acquire_read(0, self->b, BLOB_SIZE, &r));
-	EXPECT_TRUE(all_zero(r.buf, BLOB_SIZE));
+	EXPECT_TRUE(dios_test_all_zero(r.buf, BLOB_SIZE));
 	ASSERT_EQ(0, dios_release_read(0, self->b, &r));
 	ASSERT_EQ(0, dios_commit_write(0, self->b, BLOB_SIZE, &w));
 	r = dios_test_iov(0);
@@ -143,11 +132,11 @@ TEST_F(blob, release_write_discards)
 	ASSERT_EQ(0, dios_acquire_write(0, self->b, BLOB_SIZE, &w));
 	dios_test_fill(w.buf, BLOB_SIZE, 8);
 	ASSERT_EQ(0, dios_release_write(0, self->b, &w));
-	EXPECT_TRUE(all_zero(r.buf, BLOB_SIZE));
+	EXPECT_TRUE(dios_test_all_zero(r.buf, BLOB_SIZE));
 	EXPECT_EQ(0, dios_commit_read(0, self->b, &r));
 	r = dios_test_iov(0);
 	ASSERT_EQ(0, dios_acquire_read(0, self->b, BLOB_SIZE, &r));
-	EXPECT_TRUE(all_zero(r.buf, BLOB_SIZE));
+	EXPECT_TRUE(dios_test_all_zero(r.buf, BLOB_SIZE));
 	EXPECT_EQ(0, dios_commit_read(0, self->b, &r));
 }
 
@@ -184,7 +173,7 @@ TEST_F(blob, overwrite_starts_zeroed)
 
 	ASSERT_EQ(0, put(self->b, 0, BLOB_SIZE, 9));
 	ASSERT_EQ(0, dios_acquire_write(DIOS_IO_OVERWRITE, self->b, 4096, &w));
-	EXPECT_TRUE(all_zero(w.buf, 4096));
+	EXPECT_TRUE(dios_test_all_zero(w.buf, 4096));
 	EXPECT_EQ(0, dios_release_write(0, self->b, &w));
 }
 
@@ -237,7 +226,7 @@ TEST_F(blob, commit_write_stale_after_overlap)
 	EXPECT_EQ(-ESTALE, dios_commit_write(0, other, 100, &w));
 	EXPECT_EQ(0, dios_release_write(0, other, &w));
 	ASSERT_EQ(0, dios_acquire_read(0, self->b, 100, &r));
-	EXPECT_TRUE(all_zero(r.buf, 50));
+	EXPECT_TRUE(dios_test_all_zero(r.buf, 50));
 	EXPECT_EQ(-1, dios_test_check((char *)r.buf + 50, 10, 11));
 	EXPECT_EQ(0, dios_commit_read(0, self->b, &r));
 }

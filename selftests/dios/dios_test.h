@@ -297,6 +297,18 @@ static inline uint8_t dios_test_pat(uint64_t seq, uint64_t i)
 	return (uint8_t)(seq * 131 + i * 7 + (i >> 8) + 1);
 }
 
+/* 1 if the @len bytes at @buf are all zero. */
+static inline int dios_test_all_zero(const void *buf, uint64_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
 static inline void dios_test_fill(void *buf, uint64_t len, uint64_t seq)
 {
 	uint8_t *p = buf;

@@ -42,17 +42,6 @@ FIXTURE_TEARDOWN(mem)
 {
 }
 
-static int all_zero(const void *buf, uint64_t len)
-{
-	const uint8_t *p = buf;
-	uint64_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return 0;
-	return 1;
-}
-
 TEST_F(mem, zero_filled)
 {
 	struct dios_iovec r = dios_test_iov(0);
@@ -60,7 +49,7 @@ TEST_F(mem, zero_filled)
 	ASSERT_EQ(0, dios_acquire_read(0, self->obj, MEM_SIZE, &r));
 	ASSERT_NE(NULL, r.buf);
 	EXPECT_EQ(MEM_SIZE, r.len);
-	EXPECT_TRUE(all_zero(r.buf, MEM_SIZE));
+	EXPECT_TRUE(dios_test_all_zero(r.buf, MEM_SIZE));
 	EXPECT_EQ(0, dios_release_read(0, self->obj, &r));
 }
 
@@ -76,9 +65,9 @@ TEST_F(mem, write_commit_read)
 
 	ASSERT_EQ(0, dios_acquire_read(0, self->obj, MEM_SIZE, &r));
 	p = r.buf;
-	EXPECT_TRUE(all_zero(p, 100));
+	EXPECT_TRUE(dios_test_all_zero(p, 100));
 	EXPECT_EQ(-1, dios_test_check(p + 100, 200, 1));
-	EXPECT_TRUE(all_zero(p + 300, MEM_SIZE - 300));
+	EXPECT_TRUE(dios_test_all_zero(p + 300, MEM_SIZE - 300));
 	EXPECT_EQ(0, dios_commit_read(0, self->obj, &r));
 }
 
