@@ -399,12 +399,19 @@ struct page *dios_blob_buf_page(struct dios_buf *buf, u64 off)
 	return page;
 }
 
+/* A blob transaction never blocks: ready for what the rights allow. */
+static int dios_blob_poll(struct dios_object *obj, u32 events)
+{
+	return events;
+}
+
 static const struct dios_object_ops dios_blob_ops = {
 	.info = dios_blob_info,
 	.destroy = dios_blob_destroy,
 	.io_acquire = dios_blob_io_acquire,
 	.io_commit = dios_blob_io_commit,
 	.io_release = dios_blob_io_release,
+	.poll = dios_blob_poll,
 	.view_pages = dios_blob_view_pages,
 	.view_page = dios_blob_view_page,
 };

@@ -518,6 +518,33 @@ static void dios_side_release(struct dios_ref *ref, unsigned int dir,
 }
 
 /**
+ * dios_ref_io_mark_dying() - make blocking steps on a reference give up
+ * @ref:	a reference being taken out of its table
+ *
+ * Called before the removal changes the object's reader and writer counts,
+ * so that a step woken by that change sees the reference dying first: it
+ * returns -EBADF, not -EPIPE.  Pairs with the smp_rmb() in
+ * dios_io_dying_after().
+ */
+void dios_ref_io_mark_dying(struct dios_ref *ref)
+{
+	WRITE_ONCE(ref->io.dying, true);
+	/* Order @dying before the count changes; see the comment above. */
+	smp_wmb();
+}
+
+/*
+ * dios_io_dying_after() - dios_io_dying(), for a step that has just seen a
+ * reader or writer count fall to zero: ordered after that read.
+ */
+bool dios_io_dying_after(struct dios_io *io)
+{
+	/* Pairs with the smp_wmb() in dios_ref_io_mark_dying(). */
+	smp_rmb();
+	return dios_io_dying(io);
+}
+
+/**
  * dios_ref_io_teardown() - release the buffers and views of a reference
  * @ref:	a reference just taken out of its table
  *
@@ -532,7 +559,7 @@ void dios_ref_io_teardown(struct dios_ref *ref)
 	unsigned int i;
 	LIST_HEAD(dead);
 
-	WRITE_ONCE(io->dying, true);
+	dios_ref_io_mark_dying(ref);
 	/* Pairs with the waiters' set_current_state() in wait_event. */
 	smp_mb();
 	wake_up_all(&ref->obj->waitq);

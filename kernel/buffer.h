@@ -37,6 +37,9 @@
  *     mmap_lock		vm_mmap()/vm_munmap() of the side's view;
  *				the zap barriers, also of another task's mm
  *     dios_context.lock	installing/removing carried references
+ *     dios_gc_lock		spinlock; in-flight counts, queueing and
+ *				consuming messages that carry references
+ *				(gc.c)
  *     dios_stream.lock		spinlock; type state (stream.c, blob.c)
  *     dios_pages.lock		spinlock; a page store, also under mmap_lock
  *				from the fault handler
@@ -231,6 +234,8 @@ struct dios_io {
 void dios_ref_io_init(struct dios_ref_io *io);
 void dios_ref_io_teardown(struct dios_ref *ref);
 bool dios_io_dying(struct dios_io *io);
+bool dios_io_dying_after(struct dios_io *io);
+void dios_ref_io_mark_dying(struct dios_ref *ref);
 
 int dios_io_acquire(struct dios_io *io);
 int dios_io_commit(struct dios_io *io, u64 addr, u64 next_len);

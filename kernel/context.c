@@ -18,6 +18,10 @@
  * removed under a side mutex; references leaving a table are torn down
  * after the table lock is dropped).
  *
+ * The select locks (select.h) come outside dios_object.lock and are never
+ * taken under dios_context.lock: a reference's interest entry is removed
+ * by dios_ref_free_list(), after the table lock is dropped.
+ *
  * No two context locks are ever held at once: dios_copy() looks the source
  * references up locklessly and installs under the target's lock only.
  * Objects are put after a context's lock is dropped, so the destroy and
@@ -33,6 +37,7 @@
 #include "debugfs.h"
 #include "main.h"
 #include "object.h"
+#include "select.h"
 #include "task.h"
 
 #define DIOS_META_PER_PAGE	(PAGE_SIZE / sizeof(struct dios_ref_meta))
@@ -136,16 +141,21 @@ static void dios_ref_link(struct dios_ref *ref)
 	spin_unlock(&obj->lock);
 }
 
+/* A select waiting on the reference learns that it is gone (select.c). */
 static void dios_ref_unlink(struct dios_ref *ref)
 {
 	struct dios_object *obj = ref->obj;
 
+	/* Before the reader/writer counts drop: see dios_ref_io_mark_dying(). */
+	dios_ref_io_mark_dying(ref);
 	spin_lock(&obj->lock);
 	list_del(&ref->obj_link);
 	dios_ref_meta_clear(ref);
 	if (obj->ops->ref_change)
 		obj->ops->ref_change(obj, ref->rights, -1);
 	spin_unlock(&obj->lock);
+	if (wq_has_sleeper(&obj->waitq))
+		wake_up_all(&obj->waitq);
 }
 
 static void dios_ref_free_rcu(struct rcu_head *rcu)
@@ -177,6 +187,8 @@ static void dios_ref_free_list(struct list_head *list)
 	struct dios_ref *ref, *tmp;
 
 	list_for_each_entry_safe(ref, tmp, list, obj_link) {
+		dios_interest_forget(ref->ctx, ref->index,
+				     dios_handle_make(ref->gen, ref->index));
 		dios_ref_io_teardown(ref);
 		dios_ref_put(ref);
 	}
@@ -496,6 +508,7 @@ static void dios_context_free(struct kref *kref)
 		__free_page(page);
 	xa_destroy(&ctx->meta);
 	dios_object_put(ctx->task);
+	dios_interest_free(ctx->interest);
 	put_pid(ctx->owner);
 	mutex_destroy(&ctx->lock);
 	dios_stats_dec(&dios_stats.contexts);
@@ -540,6 +553,10 @@ struct dios_context *dios_context_new(struct file *file)
 	dios_stats_inc(&dios_stats.contexts);
 	ret = dios_context_init_meta(ctx);
 	if (ret)
+		goto err_put;
+	ret = -ENOMEM;
+	ctx->interest = dios_interest_new();
+	if (!ctx->interest)
 		goto err_put;
 	ctx->task = dios_task_create(ctx);
 	if (IS_ERR(ctx->task)) {

@@ -93,6 +93,7 @@ struct dios_ref {
  *		protected by @lock
  * @view_lock:	protects @view_pending
  * @view_pending: the view an ioctl of this context is mapping (buffer.c)
+ * @interest:	the persistent interest set (select.c); immutable
  */
 struct dios_context {
 	struct kref kref;
@@ -110,6 +111,8 @@ struct dios_context {
 
 	spinlock_t view_lock; /* protects view_pending */
 	struct dios_view *view_pending;
+
+	struct dios_interest *interest;
 };
 
 /**

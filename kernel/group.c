@@ -30,9 +30,16 @@ static void dios_group_destroy(struct dios_object *obj)
 {
 }
 
+/* A group has no I/O: it is never ready (only as a zombie). */
+static int dios_group_poll(struct dios_object *obj, u32 events)
+{
+	return 0;
+}
+
 static const struct dios_object_ops dios_group_ops = {
 	.info = dios_group_info,
 	.destroy = dios_group_destroy,
+	.poll = dios_group_poll,
 };
 
 static struct dios_object *dios_group_new(void)

@@ -22,6 +22,7 @@
 #include "main.h"
 #include "name.h"
 #include "object.h"
+#include "select.h"
 #include "task.h"
 
 #define DIOS_IOC_SIZE_MAX	4096
@@ -46,6 +47,10 @@ DIOS_ABI_SIZE(struct dios_delete_req, 16);
 DIOS_ABI_SIZE(struct dios_name_req, 48);
 DIOS_ABI_SIZE(struct dios_task_self_req, 16);
 DIOS_ABI_SIZE(struct dios_io_req, 72);
+DIOS_ABI_SIZE(struct dios_select_req, 40);
+DIOS_ABI_SIZE(struct dios_interest_req, 32);
+DIOS_ABI_SIZE(struct dios_interest_event, 16);
+DIOS_ABI_SIZE(struct dios_interest_wait_req, 32);
 static_assert(offsetof(struct dios_ref_info, rights) == 8);
 static_assert(offsetof(struct dios_ref_info, proximity) == 40);
 static_assert(offsetof(struct dios_ref_meta, info) == 8);
@@ -116,7 +121,7 @@ static int dios_ioc_version(struct dios_context *ctx, void __user *uarg,
 	req.abi_major = DIOS_ABI_MAJOR;
 	req.abi_minor = DIOS_ABI_MINOR;
 	req.features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
-		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES;
+		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT;
 	req.max_refs = dios_max_refs;
 	req.max_select = DIOS_MAX_SELECT;
 	req.max_objects = dios_max_objects;
@@ -773,6 +778,54 @@ static int dios_ioc_release_write(struct dios_context *ctx,
 			    DIOS_IO_DIR_WRITE);
 }
 
+static int dios_ioc_select(struct dios_context *ctx, void __user *uarg,
+			   size_t usize)
+{
+	struct dios_select_req req;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 40);
+	BUILD_BUG_ON(offsetof(struct dios_select_req, timeout_ns) != 24);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	ret = dios_select(ctx, &req);
+	if (ret)
+		return ret;
+	return dios_copy_out(uarg, usize, &req, sizeof(req));
+}
+
+static int dios_ioc_interest(struct dios_context *ctx, void __user *uarg,
+			     size_t usize)
+{
+	struct dios_interest_req req;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 32);
+	BUILD_BUG_ON(offsetof(struct dios_interest_req, cookie) != 24);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	return dios_interest_ctl(ctx, &req);
+}
+
+static int dios_ioc_interest_wait(struct dios_context *ctx,
+				  void __user *uarg, size_t usize)
+{
+	struct dios_interest_wait_req req;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 32);
+	BUILD_BUG_ON(offsetof(struct dios_interest_wait_req, timeout_ns) != 24);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	ret = dios_interest_wait(ctx, &req);
+	if (ret)
+		return ret;
+	return dios_copy_out(uarg, usize, &req, sizeof(req));
+}
+
 /**
  * struct dios_ioctl_desc - one command
  * @fn:		the handler
@@ -818,6 +871,12 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		   struct dios_io_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RELEASE_WRITE), dios_ioc_release_write,
 		   struct dios_io_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_SELECT), dios_ioc_select,
+		   struct dios_select_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_INTEREST), dios_ioc_interest,
+		   struct dios_interest_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_INTEREST_WAIT), dios_ioc_interest_wait,
+		   struct dios_interest_wait_req),
 };
 
 /**

@@ -13,11 +13,13 @@
 #include "buffer.h"
 #include "context.h"
 #include "debugfs.h"
+#include "gc.h"
 #include "group.h"
 #include "ioctl.h"
 #include "main.h"
 #include "name.h"
 #include "object.h"
+#include "select.h"
 
 /* Handles carry a 32-bit index; keep the metadata map a sane size too. */
 #define DIOS_MAX_REFS_LIMIT	BIT(22)
@@ -77,6 +79,12 @@ static long dios_unlocked_ioctl(struct file *file, unsigned int cmd,
 	return dios_ioctl(file->private_data, cmd, (void __user *)arg);
 }
 
+/* EPOLLIN while an entry of the interest set is ready (select.c). */
+static __poll_t dios_poll(struct file *file, poll_table *wait)
+{
+	return dios_interest_poll(file->private_data, file, wait);
+}
+
 static int dios_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct dios_context *ctx = file->private_data;
@@ -94,6 +102,7 @@ static const struct file_operations dios_fops = {
 	.release = dios_release,
 	.unlocked_ioctl = dios_unlocked_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.poll = dios_poll,
 	.mmap = dios_mmap,
 	.llseek = no_llseek,
 };
@@ -142,6 +151,7 @@ err_name:
 static void __exit dios_exit(void)
 {
 	misc_deregister(&dios_misc);
+	dios_gc_uninit();
 	dios_debugfs_uninit();
 	dios_group_uninit();
 	dios_context_uninit();

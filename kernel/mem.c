@@ -88,12 +88,19 @@ static int dios_mem_io_release(struct dios_object *obj, struct dios_io *io)
 	return 0;
 }
 
+/* Memory never blocks: ready for every event the rights allow. */
+static int dios_mem_poll(struct dios_object *obj, u32 events)
+{
+	return events;
+}
+
 static const struct dios_object_ops dios_mem_ops = {
 	.info = dios_mem_info,
 	.destroy = dios_mem_destroy,
 	.io_acquire = dios_mem_io_acquire,
 	.io_commit = dios_mem_io_commit,
 	.io_release = dios_mem_io_release,
+	.poll = dios_mem_poll,
 	.view_pages = dios_mem_view_pages,
 	.view_page = dios_mem_view_page,
 };

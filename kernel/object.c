@@ -15,6 +15,7 @@
 #include "blob.h"
 #include "context.h"
 #include "debugfs.h"
+#include "gc.h"
 #include "group.h"
 #include "main.h"
 #include "mem.h"
@@ -272,11 +273,25 @@ static void dios_object_free(struct dios_object *obj)
 	module_put(THIS_MODULE);
 }
 
-/* NULL-safe; must be called from process context (names take a mutex). */
+/*
+ * NULL-safe; must be called from process context (names take a mutex).
+ * A put that is not the last may leave a stream held only by queued
+ * messages: the collector looks at it (gc.c), under RCU because another
+ * put may free it meanwhile.
+ */
 void dios_object_put(struct dios_object *obj)
 {
+	bool last;
+
 	might_sleep();
-	if (obj && refcount_dec_and_test(&obj->ref))
+	if (!obj)
+		return;
+	rcu_read_lock();
+	last = refcount_dec_and_test(&obj->ref);
+	if (!last)
+		dios_gc_put(obj);
+	rcu_read_unlock();
+	if (last)
 		dios_object_free(obj);
 }
 

@@ -73,7 +73,11 @@ struct page;
  * @io_acquire:	I/O, NULL until the type implements it (-EOPNOTSUPP)
  * @io_commit:	I/O, NULL until the type implements it (-EOPNOTSUPP)
  * @io_release:	I/O, NULL until the type implements it (-EOPNOTSUPP)
- * @poll:	readiness for select, NULL until implemented (-EOPNOTSUPP)
+ * @poll:	readiness for select: the subset of @events (DIOS_EV_*, those
+ *		the reference's rights allow) that is ready; runs under an
+ *		active reference, may take the type's spinlocks, must not
+ *		sleep.  Every change that can make the object ready must wake
+ *		@waitq (select.h)
  * @view_pages:	I/O: the number of pages a view of the object maps
  * @view_page:	I/O: the page behind page @index of @view, with a reference
  *		for the caller; NULL (SIGBUS) once the insides are destroyed,
@@ -114,7 +118,7 @@ struct dios_name_key {
  *		group; immutable
  * @ref:	memory lifetime
  * @active:	operations in flight, plus DIOS_ACTIVE_BIAS once deactivated
- * @waitq:	drain waits here; blocking operations will wait here too
+ * @waitq:	drain, blocking operations and select wait here
  * @rcu:	frees the memory after a grace period (name lookups use RCU)
  * @name:	protected by dios_name_lock; RCU readers see @name.node and
  *		@name.key only while the object is in the name table

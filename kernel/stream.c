@@ -3,9 +3,10 @@
  * stream.c - the STREAM object type: the ring, the message queue, blocking
  * reservations and reads, and the reader and writer counts behind -EPIPE.
  *
- * Lock order: a reference side's mutex (buffer.c), then dios_stream.lock;
- * dios_object.lock is taken alone (it guards the counts, read locklessly
- * by the waiters).  Wake-ups go to the object's wait queue.
+ * Lock order: a reference side's mutex (buffer.c), then dios_gc_lock (gc.c)
+ * when a message carrying references is linked or unlinked, then
+ * dios_stream.lock; dios_object.lock is taken alone (it guards the counts,
+ * read locklessly by the waiters).  Wake-ups go to the object's wait queue.
  */
 
 #include <linux/mm.h>
@@ -102,14 +103,25 @@ static void dios_stream_info(struct dios_object *obj,
 	info->write_buf_max = stream->capacity;
 }
 
-/* Nothing is in flight: no buffer can be open on a stream being destroyed. */
+/*
+ * Nothing is in flight: no buffer can be open on a stream being destroyed.
+ * The collector may be scanning the queue, and the references the messages
+ * carry leave flight: both need dios_gc_lock.
+ */
 static void dios_stream_destroy(struct dios_object *obj)
 {
 	struct dios_stream *stream = dios_stream_from_obj(obj);
+	struct dios_msg *msg;
 	LIST_HEAD(msgs);
 
+	spin_lock(&dios_gc_lock);
+	spin_lock(&stream->lock);
 	list_splice_init(&stream->q.msgs, &msgs);
 	stream->q.nr_msgs = 0;
+	spin_unlock(&stream->lock);
+	list_for_each_entry(msg, &msgs, link)
+		dios_gc_sub(msg->refs, msg->n_refs);
+	spin_unlock(&dios_gc_lock);
 	dios_pages_destroy(&stream->ring);
 	dios_msg_free_list(&msgs);
 }
@@ -168,6 +180,15 @@ static int dios_stream_gone(struct dios_io *io)
 	return 0;
 }
 
+/*
+ * The other side is gone: -EPIPE, unless that is because this very
+ * reference is being deleted, which is -EBADF.
+ */
+static int dios_stream_pipe(struct dios_io *io)
+{
+	return dios_io_dying_after(io) ? -EBADF : -EPIPE;
+}
+
 /* Reserve io->len bytes at the tail: 0, -EAGAIN to wait, or an error. */
 static int dios_stream_try_reserve(struct dios_stream *stream,
 				   struct dios_io *io)
@@ -177,7 +198,7 @@ static int dios_stream_try_reserve(struct dios_stream *stream,
 	if (ret)
 		return ret;
 	if (!READ_ONCE(stream->nr_readers))
-		return -EPIPE;
+		return dios_stream_pipe(io);
 	spin_lock(&stream->lock);
 	if (stream->q.writing || stream->q.nr_msgs >= stream->max_msgs ||
 	    stream->ring_size - (stream->q.tail - stream->q.head) < io->len) {
@@ -205,7 +226,8 @@ static int dios_stream_try_take(struct dios_stream *stream,
 		ret = -EAGAIN;
 	} else if (!msg) {
 		/* Drained: -EPIPE once no writer can add anything. */
-		ret = READ_ONCE(stream->nr_writers) ? -EAGAIN : -EPIPE;
+		ret = READ_ONCE(stream->nr_writers) ? -EAGAIN :
+		      dios_stream_pipe(io);
 	} else if (msg->len > io->len || msg->n_refs > io->n_refs) {
 		/* The message stays; the caller learns what it needs. */
 		io->len = msg->len;
@@ -562,6 +584,29 @@ static int dios_stream_forward(struct dios_stream *stream, struct dios_io *io,
 	return ret;
 }
 
+static void dios_stream_link(struct dios_stream *stream, struct dios_msg *msg)
+{
+	spin_lock(&stream->lock);
+	list_add_tail(&msg->link, &stream->q.msgs);
+	stream->q.nr_msgs++;
+	stream->q.tail += msg->len;
+	stream->q.writing = false;
+	spin_unlock(&stream->lock);
+}
+
+/* Queue @msg; the references it carries are in flight from now (gc.c). */
+static void dios_stream_queue(struct dios_stream *stream, struct dios_msg *msg)
+{
+	if (!msg->n_refs) {
+		dios_stream_link(stream, msg);
+		return;
+	}
+	spin_lock(&dios_gc_lock);
+	dios_gc_add(msg->refs, msg->n_refs);
+	dios_stream_link(stream, msg);
+	spin_unlock(&dios_gc_lock);
+}
+
 /* Publish io->len bytes of the reservation as one message. */
 static int dios_stream_commit_write(struct dios_stream *stream,
 				    struct dios_io *io)
@@ -587,12 +632,7 @@ static int dios_stream_commit_write(struct dios_stream *stream,
 	}
 	msg->pos = io->buf->pos;
 	msg->len = io->len;
-	spin_lock(&stream->lock);
-	list_add_tail(&msg->link, &stream->q.msgs);
-	stream->q.nr_msgs++;
-	stream->q.tail += msg->len;
-	stream->q.writing = false;
-	spin_unlock(&stream->lock);
+	dios_stream_queue(stream, msg);
 	dios_stream_wake(stream);
 	return 0;
 }
@@ -625,6 +665,33 @@ static int dios_stream_unborrow(struct dios_stream *stream,
 	return 0;
 }
 
+static void dios_stream_unlink(struct dios_stream *stream,
+			       struct dios_msg *msg)
+{
+	spin_lock(&stream->lock);
+	WARN_ON(msg != list_first_entry_or_null(&stream->q.msgs,
+						struct dios_msg, link));
+	list_del(&msg->link);
+	stream->q.nr_msgs--;
+	stream->q.head += msg->len;
+	stream->q.reading = false;
+	spin_unlock(&stream->lock);
+}
+
+/* Take the head message out; its references leave flight (gc.c). */
+static void dios_stream_dequeue(struct dios_stream *stream,
+				struct dios_msg *msg)
+{
+	if (!msg->n_refs) {
+		dios_stream_unlink(stream, msg);
+		return;
+	}
+	spin_lock(&dios_gc_lock);
+	dios_gc_sub(msg->refs, msg->n_refs);
+	dios_stream_unlink(stream, msg);
+	spin_unlock(&dios_gc_lock);
+}
+
 /* Consume the head message; the references it installed stay. */
 static int dios_stream_commit_read(struct dios_stream *stream,
 				   struct dios_io *io)
@@ -639,14 +706,7 @@ static int dios_stream_commit_read(struct dios_stream *stream,
 			return ret;
 	}
 
-	spin_lock(&stream->lock);
-	WARN_ON(msg != list_first_entry_or_null(&stream->q.msgs,
-						struct dios_msg, link));
-	list_del(&msg->link);
-	stream->q.nr_msgs--;
-	stream->q.head += msg->len;
-	stream->q.reading = false;
-	spin_unlock(&stream->lock);
+	dios_stream_dequeue(stream, msg);
 	dios_stream_wake(stream);
 	list_add(&msg->link, &msgs);
 	dios_msg_free_list(&msgs);
@@ -688,12 +748,64 @@ static int dios_stream_io_release(struct dios_object *obj, struct dios_io *io)
 	return 0;
 }
 
+/*
+ * Ready when the step would not wait (dios_stream_try_take() and
+ * dios_stream_try_reserve()): READ when the head message is free to take or
+ * no writer is left (-EPIPE), WRITE when a byte of room and a message slot
+ * are free and no reservation is open, or no reader is left (-EPIPE).
+ */
+static int dios_stream_poll(struct dios_object *obj, u32 events)
+{
+	struct dios_stream *stream = dios_stream_from_obj(obj);
+	bool no_writer = !READ_ONCE(stream->nr_writers);
+	bool no_reader = !READ_ONCE(stream->nr_readers);
+	u32 ready = 0;
+
+	spin_lock(&stream->lock);
+	if (!stream->q.reading && (stream->q.nr_msgs || no_writer))
+		ready |= DIOS_EV_READ;
+	if (no_reader ||
+	    (!stream->q.writing && stream->q.nr_msgs < stream->max_msgs &&
+	     stream->q.tail - stream->q.head < stream->ring_size))
+		ready |= DIOS_EV_WRITE;
+	spin_unlock(&stream->lock);
+	return ready & events;
+}
+
+/**
+ * dios_stream_gc_scan() - visit every stream the queue of @stream carries
+ * @stream:	a stream in flight, held by its messages
+ * @todo:	passed on to dios_gc_visit()
+ *
+ * Messages carrying references cannot come or go under dios_gc_lock; the
+ * stream lock keeps the list itself still.
+ */
+void dios_stream_gc_scan(struct dios_stream *stream, struct list_head *todo)
+{
+	struct dios_object *obj;
+	struct dios_msg *msg;
+	u32 i;
+
+	lockdep_assert_held(&dios_gc_lock);
+	spin_lock(&stream->lock);
+	list_for_each_entry(msg, &stream->q.msgs, link) {
+		for (i = 0; i < msg->n_refs; i++) {
+			obj = msg->refs[i].obj;
+			if (obj->type == DIOS_OBJ_STREAM)
+				dios_gc_visit(&dios_stream_from_obj(obj)->gc,
+					      todo);
+		}
+	}
+	spin_unlock(&stream->lock);
+}
+
 static const struct dios_object_ops dios_stream_ops = {
 	.info = dios_stream_info,
 	.destroy = dios_stream_destroy,
 	.io_acquire = dios_stream_io_acquire,
 	.io_commit = dios_stream_io_commit,
 	.io_release = dios_stream_io_release,
+	.poll = dios_stream_poll,
 	.view_pages = dios_stream_view_pages,
 	.view_page = dios_stream_view_page,
 	.ref_change = dios_stream_ref_change,
@@ -722,6 +834,7 @@ struct dios_object *dios_stream_create(const struct dios_create_args *args)
 	stream->capacity = args->capacity;
 	spin_lock_init(&stream->lock);
 	INIT_LIST_HEAD(&stream->q.msgs);
+	dios_gc_node_init(&stream->gc);
 	ret = dios_pages_init(&stream->ring, stream->capacity);
 	if (ret) {
 		dios_object_put(&stream->obj);

@@ -20,14 +20,17 @@
  * over every context by the ref_change hook under the object lock.
  *
  * Locking: @lock protects @q and is taken inside a reference side's mutex
- * and inside the object lock never (see buffer.h).  Waiters sleep on the
- * object's wait queue.
+ * and inside dios_gc_lock, inside the object lock never (see buffer.h and
+ * gc.c).  Messages carrying references are linked and unlinked under
+ * dios_gc_lock too, which keeps the in-flight counts exact (gc.c).
+ * Waiters sleep on the object's wait queue.
  */
 
 #include <linux/list.h>
 #include <linux/spinlock.h>
 
 #include "buffer.h"
+#include "gc.h"
 #include "object.h"
 
 /**
@@ -47,6 +50,7 @@
  * @q.reading:	a reader holds the head message
  * @nr_readers:	references holding READ; protected by @obj.lock
  * @nr_writers:	references holding WRITE; protected by @obj.lock
+ * @gc:		the cycle collector's state, protected by dios_gc_lock
  */
 struct dios_stream {
 	struct dios_object obj;
@@ -67,8 +71,11 @@ struct dios_stream {
 
 	unsigned int nr_readers;
 	unsigned int nr_writers;
+
+	struct dios_gc_node gc;
 };
 
 struct dios_object *dios_stream_create(const struct dios_create_args *args);
+void dios_stream_gc_scan(struct dios_stream *stream, struct list_head *todo);
 
 #endif /* __DIOS_STREAM_H */

@@ -46,10 +46,23 @@ static void dios_task_destroy(struct dios_object *obj)
 	task->pid = NULL;
 }
 
+/* READ-ready once the task exited (its context was released). */
+static int dios_task_poll(struct dios_object *obj, u32 events)
+{
+	struct dios_task *task = dios_task_from_obj(obj);
+	bool exited;
+
+	spin_lock(&obj->lock);
+	exited = task->exited;
+	spin_unlock(&obj->lock);
+	return exited ? events & DIOS_EV_READ : 0;
+}
+
 static const struct dios_object_ops dios_task_ops = {
 	.info = dios_task_info,
 	.zombify = dios_task_zombify,
 	.destroy = dios_task_destroy,
+	.poll = dios_task_poll,
 };
 
 /**
@@ -78,7 +91,10 @@ struct dios_object *dios_task_create(struct dios_context *ctx)
 	return &task->obj;
 }
 
-/* The context is being released: delegation to the task fails from now. */
+/*
+ * The context is being released: delegation to the task fails from now,
+ * and selects waiting for the exit wake up.
+ */
 void dios_task_detach(struct dios_object *obj)
 {
 	struct dios_task *task = dios_task_from_obj(obj);
@@ -87,6 +103,7 @@ void dios_task_detach(struct dios_object *obj)
 	task->ctx = NULL;
 	task->exited = true;
 	spin_unlock(&obj->lock);
+	wake_up_all(&obj->waitq);
 }
 
 /**

@@ -167,6 +167,35 @@ int dios_release_write(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov);
 int dios_task_self(dios_ref_t *task);
 
 /*
+ * Wait until one of @refs[0..n-1] is ready for one of @events (DIOS_EV_*)
+ * that its rights allow; 0 and the lowest ready index in *ready_index.
+ * @timeout_ns < 0 waits forever, 0 (or DIOS_NONBLOCK) polls.  -ETIMEDOUT,
+ * -EINTR on a signal (never restarted), -EBADF if a reference is deleted
+ * while waiting; see docs/api.md.
+ */
+int dios_select(uint64_t flags, const dios_ref_t *refs, uint32_t n,
+		uint32_t events, int64_t timeout_ns, uint32_t *ready_index);
+
+/*
+ * The context's persistent interest set: one entry per reference, with
+ * the events to wait for and a cookie to report.  Add: -EEXIST if the
+ * reference has an entry; mod, del: -ENOENT if it has none.  Deleting the
+ * reference removes its entry.
+ */
+int dios_interest_add(dios_ref_t ref, uint32_t events, uint64_t cookie);
+int dios_interest_mod(dios_ref_t ref, uint32_t events, uint64_t cookie);
+int dios_interest_del(dios_ref_t ref);
+
+/*
+ * Wait until entries of the interest set are ready (level-triggered) and
+ * report up to @max of them in @events: their number (>= 1), -ETIMEDOUT,
+ * -EINTR.  @timeout_ns as for dios_select.  The context descriptor
+ * (dios_context_fd()) polls readable (EPOLLIN) while an entry is ready.
+ */
+int dios_interest_wait(uint64_t flags, struct dios_interest_event *events,
+		       uint32_t max, int64_t timeout_ns);
+
+/*
  * The context descriptor (opening the context if needed), or a negative
  * errno.  It stays owned by libdios: do not close it.
  */

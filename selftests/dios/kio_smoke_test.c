@@ -14,6 +14,14 @@
 #include "kselftest_harness.h"
 #include "dios_test.h"
 
+/*
+ * The steady-state test sends 10000 messages: seconds on the stock kernel,
+ * but the debug kernel runs system-call loops about 9x slower, so give every
+ * test here more than the harness's 30 s before it is called a hang.
+ */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 180
+
 #define CAP	(4 * 4096)
 
 static dios_ref_t new_stream(struct __test_metadata *_metadata, uint64_t cap)

@@ -66,7 +66,7 @@ enum {
 #define DIOS_DELETE_ZOMBIFY	(1ULL << 0)	/* kill the object; needs DELETE */
 
 /* acquire_*() and select() flags */
-#define DIOS_NONBLOCK		(1ULL << 0)	/* -EAGAIN instead of waiting */
+#define DIOS_NONBLOCK		(1ULL << 0)	/* acquire: -EAGAIN; select: timeout 0 */
 
 /* I/O flags (acquire_*, commit_*, release_*), after DIOS_NONBLOCK */
 #define DIOS_IO_REARM		(1ULL << 1)	/* commit, then acquire the next buffer */
@@ -94,7 +94,7 @@ enum {
 #define DIOS_FEAT_IO_STREAM	(1ULL << 5)	/* STREAM I/O */
 #define DIOS_FEAT_IO_REFS	(1ULL << 6)	/* references carried by messages */
 #define DIOS_FEAT_IO_FORWARD	(1ULL << 7)	/* commit a read buffer as a write */
-#define DIOS_FEAT_SELECT	(1ULL << 8)
+#define DIOS_FEAT_SELECT	(1ULL << 8)	/* select, interest set, poll */
 #define DIOS_FEAT_TASKS		(1ULL << 9)	/* dios_run and task control */
 
 /*
@@ -262,6 +262,68 @@ struct dios_io_req {
 	__aligned_u64 next_len;
 };
 
+/*
+ * DIOS_IOC_SELECT: wait until one of n references is ready for one of
+ * @events; see docs/api.md.
+ *
+ * @refs:	pointer to n __u64 handles
+ * @n:		1 to max_select
+ * @events:	DIOS_EV_*, not 0
+ * @timeout_ns:	< 0 waits forever, 0 polls (as does DIOS_NONBLOCK)
+ * @ready_index: out: the lowest index of a ready reference
+ */
+struct dios_select_req {
+	__aligned_u64 flags;		/* DIOS_NONBLOCK */
+	__aligned_u64 refs;
+	__u32 n;
+	__u32 events;
+	__s64 timeout_ns;		/* at offset 24: aligned on every ABI */
+	__u32 ready_index;
+	__u32 __pad;
+};
+
+/* dios_interest() flags: exactly one */
+#define DIOS_INTEREST_ADD	(1ULL << 0)
+#define DIOS_INTEREST_MOD	(1ULL << 1)
+#define DIOS_INTEREST_DEL	(1ULL << 2)
+
+/*
+ * DIOS_IOC_INTEREST: change the context's persistent interest set, one
+ * entry per reference.  ADD and MOD: @events (DIOS_EV_*, not 0) and
+ * @cookie, reported by DIOS_IOC_INTEREST_WAIT; DEL: both 0.
+ */
+struct dios_interest_req {
+	__aligned_u64 flags;		/* DIOS_INTEREST_* */
+	__aligned_u64 ref;
+	__u32 events;
+	__u32 __pad;
+	__aligned_u64 cookie;
+};
+
+/* One ready entry of the interest set. */
+struct dios_interest_event {
+	__aligned_u64 cookie;
+	__u32 events;			/* the ready subset */
+	__u32 __pad;			/* written as 0 */
+};
+
+/*
+ * DIOS_IOC_INTEREST_WAIT: wait until entries of the interest set are ready
+ * and report up to @max of them.
+ *
+ * @events:	pointer to @max struct dios_interest_event (out)
+ * @max:	1 to max_select
+ * @count:	out: the entries reported, at least 1
+ * @timeout_ns:	as for DIOS_IOC_SELECT
+ */
+struct dios_interest_wait_req {
+	__aligned_u64 flags;		/* DIOS_NONBLOCK */
+	__aligned_u64 events;
+	__u32 max;
+	__u32 count;
+	__s64 timeout_ns;		/* at offset 24 */
+};
+
 #define DIOS_IOC_MAGIC		0xD1
 
 #define DIOS_IOC_VERSION	_IOWR(DIOS_IOC_MAGIC, 0x00, struct dios_version_req)
@@ -279,5 +341,8 @@ struct dios_io_req {
 #define DIOS_IOC_ACQUIRE_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x13, struct dios_io_req)
 #define DIOS_IOC_COMMIT_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x14, struct dios_io_req)
 #define DIOS_IOC_RELEASE_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x15, struct dios_io_req)
+#define DIOS_IOC_SELECT		_IOWR(DIOS_IOC_MAGIC, 0x20, struct dios_select_req)
+#define DIOS_IOC_INTEREST	_IOWR(DIOS_IOC_MAGIC, 0x21, struct dios_interest_req)
+#define DIOS_IOC_INTEREST_WAIT	_IOWR(DIOS_IOC_MAGIC, 0x22, struct dios_interest_wait_req)
 
 #endif /* _UAPI_LINUX_DIOS_H */
