@@ -7,6 +7,8 @@
 #   make lint             checkpatch + sparse + W=1
 #   make run              boot the stock kernel, load dios.ko, run dios-demo
 #   make shell            same VM, interactive shell (KERNEL=debug for the other)
+#   make bench            dios against Linux in the stock VM: build/bench/
+#                         (ICOUNT=1: with QEMU -icount shift=auto,sleep=off)
 #   make install          DESTDIR=... PREFIX=/usr/local
 #   make clean
 #
@@ -68,7 +70,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 
 .PHONY: all deps build module module-debug lib tests tools \
-	check check-stock check-debug lint run shell install clean
+	check check-stock check-debug lint run shell bench install clean
 
 # ---- entry points: deps first, then the real work ------------------------
 
@@ -91,6 +93,11 @@ KERNEL ?= stock
 run shell: deps
 	@$(MAKE) --no-print-directory build $(if $(filter debug,$(KERNEL)),module-debug)
 	+@scripts/vm.sh $@ $(KERNEL)
+
+# Reports targets met or missed; fails only if the benchmark itself fails.
+bench: deps
+	@$(MAKE) --no-print-directory build
+	+@DIOS_QEMU_ICOUNT=$(if $(filter 1 y yes,$(ICOUNT)),1,0) scripts/bench.sh
 
 install: deps
 	@$(MAKE) --no-print-directory lib-install

@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # /init of the dios test VM: PID 1 inside QEMU, packed by scripts/vm.sh.
 #
-# The kernel command line selects what to do: diosmode=test|run|shell.
+# The kernel command line selects what to do: diosmode=test|run|bench|shell.
 # Console (ttyS0): kernel log, with a marker in /dev/kmsg before each phase
 # so that the host attributes a splat to the test that caused it.
 # Results channel (ttyS1): TAP of each test and the status lines parsed by
@@ -104,6 +104,25 @@ run)
 		st=$?
 		result "dios-result: demo $st"
 		[ $st -eq 0 ] || ok=0
+		unload
+	fi
+	[ $ok -eq 1 ] && result "dios-result: SUCCESS"
+	;;
+bench)
+	# dios-bench's progress and its JSON, between marker lines, go to the
+	# results channel; scripts/vm.sh extracts the JSON on the host.
+	if load; then
+		marker "START bench"
+		/demo/dios-bench -o /tmp/dios-bench.json >&3 2>&3
+		st=$?
+		result "dios-result: bench $st"
+		if [ $st -eq 0 ]; then
+			result "dios-bench: BEGIN JSON"
+			cat /tmp/dios-bench.json >&3
+			result "dios-bench: END JSON"
+		else
+			ok=0
+		fi
 		unload
 	fi
 	[ $ok -eq 1 ] && result "dios-result: SUCCESS"

@@ -5,6 +5,7 @@
 #   vm.sh test  stock|debug   run every selftest; print result lines and
 #                             exit non-zero on any failure (parse-results.py)
 #   vm.sh run   stock|debug   run /demo/dios-demo, output on the terminal
+#   vm.sh bench stock|debug   run /demo/dios-bench, JSON to build/bench/results.json
 #   vm.sh shell stock|debug   interactive busybox shell, module loaded
 #
 # The module and user programs must already be built (make build, and
@@ -13,10 +14,13 @@
 # Splats are detected from the console log rather than with panic_on_warn,
 # so that one WARN fails the test that caused it while the other tests still
 # run. DIOS_VM_TIMEOUT (seconds, default 1200) bounds each boot.
+# DIOS_QEMU_ICOUNT=1 adds -icount shift=auto,sleep=off (deterministic
+# virtual time: the guest clock counts instructions, not host time), with
+# one vCPU.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-mode=${1:?usage: vm.sh test|run|shell stock|debug}
+mode=${1:?usage: vm.sh test|run|bench|shell stock|debug}
 kernel=${2:-stock}
 timeout_s=${DIOS_VM_TIMEOUT:-1200}
 
@@ -70,8 +74,17 @@ cmdline+=" mitigations=off diosmode=$mode"
 # DIOS_QEMU_ACCEL=kvm where KVM really works.
 accel=${DIOS_QEMU_ACCEL:-tcg}
 
+# -icount forces single-threaded TCG, and two vCPUs then hang at times in
+# SMP bring-up: one vCPU (the benchmark pins itself to CPU 0 anyway).
+smp=2
+icount=()
+if [[ ${DIOS_QEMU_ICOUNT:-0} != 0 ]]; then
+	smp=1
+	icount=(-icount shift=auto,sleep=off)
+fi
+
 qemu=(qemu-system-x86_64 -nographic -monitor none -no-reboot
-	-accel "$accel" -smp 2 -m 1G
+	-accel "$accel" -smp "$smp" -m 1G "${icount[@]}"
 	-kernel "$image" -initrd "$initrd" -append "$cmdline")
 
 case $mode in
@@ -87,19 +100,26 @@ test)
 		--console "$console" --results "$results" \
 		--status "$status" --timeout "$timeout_s"
 	;;
-run)
-	# The demo's output (ttyS1) goes to the terminal and to $results, the
-	# kernel log to $console.
+run | bench)
+	# The program's output (ttyS1) goes to the terminal and to $results,
+	# the kernel log to $console.
 	status=0
 	timeout -k 10 "$timeout_s" "${qemu[@]}" -serial "file:$console" \
 		-chardev "stdio,id=results,signal=off,logfile=$results" \
 		-serial chardev:results </dev/null || status=$?
 	[[ $status -ne 124 ]] || die "VM timed out after ${timeout_s}s; console log: $console"
 	grep -q 'dios-result: SUCCESS' "$results" ||
-		die "the demo run failed (qemu status $status); console log: $console"
+		die "the $mode run failed (qemu status $status); console log: $console"
 	"$DIOS_ROOT/scripts/parse-results.py" --kernel "$kernel" --splats-only \
 		--console "$console" --results "$results" --status "$status" ||
 		die "kernel reports in the console log: $console"
+	if [[ $mode == bench ]]; then
+		mkdir -p "$DIOS_BUILD/bench"
+		sed -n '/^dios-bench: BEGIN JSON/,/^dios-bench: END JSON/p' "$results" |
+			sed '1d;$d' | tr -d '\r' > "$DIOS_BUILD/bench/results.json"
+		[[ -s $DIOS_BUILD/bench/results.json ]] ||
+			die "no benchmark results in $results"
+	fi
 	;;
 shell)
 	"${qemu[@]}" -serial mon:stdio -serial "file:$results"
