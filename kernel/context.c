@@ -5,6 +5,8 @@
  *
  * Lock order (outermost first):
  *
+ *   dios_task_mutex	mutex; contexts made by dios_run() and not yet
+ *			opened (task.c); released after it is dropped
  *   dios_context.lock	mutex; table changes of one context
  *   dios_name_lock	mutex; name table changes (name.c)
  *   dios_object.lock	spinlock; an object's reference list, the metadata
@@ -509,6 +511,7 @@ static void dios_context_free(struct kref *kref)
 	xa_destroy(&ctx->meta);
 	dios_object_put(ctx->task);
 	dios_interest_free(ctx->interest);
+	kvfree(ctx->spawn_refs);
 	put_pid(ctx->owner);
 	mutex_destroy(&ctx->lock);
 	dios_stats_dec(&dios_stats.contexts);
@@ -529,13 +532,14 @@ void dios_context_put(struct dios_context *ctx)
 }
 
 /**
- * dios_context_new() - create the context of the calling process
- * @file:	the file being opened
+ * dios_context_new() - create a context
+ * @file:	the file being opened, NULL for a child of dios_run()
+ * @owner:	the process it belongs to (a thread group id)
  *
  * Return: the context, or an ERR_PTR: -ENOMEM, or -EDQUOT when the user may
  * not create the task object.
  */
-struct dios_context *dios_context_new(struct file *file)
+struct dios_context *dios_context_new(struct file *file, struct pid *owner)
 {
 	struct dios_context *ctx;
 	int ret;
@@ -549,7 +553,7 @@ struct dios_context *dios_context_new(struct file *file)
 	ctx->file = file;
 	xa_init_flags(&ctx->refs, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
 	xa_init_flags(&ctx->meta, XA_FLAGS_ACCOUNT);
-	ctx->owner = get_pid(task_tgid(current));
+	ctx->owner = get_pid(owner);
 	dios_stats_inc(&dios_stats.contexts);
 	ret = dios_context_init_meta(ctx);
 	if (ret)
@@ -558,7 +562,7 @@ struct dios_context *dios_context_new(struct file *file)
 	ctx->interest = dios_interest_new();
 	if (!ctx->interest)
 		goto err_put;
-	ctx->task = dios_task_create(ctx);
+	ctx->task = dios_task_create(ctx, owner);
 	if (IS_ERR(ctx->task)) {
 		ret = PTR_ERR(ctx->task);
 		ctx->task = NULL;
@@ -572,7 +576,8 @@ err_put:
 }
 
 /*
- * The file is released: delete every reference and detach the task object,
+ * The file is released, or a context dios_run() made is abandoned: delete
+ * every reference and detach the task object,
  * so that dios_copy() to this task fails with -ESRCH from now on.  The
  * context memory goes with its last kref.
  */

@@ -36,6 +36,7 @@
 
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -80,7 +81,8 @@ struct dios_ref {
  *		installs into the context
  * @owner:	thread group that opened the context; immutable
  * @file:	the open file, no reference (views map it from ioctls on it);
- *		immutable
+ *		NULL while a context made by dios_run() waits for its child,
+ *		immutable from the open on
  * @task:	the context's own task object (a memory reference); immutable
  * @refs:	slot index -> struct dios_ref; RCU readers, changes under @lock
  * @meta:	metadata page index -> struct page; pages are only added, under
@@ -94,6 +96,10 @@ struct dios_ref {
  * @view_lock:	protects @view_pending
  * @view_pending: the view an ioctl of this context is mapping (buffer.c)
  * @interest:	the persistent interest set (select.c); immutable
+ * @spawn_refs:	the handles delegated by dios_run(), in order; immutable
+ * @nr_spawn_refs: their number
+ * @pend_node:	link in the table of pending contexts (task.c), protected
+ *		by dios_task_mutex
  */
 struct dios_context {
 	struct kref kref;
@@ -113,6 +119,10 @@ struct dios_context {
 	struct dios_view *view_pending;
 
 	struct dios_interest *interest;
+
+	u64 *spawn_refs;
+	u32 nr_spawn_refs;
+	struct hlist_node pend_node;
 };
 
 /**
@@ -125,7 +135,7 @@ struct dios_handle {
 	u64 rights;
 };
 
-struct dios_context *dios_context_new(struct file *file);
+struct dios_context *dios_context_new(struct file *file, struct pid *owner);
 void dios_context_release(struct dios_context *ctx);
 struct dios_context *dios_context_get(struct dios_context *ctx);
 void dios_context_put(struct dios_context *ctx);

@@ -121,7 +121,8 @@ static int dios_ioc_version(struct dios_context *ctx, void __user *uarg,
 	req.abi_major = DIOS_ABI_MAJOR;
 	req.abi_minor = DIOS_ABI_MINOR;
 	req.features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
-		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT;
+		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT |
+		       DIOS_FEAT_TASKS;
 	req.max_refs = dios_max_refs;
 	req.max_select = DIOS_MAX_SELECT;
 	req.max_objects = dios_max_objects;
@@ -403,21 +404,21 @@ struct dios_copy_buf {
 	struct dios_handle *hs;
 };
 
-static int dios_copy_buf_fill(struct dios_copy_buf *b,
-			      const struct dios_copy_req *req)
+static int dios_copy_buf_fill(struct dios_copy_buf *b, u64 refs, u64 rights,
+			      u32 n)
 {
-	size_t len = req->n * sizeof(u64);
+	size_t len = n * sizeof(u64);
 
-	b->handles = kvmalloc_array(req->n, 3 * sizeof(u64), GFP_KERNEL);
-	b->hs = kvmalloc_array(req->n, sizeof(*b->hs), GFP_KERNEL);
+	b->handles = kvmalloc_array(n, 3 * sizeof(u64), GFP_KERNEL);
+	b->hs = kvmalloc_array(n, sizeof(*b->hs), GFP_KERNEL);
 	if (!b->handles || !b->hs)
 		return -ENOMEM;
-	b->remote = b->handles + req->n;
-	b->rights = req->rights ? b->remote + req->n : NULL;
-	if (copy_from_user(b->handles, u64_to_user_ptr(req->refs), len))
+	b->remote = b->handles + n;
+	b->rights = rights ? b->remote + n : NULL;
+	if (copy_from_user(b->handles, u64_to_user_ptr(refs), len))
 		return -EFAULT;
 	if (b->rights &&
-	    copy_from_user(b->rights, u64_to_user_ptr(req->rights), len))
+	    copy_from_user(b->rights, u64_to_user_ptr(rights), len))
 		return -EFAULT;
 	return 0;
 }
@@ -426,6 +427,25 @@ static void dios_copy_buf_free(struct dios_copy_buf *b)
 {
 	kvfree(b->handles);
 	kvfree(b->hs);
+}
+
+/* Fill @b and look each reference up; *@got: how many are held. */
+static int dios_copy_get_all(struct dios_context *ctx, struct dios_copy_buf *b,
+			     u64 refs, u64 rights, u32 n, unsigned int *got)
+{
+	unsigned int i;
+	int ret;
+
+	ret = dios_copy_buf_fill(b, refs, rights, n);
+	for (i = 0; !ret && i < n; i++) {
+		ret = dios_copy_get_one(ctx, b->handles[i],
+					b->rights ? &b->rights[i] : NULL,
+					&b->hs[i]);
+		if (ret)
+			break;
+	}
+	*got = i;
+	return ret;
 }
 
 /* Install into the target, all or nothing, and tell the caller. */
@@ -455,14 +475,7 @@ static int dios_copy(struct dios_context *ctx, struct dios_handle *task,
 	unsigned int i;
 	int ret;
 
-	ret = dios_copy_buf_fill(&b, req);
-	for (i = 0; !ret && i < req->n; i++) {
-		ret = dios_copy_get_one(ctx, b.handles[i],
-					b.rights ? &b.rights[i] : NULL,
-					&b.hs[i]);
-		if (ret)
-			break;
-	}
+	ret = dios_copy_get_all(ctx, &b, req->refs, req->rights, req->n, &i);
 	if (!ret)
 		ret = dios_copy_install(task->obj, &b, req);
 	if (b.hs)
@@ -589,6 +602,152 @@ static int dios_ioc_task_self(struct dios_context *ctx, void __user *uarg,
 	if (ret)
 		return ret;
 	return dios_reply_ref(ctx, uarg, usize, &req, sizeof(req), req.ref);
+}
+
+/*
+ * Start a task: the caller forked the child, which waits for this before
+ * it execs.  The task reference reaches the caller before the child can
+ * take its context over, so a caller that cannot learn it changes nothing.
+ */
+static int dios_ioc_run(struct dios_context *ctx, void __user *uarg,
+			size_t usize)
+{
+	struct dios_copy_buf b = {};
+	struct dios_context *child;
+	struct dios_run_req req;
+	unsigned int got = 0;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 40);
+	BUILD_BUG_ON(offsetof(struct dios_run_req, n_refs) != 36);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags || req.n_refs > DIOS_COPY_MAX)
+		return -EINVAL;
+	ret = dios_copy_get_all(ctx, &b, req.refs, req.rights, req.n_refs,
+				&got);
+	if (!ret) {
+		child = dios_task_prepare(ctx, &req, b.hs);
+		ret = PTR_ERR_OR_ZERO(child);
+	}
+	if (!ret) {
+		ret = dios_copy_out(uarg, usize, &req, sizeof(req));
+		if (!ret)
+			ret = dios_task_start(child);
+		if (ret) {
+			dios_context_delete(ctx, req.task);
+			dios_context_release(child);
+		}
+	}
+	if (b.hs)
+		dios_copy_put_all(b.hs, got);
+	dios_copy_buf_free(&b);
+	return ret;
+}
+
+/* The references dios_run delegated to the calling task. */
+static int dios_ioc_task_refs(struct dios_context *ctx, void __user *uarg,
+			      size_t usize)
+{
+	struct dios_task_refs_req req;
+	u32 count = ctx->nr_spawn_refs;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 24);
+	BUILD_BUG_ON(offsetof(struct dios_task_refs_req, n) != 16);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags || req.__pad)
+		return -EINVAL;
+	if (req.n && req.n < count) {
+		ret = -ENOSPC;
+	} else if (req.n && count &&
+		   copy_to_user(u64_to_user_ptr(req.refs), ctx->spawn_refs,
+				count * sizeof(u64))) {
+		return -EFAULT;
+	}
+	req.n = count;
+	return dios_copy_out(uarg, usize, &req, sizeof(req)) ?: ret;
+}
+
+/* Start an operation on a task reference that holds @right. */
+static int dios_task_acquire(struct dios_context *ctx, u64 handle, u64 right,
+			     struct dios_handle *h)
+{
+	int ret = dios_handle_acquire(ctx, handle, h);
+
+	if (ret)
+		return ret;
+	if (h->obj->type != DIOS_OBJ_TASK)
+		ret = -EINVAL;
+	else if (!(h->rights & right))
+		ret = -EACCES;
+	if (ret)
+		dios_handle_release(h);
+	return ret;
+}
+
+static int dios_task_ctl(struct dios_context *ctx, void __user *uarg,
+			 size_t usize, int sig)
+{
+	struct dios_task_req req;
+	struct dios_handle h;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 16);
+	BUILD_BUG_ON(offsetof(struct dios_task_req, task) != 8);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags)
+		return -EINVAL;
+	ret = dios_task_acquire(ctx, req.task, DIOS_RIGHT_WRITE, &h);
+	if (ret)
+		return ret;
+	ret = dios_task_signal(h.obj, sig);
+	dios_handle_release(&h);
+	return ret;
+}
+
+static int dios_ioc_pause(struct dios_context *ctx, void __user *uarg,
+			  size_t usize)
+{
+	return dios_task_ctl(ctx, uarg, usize, SIGSTOP);
+}
+
+static int dios_ioc_resume(struct dios_context *ctx, void __user *uarg,
+			   size_t usize)
+{
+	return dios_task_ctl(ctx, uarg, usize, SIGCONT);
+}
+
+static int dios_ioc_task_wait(struct dios_context *ctx, void __user *uarg,
+			      size_t usize)
+{
+	struct dios_task_wait_req req;
+	struct dios_handle h;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 32);
+	BUILD_BUG_ON(offsetof(struct dios_task_wait_req, reap) != 24);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	if (req.flags & ~DIOS_NONBLOCK || req.__pad)
+		return -EINVAL;
+	ret = dios_task_acquire(ctx, req.task, DIOS_RIGHT_READ, &h);
+	if (ret)
+		return ret;
+	ret = dios_task_wait(h.obj, req.flags & DIOS_NONBLOCK, &req.status);
+	if (!ret)
+		req.reap = dios_task_reapable(h.obj, &req.pid) ?
+			   DIOS_TASK_REAP : 0;
+	dios_handle_release(&h);
+	if (ret)
+		return ret;
+	return dios_copy_out(uarg, usize, &req, sizeof(req));
 }
 
 /*
@@ -877,6 +1036,15 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		   struct dios_interest_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_INTEREST_WAIT), dios_ioc_interest_wait,
 		   struct dios_interest_wait_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RUN), dios_ioc_run, struct dios_run_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_TASK_REFS), dios_ioc_task_refs,
+		   struct dios_task_refs_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_PAUSE), dios_ioc_pause,
+		   struct dios_task_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RESUME), dios_ioc_resume,
+		   struct dios_task_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_TASK_WAIT), dios_ioc_task_wait,
+		   struct dios_task_wait_req),
 };
 
 /**

@@ -20,6 +20,7 @@
 #include "name.h"
 #include "object.h"
 #include "select.h"
+#include "task.h"
 
 /* Handles carry a 32-bit index; keep the metadata map a sane size too. */
 #define DIOS_MAX_REFS_LIMIT	BIT(22)
@@ -59,7 +60,7 @@ static int dios_check_params(void)
 
 static int dios_open(struct inode *inode, struct file *file)
 {
-	struct dios_context *ctx = dios_context_new(file);
+	struct dios_context *ctx = dios_task_claim(file);
 
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
@@ -130,6 +131,9 @@ static int __init dios_init(void)
 	ret = dios_group_init();
 	if (ret)
 		goto err_context;
+	ret = dios_task_init();
+	if (ret)
+		goto err_group;
 	dios_debugfs_init();
 	ret = misc_register(&dios_misc);
 	if (ret)
@@ -138,6 +142,8 @@ static int __init dios_init(void)
 
 err_debugfs:
 	dios_debugfs_uninit();
+	dios_task_uninit();
+err_group:
 	dios_group_uninit();
 err_context:
 	dios_context_uninit();
@@ -153,6 +159,7 @@ static void __exit dios_exit(void)
 	misc_deregister(&dios_misc);
 	dios_gc_uninit();
 	dios_debugfs_uninit();
+	dios_task_uninit();
 	dios_group_uninit();
 	dios_context_uninit();
 	dios_object_uninit_module();

@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * task.c - the TASK object type: the object that stands for a process with a
- * DIOS context.
+ * task.c - the TASK object type: the object that stands for a process, its
+ * exit status, and the children that dios_run() makes tasks.
+ *
+ * Lock order (outermost first; context.c has the whole order):
+ *
+ *   dios_task_mutex	the table of pending contexts and every task's
+ *			@pending; no other lock is taken under it
+ *   dios_object.lock	a task's @ctx
+ *
+ * The exit wake function runs under the pid's wait queue lock (and under
+ * tasklist_lock, interrupts off): it takes no lock of ours.
  */
 
+#include <linux/hashtable.h>
+#include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -14,48 +25,80 @@
 
 static_assert(offsetof(struct dios_task, obj) == 0);
 
+#define DIOS_TASK_EXIT_SEEN	0
+
+/* Contexts made by dios_run() that their child has not opened yet. */
+static DEFINE_MUTEX(dios_task_mutex);
+static DEFINE_HASHTABLE(dios_pending, 6);
+
+/* The exit work may drop the last module reference: it runs on our queue. */
+static struct workqueue_struct *dios_task_wq;
+
 static struct dios_task *dios_task_from_obj(struct dios_object *obj)
 {
 	return container_of(obj, struct dios_task, obj);
 }
 
-/* Tasks have no size; reading the exit status comes with dios_run. */
+static bool dios_task_has_exited(struct dios_task *task)
+{
+	/* The status is valid once this is true: pairs with dios_task_exited(). */
+	return smp_load_acquire(&task->exited);
+}
+
+/* Take @task's pending context out of the table; NULL if there is none. */
+static struct dios_context *dios_task_unpend(struct dios_task *task)
+{
+	struct dios_context *ctx;
+
+	mutex_lock(&dios_task_mutex);
+	ctx = task->pending;
+	if (ctx) {
+		hash_del(&ctx->pend_node);
+		task->pending = NULL;
+	}
+	mutex_unlock(&dios_task_mutex);
+	return ctx;
+}
+
+/* Tasks have no size. */
 static void dios_task_info(struct dios_object *obj,
 			   struct dios_ref_info *info)
 {
 }
 
-/* Kill the process, unless it already left DIOS. */
+/* Kill the process, unless it already exited. */
 static void dios_task_zombify(struct dios_object *obj)
 {
 	struct dios_task *task = dios_task_from_obj(obj);
-	bool attached;
 
-	spin_lock(&obj->lock);
-	attached = task->ctx;
-	spin_unlock(&obj->lock);
-	if (attached)
+	if (!dios_task_has_exited(task))
 		kill_pid(task->pid, SIGKILL, 1);
 }
 
+/*
+ * The insides: stop watching the process, and release a context its child
+ * never opened (the child is being killed: only a zombify gets here with
+ * one, the pending context holds the task otherwise).
+ */
 static void dios_task_destroy(struct dios_object *obj)
 {
 	struct dios_task *task = dios_task_from_obj(obj);
+	struct dios_context *ctx;
 
+	remove_wait_queue(&task->pid->wait_pidfd, &task->exit_wait);
+	ctx = dios_task_unpend(task);
+	if (ctx)
+		dios_context_release(ctx);
 	put_pid(task->pid);
 	task->pid = NULL;
 }
 
-/* READ-ready once the task exited (its context was released). */
+/* READ-ready once the process exited. */
 static int dios_task_poll(struct dios_object *obj, u32 events)
 {
 	struct dios_task *task = dios_task_from_obj(obj);
-	bool exited;
 
-	spin_lock(&obj->lock);
-	exited = task->exited;
-	spin_unlock(&obj->lock);
-	return exited ? events & DIOS_EV_READ : 0;
+	return dios_task_has_exited(task) ? events & DIOS_EV_READ : 0;
 }
 
 static const struct dios_object_ops dios_task_ops = {
@@ -65,14 +108,79 @@ static const struct dios_object_ops dios_task_ops = {
 	.poll = dios_task_poll,
 };
 
+/*
+ * The status wait(2) would report, as a shell reports it: the exit code, or
+ * 128 + the signal; -1 if the process is already gone.
+ */
+static int dios_task_read_status(struct pid *pid)
+{
+	struct task_struct *p;
+	int code = -1;
+
+	rcu_read_lock();
+	p = pid_task(pid, PIDTYPE_PID);
+	if (p)
+		code = (READ_ONCE(p->signal->flags) & SIGNAL_GROUP_EXIT) ?
+		       READ_ONCE(p->signal->group_exit_code) :
+		       READ_ONCE(p->exit_code);
+	rcu_read_unlock();
+	if (code < 0)
+		return -1;
+	if (code & 0x7f)
+		return 128 + (code & 0x7f);
+	return (code >> 8) & 0xff;
+}
+
+/*
+ * The thread group exited: record the status and leave the rest to the
+ * work.  Once only; a task nobody holds any more needs nothing.
+ */
+static void dios_task_exited(struct dios_task *task)
+{
+	if (test_and_set_bit(DIOS_TASK_EXIT_SEEN, &task->flags))
+		return;
+	task->status = dios_task_read_status(task->pid);
+	/* The status before the flag: pairs with dios_task_has_exited(). */
+	smp_store_release(&task->exited, true);
+	if (dios_object_get_maybe_zero(&task->obj))
+		queue_work(dios_task_wq, &task->exit_work);
+}
+
+/* Woken by the kernel's pidfd notification; may be spurious. */
+static int dios_task_exit_wake(struct wait_queue_entry *wait,
+			       unsigned int mode, int sync, void *key)
+{
+	struct dios_task *task = container_of(wait, struct dios_task,
+					      exit_wait);
+
+	if (thread_group_exited(task->pid))
+		dios_task_exited(task);
+	return 0;
+}
+
+/* Release a context the child never opened, wake the waiters. */
+static void dios_task_exit_work(struct work_struct *work)
+{
+	struct dios_task *task = container_of(work, struct dios_task,
+					      exit_work);
+	struct dios_context *ctx = dios_task_unpend(task);
+
+	wake_up_all(&task->obj.waitq);
+	if (ctx)
+		dios_context_release(ctx);
+	dios_object_put(&task->obj);
+}
+
 /**
  * dios_task_create() - create the task object of a new context
- * @ctx:	the context, of the calling process
+ * @ctx:	the context
+ * @pid:	its process (a thread group id)
  *
  * Return: the object, charged to the calling user, or ERR_PTR: -ENOMEM,
  * -EDQUOT.
  */
-struct dios_object *dios_task_create(struct dios_context *ctx)
+struct dios_object *dios_task_create(struct dios_context *ctx,
+				     struct pid *pid)
 {
 	struct dios_task *task;
 	int ret;
@@ -81,8 +189,15 @@ struct dios_object *dios_task_create(struct dios_context *ctx)
 	if (!task)
 		return ERR_PTR(-ENOMEM);
 	dios_object_init(&task->obj, DIOS_OBJ_TASK, &dios_task_ops);
-	task->pid = get_pid(task_tgid(current));
+	task->pid = get_pid(pid);
 	task->ctx = ctx;
+	task->status = -1;
+	INIT_WORK(&task->exit_work, dios_task_exit_work);
+	init_waitqueue_func_entry(&task->exit_wait, dios_task_exit_wake);
+	add_wait_queue(&pid->wait_pidfd, &task->exit_wait);
+	/* Gone before the entry was queued: no wake-up is coming. */
+	if (thread_group_exited(pid))
+		dios_task_exited(task);
 	ret = dios_object_charge(&task->obj);
 	if (ret) {
 		dios_object_put(&task->obj);
@@ -91,19 +206,14 @@ struct dios_object *dios_task_create(struct dios_context *ctx)
 	return &task->obj;
 }
 
-/*
- * The context is being released: delegation to the task fails from now,
- * and selects waiting for the exit wake up.
- */
+/* The context is being released: delegation to the task fails from now. */
 void dios_task_detach(struct dios_object *obj)
 {
 	struct dios_task *task = dios_task_from_obj(obj);
 
 	spin_lock(&obj->lock);
 	task->ctx = NULL;
-	task->exited = true;
 	spin_unlock(&obj->lock);
-	wake_up_all(&obj->waitq);
 }
 
 /**
@@ -111,7 +221,7 @@ void dios_task_detach(struct dios_object *obj)
  * @obj:	a DIOS_OBJ_TASK object
  *
  * Return: the context with a reference (dios_context_put() it), or NULL if
- * the task has exited.
+ * it was released.
  */
 struct dios_context *dios_task_get_context(struct dios_object *obj)
 {
@@ -124,4 +234,224 @@ struct dios_context *dios_task_get_context(struct dios_object *obj)
 		dios_context_get(ctx);
 	spin_unlock(&obj->lock);
 	return ctx;
+}
+
+/**
+ * dios_task_claim() - the context of a process opening /dev/dios
+ * @file:	the file being opened
+ *
+ * A child started by dios_run() takes over the context prepared for it on
+ * its first open; any other open creates a new context.
+ *
+ * Return: the context, or an ERR_PTR from dios_context_new().
+ */
+struct dios_context *dios_task_claim(struct file *file)
+{
+	struct pid *pid = task_tgid(current);
+	struct dios_context *ctx, *found = NULL;
+
+	mutex_lock(&dios_task_mutex);
+	hash_for_each_possible(dios_pending, ctx, pend_node, (unsigned long)pid) {
+		if (ctx->owner == pid) {
+			found = ctx;
+			hash_del(&ctx->pend_node);
+			dios_task_from_obj(ctx->task)->pending = NULL;
+			break;
+		}
+	}
+	mutex_unlock(&dios_task_mutex);
+	if (!found)
+		return dios_context_new(file, pid);
+	/* Nothing used the file of a context that had none. */
+	found->file = file;
+	return found;
+}
+
+/*
+ * The process @nr must be a child of the caller that has not exec'd since
+ * the fork, and be alive.
+ */
+static struct pid *dios_task_child(u32 nr)
+{
+	struct pid *pid = ERR_PTR(-ESRCH);
+	struct task_struct *p;
+
+	if (!nr || nr > INT_MAX)
+		return ERR_PTR(-EINVAL);
+	rcu_read_lock();
+	p = pid_task(find_vpid(nr), PIDTYPE_PID);
+	if (!p || !thread_group_leader(p) || READ_ONCE(p->exit_state) ||
+	    (READ_ONCE(p->flags) & PF_EXITING))
+		pid = ERR_PTR(-ESRCH);
+	else if (!same_thread_group(rcu_dereference(p->real_parent), current))
+		pid = ERR_PTR(-ECHILD);
+	else if (READ_ONCE(p->self_exec_id) != p->parent_exec_id)
+		pid = ERR_PTR(-EBUSY);
+	else
+		pid = get_pid(task_tgid(p));
+	rcu_read_unlock();
+	return pid;
+}
+
+/**
+ * dios_task_prepare() - the first half of DIOS_IOC_RUN
+ * @ctx:	the caller's context
+ * @req:	the request: @req->pid the child; @req->task is set
+ * @hs:		@req->n_refs objects (the caller keeps its references) with
+ *		the rights to delegate
+ *
+ * Creates the child's context with the delegated references and installs a
+ * reference to its task object in @ctx.  The caller then either starts the
+ * child with dios_task_start() or deletes @req->task and releases the
+ * child's context.
+ *
+ * Return: the child's context, or an ERR_PTR: -EINVAL, -ESRCH, -ECHILD,
+ * -EBUSY (see dios_task_child()), -EMFILE, -ENOMEM, -EDQUOT.
+ */
+struct dios_context *dios_task_prepare(struct dios_context *ctx,
+				       struct dios_run_req *req,
+				       struct dios_handle *hs)
+{
+	struct dios_context *child;
+	struct pid *pid;
+	u64 *handles;
+	int ret;
+
+	pid = dios_task_child(req->pid);
+	if (IS_ERR(pid))
+		return ERR_CAST(pid);
+	child = dios_context_new(NULL, pid);
+	put_pid(pid);
+	if (IS_ERR(child))
+		return child;
+	if (req->n_refs) {
+		handles = kvmalloc_array(req->n_refs, sizeof(u64),
+					 GFP_KERNEL_ACCOUNT);
+		ret = handles ? dios_context_install_many(child, hs, handles,
+							  req->n_refs) :
+				-ENOMEM;
+		if (ret) {
+			kvfree(handles);
+			goto err_release;
+		}
+		child->spawn_refs = handles;
+		child->nr_spawn_refs = req->n_refs;
+	}
+	ret = dios_context_install(ctx, child->task, DIOS_RIGHTS_ALL,
+				   &req->task);
+	if (ret)
+		goto err_release;
+	return child;
+
+err_release:
+	dios_context_release(child);
+	return ERR_PTR(ret);
+}
+
+/**
+ * dios_task_start() - the second half: let the child take its context over
+ * @child:	the context from dios_task_prepare()
+ *
+ * Return: 0, with the context reference passed to the table of pending
+ * contexts, or -EBUSY if the child already has a pending context, -ESRCH
+ * if it exited; then the caller still owns @child.
+ */
+int dios_task_start(struct dios_context *child)
+{
+	struct dios_task *task = dios_task_from_obj(child->task);
+	unsigned long key = (unsigned long)child->owner;
+	struct dios_context *ctx;
+	int ret = 0;
+
+	mutex_lock(&dios_task_mutex);
+	hash_for_each_possible(dios_pending, ctx, pend_node, key)
+		if (ctx->owner == child->owner)
+			ret = -EBUSY;
+	/* Its exit work has run or will see @pending: see dios_task_exited. */
+	if (!ret && dios_task_has_exited(task))
+		ret = -ESRCH;
+	if (!ret) {
+		hash_add(dios_pending, &child->pend_node, key);
+		task->pending = child;
+	}
+	mutex_unlock(&dios_task_mutex);
+	return ret;
+}
+
+/**
+ * dios_task_signal() - send @sig to the task's process
+ * @obj:	a DIOS_OBJ_TASK object, held active
+ * @sig:	SIGSTOP or SIGCONT
+ *
+ * Return: 0, or -ESRCH if it exited.
+ */
+int dios_task_signal(struct dios_object *obj, int sig)
+{
+	struct dios_task *task = dios_task_from_obj(obj);
+
+	if (dios_task_has_exited(task))
+		return -ESRCH;
+	return kill_pid(task->pid, sig, 1);
+}
+
+/**
+ * dios_task_wait() - wait for the task's exit
+ * @obj:	a DIOS_OBJ_TASK object, held active
+ * @nonblock:	do not wait
+ * @status:	out: the exit status
+ *
+ * Return: 0; -EAGAIN (@nonblock, still running), -EINTR, -EIDRM (zombified
+ * meanwhile), -ECHILD if the status could not be read (the process was
+ * reaped before the object could see it exit).
+ */
+int dios_task_wait(struct dios_object *obj, bool nonblock, int *status)
+{
+	struct dios_task *task = dios_task_from_obj(obj);
+
+	if (!dios_task_has_exited(task)) {
+		if (nonblock)
+			return -EAGAIN;
+		if (wait_event_interruptible(obj->waitq,
+					     dios_task_has_exited(task) ||
+					     !dios_object_is_live(obj)))
+			return -EINTR;
+		if (!dios_task_has_exited(task))
+			return -EIDRM;
+	}
+	*status = task->status;
+	return *status < 0 ? -ECHILD : 0;
+}
+
+/**
+ * dios_task_reapable() - may the caller reap the exited process?
+ * @obj:	a DIOS_OBJ_TASK object, held active, whose process exited
+ * @nr:		out: its process id in the caller's namespace, 0 if none
+ *
+ * Return: true if it is a zombie child of the caller.
+ */
+bool dios_task_reapable(struct dios_object *obj, u32 *nr)
+{
+	struct dios_task *task = dios_task_from_obj(obj);
+	struct task_struct *p;
+	bool reap;
+
+	*nr = pid_vnr(task->pid);
+	rcu_read_lock();
+	p = pid_task(task->pid, PIDTYPE_PID);
+	reap = p && READ_ONCE(p->exit_state) == EXIT_ZOMBIE &&
+	       same_thread_group(rcu_dereference(p->real_parent), current);
+	rcu_read_unlock();
+	return reap;
+}
+
+int dios_task_init(void)
+{
+	dios_task_wq = alloc_workqueue("dios_task", 0, 0);
+	return dios_task_wq ? 0 : -ENOMEM;
+}
+
+/* No object is left but those the queued works hold: let them run. */
+void dios_task_uninit(void)
+{
+	destroy_workqueue(dios_task_wq);
 }

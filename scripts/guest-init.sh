@@ -20,9 +20,11 @@ mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
 mode=test
+only=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	diosmode=*) mode=${arg#diosmode=} ;;
+	diosonly=*) only=${arg#diosonly=} ;;
 	esac
 done
 
@@ -54,6 +56,10 @@ unload() {
 run_tests() {
 	for t in /tests64/* /tests32/*; do
 		[ -x "$t" ] || continue
+		case ",$only," in
+		,,|*",${t##*/},"*) ;;
+		*) continue ;;
+		esac
 		name=${t#/tests}
 		marker "START $name"
 		result "dios-test: START $name"

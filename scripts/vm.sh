@@ -69,6 +69,8 @@ rm -f "$console" "$results"
 # error, not only the first. panic=-1 + -no-reboot: a panic ends QEMU.
 cmdline="console=ttyS0 loglevel=7 printk.devkmsg=on panic=-1 kasan_multi_shot"
 cmdline+=" mitigations=off diosmode=$mode"
+# DIOS_ONLY=a_test,b_test: run only these test programs (a quicker loop)
+[[ -z ${DIOS_ONLY:-} ]] || cmdline+=" diosonly=$DIOS_ONLY"
 
 # TCG by default: /dev/kvm may exist on these machines without working.
 # DIOS_QEMU_ACCEL=kvm where KVM really works.

@@ -167,6 +167,35 @@ int dios_release_write(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov);
 int dios_task_self(dios_ref_t *task);
 
 /*
+ * Tasks (docs/api.md, "Tasks").  dios_run() forks and execs @path as a new
+ * task, a child process of the caller, with the references of @spec
+ * delegated to it in their order (each needs COPY; @rights, if given,
+ * narrows each one's rights).  @spec may be NULL: argv { path, NULL }, the
+ * caller's environment, no references.  The task reference is READ-ready
+ * once the child exited; dios_task_wait() gives its status and reaps it.
+ */
+struct dios_task_spec {
+	const char *const *argv;	/* NULL: { path, NULL } */
+	const char *const *envp;	/* NULL: inherit */
+	const dios_ref_t *refs;		/* delegated to the child, in order */
+	const uint64_t *rights;		/* per reference; NULL: keep each one's */
+	uint32_t n_refs;
+};
+
+int dios_run(uint64_t flags, const char *path,
+	     const struct dios_task_spec *spec, dios_ref_t *task);
+/* In the child: the delegated handles.  *n: in the capacity, out the count. */
+int dios_task_refs(dios_ref_t *refs, uint32_t *n);
+/* Stop and continue a task (SIGSTOP, SIGCONT); needs WRITE. */
+int dios_pause(dios_ref_t task);
+int dios_resume(dios_ref_t task);
+/*
+ * Wait for the task's exit (needs READ) and reap it if the caller is its
+ * parent.  *status (may be NULL): the exit code, or 128 + the signal.
+ */
+int dios_task_wait(dios_ref_t task, int *status);
+
+/*
  * Wait until one of @refs[0..n-1] is ready for one of @events (DIOS_EV_*)
  * that its rights allow; 0 and the lowest ready index in *ready_index.
  * @timeout_ns < 0 waits forever, 0 (or DIOS_NONBLOCK) polls.  -ETIMEDOUT,

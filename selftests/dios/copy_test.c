@@ -180,26 +180,23 @@ TEST(task_self_unknown_flag)
 TEST(delegate_to_child_with_reduced_rights)
 {
 	const uint64_t ro = DIOS_RIGHT_READ | DIOS_RIGHT_COPY;
-	int c2p[2], p2c[2];
 	dios_ref_t objs[2], remote[2], task;
 	uint64_t rights[2] = { ro, DIOS_RIGHTS_ALL };
+	struct dios_test_child ch;
 	struct dios_ref_info info;
 	struct dios_name name;
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe(c2p));
-	ASSERT_EQ(0, pipe(p2c));
-	pid = fork();
+	ASSERT_EQ(0, dios_test_create(DIOS_CREATE_ANON, DIOS_OBJ_BLOB, &objs[0],
+				      NULL));
+	ASSERT_EQ(0, dios_test_create(0, DIOS_OBJ_STREAM, &objs[1], NULL));
+	pid = dios_test_fork_task(&ch, &task);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		dios_ref_t self_task, d;
+		dios_ref_t d;
 
-		ASSERT_EQ(0, dios_task_self(&self_task));
-		ASSERT_EQ(0, dios_publish(0, self_task, DIOS_REF_NONE, 0,
-					  &name));
-		ASSERT_EQ(0, dios_test_write(c2p[1], &name, sizeof(name)));
-		ASSERT_EQ(0, dios_test_read(p2c[0], remote, sizeof(remote)));
-
+		ASSERT_EQ(0, dios_test_read(ch.down[0], remote,
+					    sizeof(remote)));
 		ASSERT_EQ(0, dios_ref_info(remote[0], &info));
 		EXPECT_EQ(DIOS_OBJ_BLOB, info.type);
 		EXPECT_EQ(DIOS_REF_LIVE, info.state);
@@ -215,22 +212,16 @@ TEST(delegate_to_child_with_reduced_rights)
 		EXPECT_EQ(0, dios_ref_name(remote[1], &name));
 		DIOS_CHILD_EXIT();
 	}
-	close(c2p[1]);
-	close(p2c[0]);
-	ASSERT_EQ(0, dios_test_create(DIOS_CREATE_ANON, DIOS_OBJ_BLOB, &objs[0],
-				      NULL));
-	ASSERT_EQ(0, dios_test_create(0, DIOS_OBJ_STREAM, &objs[1], NULL));
-	ASSERT_EQ(0, dios_test_read(c2p[0], &name, sizeof(name)));
-	ASSERT_EQ(0, dios_lookup(0, &name, DIOS_REF_NONE, &task));
 	ASSERT_EQ(0, dios_ref_info(task, &info));
 	EXPECT_EQ(DIOS_OBJ_TASK, info.type);
 	ASSERT_EQ(0, dios_copy_rights(0, objs, rights, 2, task, remote));
 	EXPECT_NE(DIOS_REF_NONE, remote[0]);
 	EXPECT_NE(DIOS_REF_NONE, remote[1]);
-	ASSERT_EQ(0, dios_test_write(p2c[1], remote, sizeof(remote)));
+	ASSERT_EQ(0, dios_test_write(ch.down[1], remote, sizeof(remote)));
 	EXPECT_EQ(0, dios_test_wait(pid));
 	/* The sender keeps its own references and rights. */
 	EXPECT_EQ(DIOS_RIGHTS_ALL, rights_of(objs[0]));
+	dios_test_child_close(&ch);
 }
 
 /* Self-delegation: the simplest target for the error paths below. */
@@ -425,32 +416,23 @@ TEST_F(copy, all_or_nothing_eperm)
 
 TEST(copy_to_exited_task_is_esrch)
 {
-	int c2p[2], p2c[2];
-	struct dios_name name;
+	struct dios_test_child ch;
 	dios_ref_t obj, task, remote;
 	pid_t pid;
 	char go = 'x';
 
-	ASSERT_EQ(0, pipe(c2p));
-	ASSERT_EQ(0, pipe(p2c));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		dios_ref_t t;
-
-		ASSERT_EQ(0, dios_task_self(&t));
-		ASSERT_EQ(0, dios_publish(0, t, DIOS_REF_NONE, 0, &name));
-		ASSERT_EQ(0, dios_test_write(c2p[1], &name, sizeof(name)));
-		ASSERT_EQ(0, dios_test_read(p2c[0], &go, 1));
-		DIOS_CHILD_EXIT();
-	}
 	ASSERT_EQ(0, dios_test_create(DIOS_CREATE_ANON, DIOS_OBJ_SHMEM, &obj,
 				      NULL));
-	ASSERT_EQ(0, dios_test_read(c2p[0], &name, sizeof(name)));
-	ASSERT_EQ(0, dios_lookup(0, &name, DIOS_REF_NONE, &task));
-	ASSERT_EQ(0, dios_test_write(p2c[1], &go, 1));
+	pid = dios_test_fork_task(&ch, &task);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		ASSERT_EQ(0, dios_test_read(ch.down[0], &go, 1));
+		DIOS_CHILD_EXIT();
+	}
+	ASSERT_EQ(0, dios_test_write(ch.down[1], &go, 1));
 	ASSERT_EQ(0, dios_test_wait(pid));
 	EXPECT_EQ(-ESRCH, dios_copy(0, &obj, 1, task, &remote));
+	dios_test_child_close(&ch);
 }
 
 TEST_HARNESS_MAIN

@@ -208,6 +208,53 @@ static inline int dios_test_read(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * A forked child whose own task object the parent holds: the child
+ * publishes it and sends the name up; the parent looks it up.  Talk on
+ * @up (child to parent) and @down (parent to child) afterwards.
+ */
+struct dios_test_child {
+	pid_t pid;
+	int up[2];
+	int down[2];
+};
+
+/*
+ * Returns 0 in the child (its context opened, the name sent), the child's
+ * pid in the parent with *task set, -1 on error.
+ */
+static inline pid_t dios_test_fork_task(struct dios_test_child *c,
+					dios_ref_t *task)
+{
+	struct dios_name name;
+	dios_ref_t self_task;
+
+	if (pipe(c->up) || pipe(c->down))
+		return -1;
+	c->pid = fork();
+	if (c->pid < 0)
+		return -1;
+	if (c->pid == 0) {
+		if (dios_task_self(&self_task) ||
+		    dios_publish(0, self_task, DIOS_REF_NONE, 0, &name) ||
+		    dios_test_write(c->up[1], &name, sizeof(name)))
+			_exit(100);
+		return 0;
+	}
+	if (dios_test_read(c->up[0], &name, sizeof(name)) ||
+	    dios_lookup(0, &name, DIOS_REF_NONE, task))
+		return -1;
+	return c->pid;
+}
+
+static inline void dios_test_child_close(struct dios_test_child *c)
+{
+	close(c->up[0]);
+	close(c->up[1]);
+	close(c->down[0]);
+	close(c->down[1]);
+}
+
 /* The DIOS_FEAT_* bits of the running module, 0 if it cannot be asked. */
 static inline uint64_t dios_test_features(void)
 {

@@ -340,34 +340,25 @@ TEST_F(sel, zombified_while_waiting)
  */
 TEST_F(sel, task_exit_readable)
 {
-	struct dios_name name;
-	int c2p[2], p2c[2];
+	struct dios_test_child ch;
 	uint32_t idx = 99;
 	dios_ref_t task;
 	pid_t pid;
 	char c;
 
-	ASSERT_EQ(0, pipe(c2p));
-	ASSERT_EQ(0, pipe(p2c));
-	pid = fork();
+	pid = dios_test_fork_task(&ch, &task);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		dios_ref_t t;
-
-		ASSERT_EQ(0, dios_task_self(&t));
-		ASSERT_EQ(0, dios_publish(0, t, DIOS_REF_NONE, 0, &name));
-		ASSERT_EQ(0, dios_test_write(c2p[1], &name, sizeof(name)));
-		ASSERT_EQ(0, dios_test_read(p2c[0], &c, 1));
+		ASSERT_EQ(0, dios_test_read(ch.down[0], &c, 1));
 		DIOS_CHILD_EXIT();
 	}
-	ASSERT_EQ(0, dios_test_read(c2p[0], &name, sizeof(name)));
-	ASSERT_EQ(0, dios_lookup(0, &name, DIOS_REF_NONE, &task));
 	EXPECT_EQ(-ETIMEDOUT, poll_one(task, DIOS_EV_READ));
 	EXPECT_EQ(-ETIMEDOUT, poll_one(task, DIOS_EV_WRITE));
-	ASSERT_EQ(0, dios_test_write(p2c[1], "x", 1));
+	ASSERT_EQ(0, dios_test_write(ch.down[1], "x", 1));
 	EXPECT_EQ(0, dios_select(0, &task, 1, DIOS_EV_READ, -1, &idx));
 	EXPECT_EQ(0, idx);
 	EXPECT_EQ(0, dios_test_wait(pid));
+	dios_test_child_close(&ch);
 }
 
 /* max_select references (one handle many times); one more is -EINVAL. */

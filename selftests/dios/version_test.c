@@ -19,6 +19,7 @@ TEST(version_reports_abi_and_limits)
 	EXPECT_EQ(DIOS_FEAT_OBJECTS, v.features & DIOS_FEAT_OBJECTS);
 	EXPECT_EQ(DIOS_FEAT_META_MAP, v.features & DIOS_FEAT_META_MAP);
 	EXPECT_EQ(DIOS_FEAT_GROUPS, v.features & DIOS_FEAT_GROUPS);
+	EXPECT_EQ(DIOS_FEAT_TASKS, v.features & DIOS_FEAT_TASKS);
 	EXPECT_LT(0, v.max_refs);
 	EXPECT_LT(0, v.max_select);
 	EXPECT_LT(0, v.max_objects);

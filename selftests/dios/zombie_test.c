@@ -206,36 +206,25 @@ TEST(zombify_seen_by_other_task)
 
 TEST(zombify_task_kills_it)
 {
-	int c2p[2], p2c[2];
+	struct dios_test_child ch;
 	struct dios_ref_info info;
-	struct dios_name name;
 	dios_ref_t task;
 	pid_t pid;
 	char c;
 
-	ASSERT_EQ(0, pipe(c2p));
-	ASSERT_EQ(0, pipe(p2c));
-	pid = fork();
+	pid = dios_test_fork_task(&ch, &task);
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		dios_ref_t t;
-
-		close(p2c[1]);
-		ASSERT_EQ(0, dios_task_self(&t));
-		ASSERT_EQ(0, dios_publish(0, t, DIOS_REF_NONE, 0, &name));
-		ASSERT_EQ(0, dios_test_write(c2p[1], &name, sizeof(name)));
+		close(ch.down[1]);
 		/* Blocks until killed: the parent never writes. */
-		dios_test_read(p2c[0], &c, 1);
+		dios_test_read(ch.down[0], &c, 1);
 		_exit(3);
 	}
-	close(p2c[0]);
-	ASSERT_EQ(0, dios_test_read(c2p[0], &name, sizeof(name)));
-	ASSERT_EQ(0, dios_lookup(0, &name, DIOS_REF_NONE, &task));
 	ASSERT_EQ(0, dios_ref_info(task, &info));
 	ASSERT_EQ(DIOS_OBJ_TASK, info.type);
 	ASSERT_EQ(0, dios_delete(DIOS_DELETE_ZOMBIFY, task));
 	EXPECT_EQ(128 + SIGKILL, dios_test_wait(pid));
-	close(p2c[1]);
+	dios_test_child_close(&ch);
 }
 
 TEST(zombify_own_task_kills_self)

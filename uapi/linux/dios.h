@@ -324,6 +324,71 @@ struct dios_interest_wait_req {
 	__s64 timeout_ns;		/* at offset 24 */
 };
 
+/*
+ * DIOS_IOC_RUN: make a child process of the caller, forked and not yet
+ * exec'd, a task (libdios dios_run() forks, asks, then execs).  The child's
+ * context is created now, holding the delegated references in their order;
+ * the child's first open of /dev/dios takes it over.
+ *
+ * @refs:	pointer to n_refs handles to delegate (each needs COPY)
+ * @rights:	pointer to n_refs rights, each a subset of its reference's,
+ *		or 0 to keep them
+ * @task:	out: a reference to the new task object, with every right
+ * @pid:	the child, as a process id in the caller's namespace
+ * @n_refs:	0 to 1024, as for DIOS_IOC_COPY
+ */
+struct dios_run_req {
+	__aligned_u64 flags;		/* none defined */
+	__aligned_u64 refs;
+	__aligned_u64 rights;
+	__aligned_u64 task;
+	__u32 pid;
+	__u32 n_refs;
+};
+
+/*
+ * DIOS_IOC_TASK_REFS: the handles of the references delegated to the
+ * calling task by dios_run, in their order (none for a task that was not
+ * started by dios_run).
+ *
+ * @refs:	pointer to room for @n handles (out)
+ * @n:		in: the capacity; out: the count.  -ENOSPC (nothing written,
+ *		@n set) when the capacity is not 0 and below the count.
+ */
+struct dios_task_refs_req {
+	__aligned_u64 flags;		/* none defined */
+	__aligned_u64 refs;
+	__u32 n;
+	__u32 __pad;
+};
+
+/* DIOS_IOC_PAUSE, DIOS_IOC_RESUME: stop and continue a task (needs WRITE). */
+struct dios_task_req {
+	__aligned_u64 flags;		/* none defined */
+	__aligned_u64 task;
+};
+
+/* dios_task_wait_req.reap: the caller is the parent and must reap it */
+#define DIOS_TASK_REAP		(1U << 0)
+
+/*
+ * DIOS_IOC_TASK_WAIT: wait until a task exited (needs READ) and report its
+ * status: the exit code, or 128 + the number of the signal that killed it.
+ *
+ * @status:	out: the exit status
+ * @pid:	out: its process id in the caller's namespace, 0 if none
+ * @reap:	out: DIOS_TASK_REAP if the process is a zombie child of the
+ *		caller, for waitid(P_PID, pid, WEXITED | WNOHANG)
+ */
+struct dios_task_wait_req {
+	__aligned_u64 flags;		/* DIOS_NONBLOCK: -EAGAIN if running */
+	__aligned_u64 task;
+	__s32 status;
+	__u32 pid;
+	__u32 reap;
+	__u32 __pad;
+};
+
 #define DIOS_IOC_MAGIC		0xD1
 
 #define DIOS_IOC_VERSION	_IOWR(DIOS_IOC_MAGIC, 0x00, struct dios_version_req)
@@ -344,5 +409,10 @@ struct dios_interest_wait_req {
 #define DIOS_IOC_SELECT		_IOWR(DIOS_IOC_MAGIC, 0x20, struct dios_select_req)
 #define DIOS_IOC_INTEREST	_IOWR(DIOS_IOC_MAGIC, 0x21, struct dios_interest_req)
 #define DIOS_IOC_INTEREST_WAIT	_IOWR(DIOS_IOC_MAGIC, 0x22, struct dios_interest_wait_req)
+#define DIOS_IOC_RUN		_IOWR(DIOS_IOC_MAGIC, 0x30, struct dios_run_req)
+#define DIOS_IOC_TASK_REFS	_IOWR(DIOS_IOC_MAGIC, 0x31, struct dios_task_refs_req)
+#define DIOS_IOC_PAUSE		_IOWR(DIOS_IOC_MAGIC, 0x32, struct dios_task_req)
+#define DIOS_IOC_RESUME		_IOWR(DIOS_IOC_MAGIC, 0x33, struct dios_task_req)
+#define DIOS_IOC_TASK_WAIT	_IOWR(DIOS_IOC_MAGIC, 0x34, struct dios_task_wait_req)
 
 #endif /* _UAPI_LINUX_DIOS_H */
