@@ -34,6 +34,15 @@
 
 static atomic_long_t dios_view_next = ATOMIC_LONG_INIT(0);
 
+/*
+ * The mmap handler recognises the view being created through the single
+ * slot dios_context.view_pending: two threads of one task creating views
+ * at once would overwrite each other's and one vm_mmap() would fail with
+ * -EINVAL.  Views are created once per side, so one creation at a time,
+ * module-wide, costs nothing measurable.
+ */
+static DEFINE_MUTEX(dios_view_create_lock);
+
 /* ---- page stores --------------------------------------------------------- */
 
 /**
@@ -306,6 +315,7 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 		      (pages + 1);
 	prot = PROT_READ | (view->writable ? PROT_WRITE : 0);
 
+	mutex_lock(&dios_view_create_lock);
 	spin_lock(&ctx->view_lock);
 	ctx->view_pending = view;
 	spin_unlock(&ctx->view_lock);
@@ -314,6 +324,7 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 	spin_lock(&ctx->view_lock);
 	ctx->view_pending = NULL;
 	spin_unlock(&ctx->view_lock);
+	mutex_unlock(&dios_view_create_lock);
 	view->creator = NULL;
 
 	if (IS_ERR_VALUE(addr)) {

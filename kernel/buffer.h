@@ -34,6 +34,7 @@
  *
  *   dios_ref_io.side[].lock	mutex; one side of one reference
  *     (another read side)	forwarding only, mutex_trylock() only
+ *     dios_view_create_lock	mutex; one view creation at a time (buffer.c)
  *     mmap_lock		vm_mmap()/vm_munmap() of the side's view;
  *				the zap barriers, also of another task's mm
  *     dios_context.lock	installing/removing carried references

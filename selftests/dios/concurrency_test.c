@@ -419,4 +419,60 @@ TEST(concurrent_double_delete)
 	}
 }
 
+/* Each thread maps the first view of its own streams' read sides. */
+struct first_view {
+	dios_ref_t refs[200];
+	pthread_barrier_t *start;
+	int unexpected, last;
+};
+
+static void *first_view_worker(void *arg)
+{
+	struct first_view *f = arg;
+	size_t i;
+
+	pthread_barrier_wait(f->start);
+	for (i = 0; i < ARRAY_LEN(f->refs); i++) {
+		struct dios_iovec r = dios_test_iov(0);
+		int ret = dios_acquire_read(DIOS_NONBLOCK, f->refs[i], 64, &r);
+
+		if (ret != -EAGAIN) {
+			f->unexpected++;
+			f->last = ret;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Two threads mapping views at once (the first acquire on a side maps
+ * one): each gets its own, none fails.  An empty stream's acquire maps the
+ * view, then says -EAGAIN.
+ */
+TEST(first_views_in_parallel)
+{
+	struct first_view f[2];
+	pthread_barrier_t start;
+	pthread_t t[2];
+	size_t i, k;
+
+	DIOS_REQUIRE(DIOS_FEAT_IO_STREAM);
+	memset(f, 0, sizeof(f));
+	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, 2));
+	for (k = 0; k < 2; k++) {
+		f[k].start = &start;
+		for (i = 0; i < ARRAY_LEN(f[k].refs); i++)
+			ASSERT_EQ(0, dios_test_create(DIOS_CREATE_ANON,
+						      DIOS_OBJ_STREAM,
+						      &f[k].refs[i], NULL));
+	}
+	for (k = 0; k < 2; k++)
+		ASSERT_EQ(0, pthread_create(&t[k], NULL, first_view_worker,
+					    &f[k]));
+	for (k = 0; k < 2; k++) {
+		ASSERT_EQ(0, pthread_join(t[k], NULL));
+		EXPECT_EQ(0, f[k].unexpected) TH_LOG("last error %d", f[k].last);
+	}
+}
+
 TEST_HARNESS_MAIN
