@@ -163,6 +163,137 @@ int dios_commit_write(uint64_t flags, dios_ref_t ref, uint64_t len,
 		      struct dios_iovec *iov);
 int dios_release_write(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov);
 
+/*
+ * Channels (docs/api.md, "Channels"): a bidirectional channel is two
+ * streams, one per direction.  Each end holds a write-only reference to the
+ * stream it sends on and a read-only one to the stream it receives from, so
+ * that closing (or exiting) one end leaves the other a stream without
+ * writer (it drains what is queued, then -EPIPE) and one without reader
+ * (-EPIPE).  The calls below return 0 (recv: the message's length) or a
+ * negative errno; a NULL pointer argument is -EFAULT.
+ */
+
+/* One end of a bidirectional channel: two streams, one per direction. */
+struct dios_chan {
+	dios_ref_t tx;		/* the stream this end writes (write-only reference) */
+	dios_ref_t rx;		/* the stream this end reads (read-only reference) */
+	dios_ref_t __hold[2];	/* private: the creator's full references until the far end connects */
+};
+
+#define DIOS_CHAN_CAPACITY	(64 * 1024)	/* default capacity of each stream */
+
+/* The far end's first message on a named channel (no NUL, no references). */
+#define DIOS_CHAN_CONNECT	"DIOSCHAN"
+#define DIOS_CHAN_CONNECT_LEN	8
+
+/*
+ * Create a named channel: two STREAM objects of @capacity bytes each (0:
+ * DIOS_CHAN_CAPACITY) in the global group.  names[0] is the stream this
+ * end writes (a lookup of it grants READ | COPY), names[1] the one it
+ * reads (WRITE | COPY).  With DIOS_CREATE_NAME_GIVEN, @names are given by
+ * the caller (-EEXIST if one is taken); otherwise they are random and
+ * returned.  *@chan and @names are written only on success.
+ *
+ * The end is not connected until the far end has opened the names: the
+ * first send, receive or acquire on it (or dios_chan_accept) waits for the
+ * far end's connect message, like opening a named FIFO.
+ */
+int dios_chan_create(uint64_t flags, uint64_t capacity, struct dios_chan *chan,
+		     struct dios_name names[2]);
+
+/*
+ * Open the far end of a channel made by dios_chan_create(), with the same
+ * @names; sends the connect message.  @flags must be 0.  -ENOENT if a name
+ * is unknown, -EPROTO if a name is not a stream.
+ */
+int dios_chan_open(uint64_t flags, const struct dios_name names[2],
+		   struct dios_chan *chan);
+
+/*
+ * Wait for the far end's connect message (DIOS_NONBLOCK: -EAGAIN if it has
+ * not come); 0 at once if the end is connected (every end but a creator's).
+ * A first message that is not a connect message is -EPROTO: it stays
+ * queued and the end stays unconnected.  Safe against other threads using
+ * the same end.
+ */
+int dios_chan_accept(uint64_t flags, struct dios_chan *chan);
+
+/*
+ * An anonymous channel whose far end is handed over directly: *@chan is
+ * this end, peer[0] the far end's rx (READ | COPY) and peer[1] its tx
+ * (WRITE | COPY), both in the caller's table.  Delegate them (dios_copy,
+ * dios_chan_send_refs, dios_run) and delete the caller's copies; the far
+ * end builds its end with dios_chan_from_refs(&c, peer[0], peer[1]).
+ * @flags must be 0.  No handshake.
+ */
+int dios_chan_pair(uint64_t flags, uint64_t capacity, struct dios_chan *chan,
+		   dios_ref_t peer[2]);
+
+/* An end made of references received from dios_chan_pair()'s caller. */
+static inline void dios_chan_from_refs(struct dios_chan *chan, dios_ref_t rx,
+				       dios_ref_t tx)
+{
+	chan->tx = tx;
+	chan->rx = rx;
+	chan->__hold[0] = DIOS_REF_NONE;
+	chan->__hold[1] = DIOS_REF_NONE;
+}
+
+/*
+ * Copy @len bytes (0 allowed) out as one message.  @flags: DIOS_NONBLOCK
+ * (-EAGAIN if the stream is full, or the far end has not connected).
+ * -EPIPE once the far end is gone, -EMSGSIZE above the capacity.
+ */
+int dios_chan_send(uint64_t flags, struct dios_chan *chan, const void *buf,
+		   uint64_t len);
+
+/*
+ * Receive one message into @buf: its length.  -EMSGSIZE if it is longer
+ * than @cap or carries references (it stays queued); -EPIPE once the far
+ * end is gone and the queue drained.  @flags: DIOS_NONBLOCK (-EAGAIN).
+ */
+int dios_chan_recv(uint64_t flags, struct dios_chan *chan, void *buf,
+		   uint64_t cap);
+
+/*
+ * As send and recv, with up to 64 references moved through the channel:
+ * on success the sender's handles @refs[0..n-1] are gone (each needs COPY;
+ * see docs/io.md for the errors), and the receiver gets new handles in
+ * @refs.  recv_refs: *@n is the capacity of @refs in, the count out; if it
+ * is too small, -EMSGSIZE with *@n the count needed, the message queued.
+ */
+int dios_chan_send_refs(uint64_t flags, struct dios_chan *chan,
+			const void *buf, uint64_t len, const dios_ref_t *refs,
+			uint32_t n);
+int dios_chan_recv_refs(uint64_t flags, struct dios_chan *chan, void *buf,
+			uint64_t cap, dios_ref_t *refs, uint32_t *n);
+
+/*
+ * Zero-copy: dios_acquire_write / dios_commit_write on chan->tx and
+ * dios_acquire_read / dios_commit_read on chan->rx (docs/io.md), after
+ * waiting for the far end to connect as the other calls do.  Acquires take
+ * DIOS_NONBLOCK; send_commit takes the flags of dios_commit_write
+ * (DIOS_IO_REFS, DIOS_IO_REARM...), recv_release those of
+ * dios_commit_read.  recv_acquire accepts a message of any length, with
+ * @iov->refs / @iov->n_refs as for dios_acquire_read.  recv_release
+ * consumes the message (dios_release_read on chan->rx puts it back).
+ */
+int dios_chan_send_acquire(uint64_t flags, struct dios_chan *chan,
+			   uint64_t len, struct dios_iovec *iov);
+int dios_chan_send_commit(uint64_t flags, struct dios_chan *chan,
+			  uint64_t len, struct dios_iovec *iov);
+int dios_chan_recv_acquire(uint64_t flags, struct dios_chan *chan,
+			   struct dios_iovec *iov);
+int dios_chan_recv_release(uint64_t flags, struct dios_chan *chan,
+			   struct dios_iovec *iov);
+
+/*
+ * Delete every reference of the end and zero its fields (closing again is
+ * 0).  The far end drains what is queued, then gets -EPIPE.  Returns the
+ * first deletion's error, if any.
+ */
+int dios_chan_close(struct dios_chan *chan);
+
 /* A reference to the calling task's own task object. */
 int dios_task_self(dios_ref_t *task);
 

@@ -299,6 +299,23 @@ static inline long dios_test_stat(const char *key)
 }
 
 /*
+ * Wait up to about @ms milliseconds for the stats counter @key to reach
+ * @want (teardown and the collector may finish a little later); its last
+ * value.
+ */
+static inline long dios_test_stat_settles(const char *key, long want, int ms)
+{
+	long v = dios_test_stat(key);
+	int i;
+
+	for (i = 0; i < ms && v != want; i++) {
+		usleep(1000);
+		v = dios_test_stat(key);
+	}
+	return v;
+}
+
+/*
  * Wait until thread or process @tid sleeps interruptibly (state S in
  * /proc/<tid>/stat), which for the test programs here means it is blocked
  * in the call under test.  0 once it does, -1 after about @ms milliseconds

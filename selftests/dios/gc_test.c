@@ -112,14 +112,7 @@ static int recv_data(dios_ref_t s, uint64_t seq)
 /* Wait up to SETTLE_MS for the stats counter @key to reach @want. */
 static long settles(const char *key, long want)
 {
-	long v = dios_test_stat(key);
-	int i;
-
-	for (i = 0; i < SETTLE_MS && v != want; i++) {
-		usleep(1000);
-		v = dios_test_stat(key);
-	}
-	return v;
+	return dios_test_stat_settles(key, want, SETTLE_MS);
 }
 
 /*

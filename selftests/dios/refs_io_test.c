@@ -421,19 +421,6 @@ TEST_F(refs, killed_reader_refs_return)
 	EXPECT_EQ(DIOS_RIGHT_READ | DIOS_RIGHT_COPY, rights_of(got[1]));
 }
 
-/* Wait up to @ms for the stats counter @key to come down to @want. */
-static long stat_settles(const char *key, long want, int ms)
-{
-	long v = dios_test_stat(key);
-	int i;
-
-	for (i = 0; i < ms && v != want; i++) {
-		usleep(1000);
-		v = dios_test_stat(key);
-	}
-	return v;
-}
-
 /*
  * A stream destroyed with references queued drops them: the objects they
  * kept alive are freed, nothing leaks.
@@ -461,10 +448,11 @@ TEST_F(refs, queued_refs_dropped_with_stream)
 	ASSERT_EQ(0, dios_delete(0, self->s));
 	ASSERT_EQ(0, dios_delete(0, self->obj));
 	/* The fixture's SHMEM object and the three sent ones are gone. */
-	EXPECT_EQ(shmem_before - 1, stat_settles("objects_shmem",
-						 shmem_before - 1, 5000));
-	EXPECT_EQ(refs_before - 2, stat_settles("refs", refs_before - 2,
-						5000));
+	EXPECT_EQ(shmem_before - 1,
+		  dios_test_stat_settles("objects_shmem", shmem_before - 1,
+					 5000));
+	EXPECT_EQ(refs_before - 2,
+		  dios_test_stat_settles("refs", refs_before - 2, 5000));
 }
 
 TEST_HARNESS_MAIN
