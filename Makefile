@@ -61,6 +61,8 @@ HDRS := $(wildcard userlib/*.h uapi/linux/*.h)
 TEST_SRCS := $(wildcard selftests/dios/*_test.c)
 TEST_HDRS := $(wildcard selftests/dios/*.h)
 TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_HDRS := $(wildcard tools/*.h)
+SEEDS := $(notdir $(basename $(wildcard tools/seed-*.c)))
 TESTS := $(notdir $(TEST_SRCS:.c=))
 TOOLS := $(notdir $(TOOL_SRCS:.c=))
 ARCHES := 64 32
@@ -130,7 +132,8 @@ module-debug:
 
 lib: $(foreach a,$(ARCHES),$(B)/lib$(a)/libdios.a $(B)/lib$(a)/libdios.so.$(LIBDIOS_VERSION))
 tests: $(foreach a,$(ARCHES),$(addprefix $(B)/tests$(a)/,$(TESTS)))
-tools: $(addprefix $(B)/tools/,$(TOOLS))
+tools: $(addprefix $(B)/tools/,$(TOOLS)) \
+	$(foreach a,$(ARCHES),$(addprefix $(B)/seeds$(a)/,$(SEEDS)))
 
 # -isystem, not -I: the harness macros trip -Wextra (unused parameters) at
 # their definition, and warnings from a system header are not reported.
@@ -161,10 +164,16 @@ $(B)/tests$(1)/%: selftests/dios/%.c $(B)/lib$(1)/libdios.a $(HDRS) $(TEST_HDRS)
 	@mkdir -p $$(@D)
 	$(CC) -m$(1) $(DIOS_CFLAGS) -isystem $(KSFT) -static $$< \
 		$(B)/lib$(1)/libdios.a -lpthread -o $$@
+
+# The seed programs once more per word size, for seeds_test.
+$(B)/seeds$(1)/%: tools/%.c $(B)/lib$(1)/libdios.a $(HDRS) $(TOOL_HDRS)
+	@mkdir -p $$(@D)
+	$(CC) -m$(1) $(DIOS_CFLAGS) -static $$< $(B)/lib$(1)/libdios.a \
+		-lpthread -o $$@
 endef
 $(foreach a,$(ARCHES),$(eval $(call arch_rules,$(a))))
 
-$(B)/tools/%: tools/%.c $(B)/lib64/libdios.a $(HDRS)
+$(B)/tools/%: tools/%.c $(B)/lib64/libdios.a $(HDRS) $(TOOL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) -m64 $(DIOS_CFLAGS) -static $< $(B)/lib64/libdios.a -lpthread -o $@
 

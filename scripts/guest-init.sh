@@ -110,6 +110,15 @@ run)
 		st=$?
 		result "dios-result: demo $st"
 		[ $st -eq 0 ] || ok=0
+		# The seed programs, each against its Linux version (tools/seed-*).
+		for seed in "seed-fib both 15" "seed-primes both" \
+			"seed-pingpong both both 4800"; do
+			marker "START $seed"
+			(cd /tmp && /demo/$seed) >&3 2>&3
+			st=$?
+			result "dios-result: ${seed%% *} $st"
+			[ $st -eq 0 ] || ok=0
+		done
 		unload
 	fi
 	[ $ok -eq 1 ] && result "dios-result: SUCCESS"

@@ -37,7 +37,7 @@ module=$DIOS_BUILD/$kernel/kernel/dios.ko
 root=$DIOS_BUILD/vm/$kernel/root
 initrd=$DIOS_BUILD/vm/$kernel/initramfs.cpio.gz
 rm -rf "$root"
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,tests64,tests32,demo}
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,tests64,tests32,seeds64,seeds32,demo}
 busybox=$(command -v busybox || echo /bin/busybox)
 readelf -l "$busybox" | grep -q 'program interpreter' &&
 	die "$busybox is not static (install busybox-static)"
@@ -49,6 +49,10 @@ for a in 64 32; do
 		find "$DIOS_BUILD/tests$a" -maxdepth 1 -type f -perm -u+x \
 			-exec cp {} "$root/tests$a/" \;
 	fi
+done
+for a in 64 32; do
+	[[ ! -d $DIOS_BUILD/seeds$a ]] ||
+		cp "$DIOS_BUILD"/seeds$a/* "$root/seeds$a/"
 done
 if [[ -d $DIOS_BUILD/tools ]]; then
 	find "$DIOS_BUILD/tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/demo/" \;

@@ -326,6 +326,23 @@ int dios_resume(dios_ref_t task);
  */
 int dios_task_wait(dios_ref_t task, int *status);
 
+/* The most references dios_run() delegates (as dios_copy()). */
+#define DIOS_RUN_MAX_REFS	1024
+
+/*
+ * Start a task with a channel to it already connected (Hephaestus's
+ * spawn_task): as dios_run(), with the far end of a new anonymous channel
+ * (streams of @capacity bytes, 0: DIOS_CHAN_CAPACITY) delegated first, so
+ * the child's dios_task_refs() lists its two references before those of
+ * @spec (at most DIOS_RUN_MAX_REFS - 2).  In the child, dios_chan_parent()
+ * builds the end.  On error no task and no channel exist.
+ */
+int dios_run_chan(uint64_t flags, uint64_t capacity, const char *path,
+		  const struct dios_task_spec *spec, dios_ref_t *task,
+		  struct dios_chan *chan);
+/* In a task started by dios_run_chan(): the channel to its parent. */
+int dios_chan_parent(struct dios_chan *chan);
+
 /*
  * Wait until one of @refs[0..n-1] is ready for one of @events (DIOS_EV_*)
  * that its rights allow; 0 and the lowest ready index in *ready_index.

@@ -2,16 +2,20 @@
 /*
  * Tasks: dios_run() and the calls on task references.
  *
- * dios_run() forks; the child waits on a pipe until the parent has made it
+ * dios_run() forks; the child waits on a socket until the parent has made it
  * a task (DIOS_IOC_RUN: the kernel prepares the child's context with the
  * delegated references, which the child takes over on its first open of
- * /dev/dios), then execs.  A second, close-on-exec pipe brings an exec
- * failure back.  Between fork and exec the child only calls
+ * /dev/dios), then execs.  The parent does not wait for the exec: what
+ * execve would refuse for the file itself (-ENOENT, -EACCES) dios_run
+ * reports beforehand; a later failure is the task's exit status 127, as
+ * from a shell.  Between fork and exec the child only calls
  * async-signal-safe functions.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,80 +41,54 @@ static void task_reap(pid_t pid)
 	errno = saved;
 }
 
-/* In the child: wait for the go, exec, or report why not. */
+/* In the child: wait for the go, then exec; 127 if either fails. */
 static void __attribute__((noreturn))
-task_child(int go, int err, const char *path, char *const argv[],
-	   char *const envp[])
+task_child(int go, const char *path, char *const argv[], char *const envp[])
 {
 	ssize_t r;
 	char c;
-	int e;
 
 	do {
 		r = read(go, &c, 1);
 	} while (r < 0 && errno == EINTR);
-	if (r == 1) {
+	if (r == 1)
 		execve(path, argv, envp);
-		e = errno;
-		if (write(err, &e, sizeof(e)) != sizeof(e))
-			_exit(127);
-	}
 	_exit(127);
 }
 
-/* In the parent: 0 if the child exec'd, else the exec error. */
-static int task_exec_result(int err)
+static int task_run(int go[2], const char *path, char *const argv[],
+		    char *const envp[], struct dios_run_req *req)
 {
-	ssize_t r;
-	int e;
-
-	do {
-		r = read(err, &e, sizeof(e));
-	} while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return 0;
-	return r == sizeof(e) && e > 0 ? -e : -EIO;
-}
-
-static int task_run(int go[2], int err[2], const char *path,
-		    char *const argv[], char *const envp[],
-		    struct dios_run_req *req)
-{
-	int started, ret;
 	ssize_t w;
 	pid_t pid;
+	int ret;
 
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
 		close(go[1]);
-		close(err[0]);
-		task_child(go[0], err[1], path, argv, envp);
+		task_child(go[0], path, argv, envp);
 	}
 	task_close(go[0]);
 	go[0] = -1;
-	task_close(err[1]);
-	err[1] = -1;
 	req->pid = (uint32_t)pid;
 	ret = __sys_dios_call(DIOS_IOC_RUN, req);
-	started = !ret;
 	if (!ret) {
+		/* No SIGPIPE if someone killed the child meanwhile. */
 		do {
-			w = write(go[1], "g", 1);
+			w = send(go[1], "g", 1, MSG_NOSIGNAL);
 		} while (w < 0 && errno == EINTR);
-		ret = w == 1 ? 0 : -EIO;
+		if (w != 1) {
+			dios_delete(0, req->task);
+			ret = -EIO;
+		}
 	}
-	/* The child sees the go or end of file: it execs or exits. */
+	/* The child sees the go, or end of file and exits. */
 	task_close(go[1]);
 	go[1] = -1;
-	if (!ret)
-		ret = task_exec_result(err[0]);
-	if (ret) {
-		if (started)
-			dios_delete(0, req->task);
+	if (ret)
 		task_reap(pid);
-	}
 	return ret;
 }
 
@@ -121,8 +99,8 @@ int dios_run(uint64_t flags, const char *path,
 	const char *const *argv = argv0;
 	char *const *envp = environ;
 	struct dios_run_req req;
-	int go[2], err[2];
-	int i, ret;
+	int go[2];
+	int ret;
 
 	if (flags)
 		return -EINVAL;
@@ -140,25 +118,23 @@ int dios_run(uint64_t flags, const char *path,
 		req.rights = DIOS_PTR(spec->rights);
 		req.n_refs = spec->n_refs;
 	}
+	/*
+	 * What execve would refuse for the file itself, said now; the parent
+	 * does not wait for the exec (a fork does not either).
+	 */
+	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0)
+		return -errno;
 	/* The context exists before the fork: the child must not open it. */
 	ret = __dios_ctx_fd();
 	if (ret < 0)
 		return ret;
-	if (pipe2(go, O_CLOEXEC) < 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0)
 		return -errno;
-	if (pipe2(err, O_CLOEXEC) < 0) {
-		ret = -errno;
+	ret = task_run(go, path, (char *const *)argv, envp, &req);
+	if (go[0] >= 0)
 		task_close(go[0]);
+	if (go[1] >= 0)
 		task_close(go[1]);
-		return ret;
-	}
-	ret = task_run(go, err, path, (char *const *)argv, envp, &req);
-	for (i = 0; i < 2; i++) {
-		if (go[i] >= 0)
-			task_close(go[i]);
-		if (err[i] >= 0)
-			task_close(err[i]);
-	}
 	if (ret)
 		return ret;
 	*task = req.task;
@@ -222,5 +198,82 @@ int dios_task_wait(dios_ref_t task, int *status)
 	}
 	if (status)
 		*status = req.status;
+	return 0;
+}
+
+/*
+ * A task with a channel to it (Hephaestus's spawn_task): the far end's two
+ * references go first, the caller's own delegations after them.
+ */
+int dios_run_chan(uint64_t flags, uint64_t capacity, const char *path,
+		  const struct dios_task_spec *spec, dios_ref_t *task,
+		  struct dios_chan *chan)
+{
+	struct dios_task_spec s = { 0 };
+	uint64_t *rights = NULL;
+	dios_ref_t *refs, peer[2];
+	struct dios_chan mine;
+	uint32_t i, n = 0;
+	int ret;
+
+	if (flags)
+		return -EINVAL;
+	if (!path || !task || !chan)
+		return -EFAULT;
+	if (spec) {
+		s = *spec;
+		n = spec->n_refs;
+		if (n > DIOS_RUN_MAX_REFS - 2)
+			return -EINVAL;
+		if (n && !spec->refs)
+			return -EFAULT;
+	}
+	refs = malloc((n + 2) * 2 * sizeof(uint64_t));
+	if (!refs)
+		return -ENOMEM;
+	ret = dios_chan_pair(0, capacity, &mine, peer);
+	if (ret)
+		goto out;
+	refs[0] = peer[0];
+	refs[1] = peer[1];
+	for (i = 0; i < n; i++)
+		refs[2 + i] = spec->refs[i];
+	if (spec && spec->rights) {
+		/* The far end's references keep their reduced rights. */
+		rights = refs + n + 2;
+		rights[0] = DIOS_RIGHT_READ | DIOS_RIGHT_COPY;
+		rights[1] = DIOS_RIGHT_WRITE | DIOS_RIGHT_COPY;
+		for (i = 0; i < n; i++)
+			rights[2 + i] = spec->rights[i];
+	}
+	s.refs = refs;
+	s.rights = rights;
+	s.n_refs = n + 2;
+	ret = dios_run(0, path, &s, task);
+	dios_delete(0, peer[0]);
+	dios_delete(0, peer[1]);
+	if (ret)
+		dios_chan_close(&mine);
+	else
+		*chan = mine;
+out:
+	free(refs);
+	return ret;
+}
+
+int dios_chan_parent(struct dios_chan *chan)
+{
+	dios_ref_t refs[DIOS_RUN_MAX_REFS];
+	uint32_t n = DIOS_RUN_MAX_REFS;
+	int ret;
+
+	if (!chan)
+		return -EFAULT;
+	ret = dios_task_refs(refs, &n);
+	if (ret)
+		return ret;
+	if (n < 2)
+		return -ENOENT;
+	dios_chan_from_refs(chan, refs[0], refs[1]);
 	return 0;
 }

@@ -161,6 +161,29 @@ static int child_main(int argc, char **argv)
 		}
 		return dios_test_wait(pid) == 0 ? 0 : CHILD_BAD_GRANDCHILD;
 	}
+	if (!strcmp(mode, "chan-echo")) {
+		/* the channel of dios_run_chan: echo until the parent closes */
+		struct dios_chan c;
+
+		if (dios_chan_parent(&c))
+			return CHILD_BAD_REFS;
+		while ((ret = dios_chan_recv(0, &c, buf, sizeof(buf))) >= 0)
+			if (dios_chan_send(0, &c, buf, (uint64_t)ret))
+				return CHILD_BAD_IO;
+		dios_chan_close(&c);
+		return ret == -EPIPE ? 0 : CHILD_BAD_IO;
+	}
+	if (!strcmp(mode, "chan-refs")) {
+		/* the channel's two references, then one SHMEM */
+		struct dios_ref_info info;
+
+		child_refs(refs, 3);
+		if (dios_ref_info(refs[2], &info) ||
+		    info.type != DIOS_OBJ_SHMEM ||
+		    info.rights != DIOS_RIGHT_READ)
+			return CHILD_BAD_REFS;
+		return 0;
+	}
 	if (!strcmp(mode, "sleep")) {
 		/* never opens /dev/dios; dies of SIGALRM after argv[3] s */
 		alarm((unsigned int)atoi(argv[3]));
@@ -181,17 +204,10 @@ static int run_mode(const char *mode, const char *arg, const dios_ref_t *refs,
 	return dios_run(0, SELF, &spec, task);
 }
 
-/* Poll a debugfs counter until it is @want; its last value. */
+/* Poll a debugfs counter until it is @want (exit work is asynchronous). */
 static long settle(const char *key, long want)
 {
-	long v = dios_test_stat(key);
-	int i;
-
-	for (i = 0; i < 200 && v != want; i++) {
-		usleep(10000);
-		v = dios_test_stat(key);
-	}
-	return v;
+	return dios_test_stat_settles(key, want, 2000);
 }
 
 static int make_stream(dios_ref_t *rd, dios_ref_t *wr)
@@ -819,6 +835,93 @@ TEST_F(task, task_refs_errors)
 	q.__pad = 1;
 	EXPECT_EQ(-EINVAL, dios_test_rw(_IOC_NR(DIOS_IOC_TASK_REFS),
 					sizeof(q), &q));
+}
+
+/* dios_run_chan: a task with a channel already connected. */
+static int run_chan_mode(const char *mode, const dios_ref_t *refs,
+			 const uint64_t *rights, uint32_t n, dios_ref_t *task,
+			 struct dios_chan *c)
+{
+	const char *argv[] = { SELF, "child", mode, NULL };
+	struct dios_task_spec spec = {
+		.argv = argv, .refs = refs, .rights = rights, .n_refs = n,
+	};
+
+	return dios_run_chan(0, 0, SELF, &spec, task, c);
+}
+
+TEST_F(task, run_chan_round_trip)
+{
+	struct dios_chan c;
+	char buf[16];
+	dios_ref_t t;
+	int i, status = -1;
+
+	ASSERT_EQ(0, run_chan_mode("chan-echo", NULL, NULL, 0, &t, &c));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, dios_chan_send(0, &c, "abc", 3));
+		ASSERT_EQ(3, dios_chan_recv(0, &c, buf, sizeof(buf)));
+		EXPECT_EQ(0, memcmp(buf, "abc", 3));
+	}
+	/* Closing our end: the child drains, reads -EPIPE, exits 0. */
+	ASSERT_EQ(0, dios_chan_close(&c));
+	ASSERT_EQ(0, dios_task_wait(t, &status));
+	EXPECT_EQ(0, status);
+	dios_delete(0, t);
+}
+
+TEST_F(task, run_chan_refs_follow_the_channel)
+{
+	struct dios_create_args args = dios_test_args(DIOS_OBJ_SHMEM);
+	uint64_t rights = DIOS_RIGHT_READ;
+	struct dios_chan c;
+	dios_ref_t shm, t;
+	int status = -1;
+
+	ASSERT_EQ(0, dios_create(DIOS_CREATE_ANON, DIOS_OBJ_SHMEM, &args,
+				 &shm, NULL));
+	ASSERT_EQ(0, run_chan_mode("chan-refs", &shm, &rights, 1, &t, &c));
+	ASSERT_EQ(0, dios_task_wait(t, &status));
+	EXPECT_EQ(0, status);
+	dios_chan_close(&c);
+	dios_delete(0, shm);
+	dios_delete(0, t);
+}
+
+/* A child killed while blocked on the channel: our end sees -EPIPE. */
+TEST_F(task, run_chan_child_killed_while_blocked)
+{
+	struct dios_chan c;
+	char buf[8];
+	dios_ref_t t;
+
+	ASSERT_EQ(0, run_chan_mode("chan-echo", NULL, NULL, 0, &t, &c));
+	ASSERT_EQ(0, dios_chan_send(0, &c, "x", 1));
+	ASSERT_EQ(1, dios_chan_recv(0, &c, buf, sizeof(buf)));
+	/* Now it blocks in its next receive. */
+	usleep(100000);
+	ASSERT_EQ(0, dios_delete(DIOS_DELETE_ZOMBIFY, t));
+	EXPECT_EQ(128 + SIGKILL, dios_test_wait(-1));
+	EXPECT_EQ(-EPIPE, dios_chan_recv(0, &c, buf, sizeof(buf)));
+	EXPECT_EQ(-EPIPE, dios_chan_send(0, &c, "y", 1));
+	dios_chan_close(&c);
+}
+
+TEST_F(task, run_chan_errors)
+{
+	struct dios_chan c = { 0 };
+	dios_ref_t t = 0;
+
+	EXPECT_EQ(-EINVAL, dios_run_chan(1, 0, SELF, NULL, &t, &c));
+	EXPECT_EQ(-EFAULT, dios_run_chan(0, 0, SELF, NULL, &t, NULL));
+	EXPECT_EQ(-EFAULT, dios_run_chan(0, 0, NULL, NULL, &t, &c));
+	/* A failed start leaves no channel: the teardown counts streams. */
+	EXPECT_EQ(-ENOENT, dios_run_chan(0, 0, "/nonexistent", NULL, &t, &c));
+	EXPECT_EQ(0, c.tx);
+	EXPECT_EQ(0, t);
+	/* Not started by dios_run_chan. */
+	EXPECT_EQ(-ENOENT, dios_chan_parent(&c));
+	EXPECT_EQ(-EFAULT, dios_chan_parent(NULL));
 }
 
 int main(int argc, char **argv)
