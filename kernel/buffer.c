@@ -12,6 +12,7 @@
  * one.
  */
 
+#include <linux/bitmap.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -58,9 +59,19 @@ int dios_pages_init(struct dios_pages *p, u64 bytes)
 {
 	spin_lock_init(&p->lock);
 	p->nr = PAGE_ALIGN(bytes) >> PAGE_SHIFT;
-	p->pages = kvcalloc(p->nr, sizeof(*p->pages), GFP_KERNEL_ACCOUNT);
-	p->borrowed = kvcalloc(BITS_TO_LONGS(p->nr), sizeof(long),
-			       GFP_KERNEL_ACCOUNT);
+	p->inline_page = NULL;
+	p->inline_borrowed = 0;
+	/* Small stores, the common case, allocate nothing more. */
+	if (p->nr <= 1)
+		p->pages = &p->inline_page;
+	else
+		p->pages = kvcalloc(p->nr, sizeof(*p->pages),
+				    GFP_KERNEL_ACCOUNT);
+	if (p->nr <= BITS_PER_LONG)
+		p->borrowed = &p->inline_borrowed;
+	else
+		p->borrowed = kvcalloc(BITS_TO_LONGS(p->nr), sizeof(long),
+				       GFP_KERNEL_ACCOUNT);
 	return p->pages && p->borrowed ? 0 : -ENOMEM;
 }
 
@@ -161,14 +172,16 @@ void dios_pages_destroy(struct dios_pages *p)
 	spin_lock(&p->lock);
 	p->dead = true;
 	spin_unlock(&p->lock);
-	kvfree(p->borrowed);
+	if (p->borrowed != &p->inline_borrowed)
+		kvfree(p->borrowed);
 	p->borrowed = NULL;
 	if (!p->pages)
 		return;
 	for (i = 0; i < p->nr; i++)
 		if (p->pages[i])
 			put_page(p->pages[i]);
-	kvfree(p->pages);
+	if (p->pages != &p->inline_page)
+		kvfree(p->pages);
 	p->pages = NULL;
 }
 
@@ -183,6 +196,7 @@ static void dios_view_free(struct kref *kref)
 	spin_unlock(&view->obj->lock);
 	mmdrop(view->mm);
 	dios_object_put(view->obj);
+	kvfree(view->populated);
 	kfree(view);
 }
 
@@ -229,16 +243,21 @@ static vm_fault_t dios_view_vm_fault(struct vm_fault *vmf)
 {
 	struct dios_view *view = vmf->vma->vm_private_data;
 	struct dios_object *obj = view->obj;
+	unsigned long index;
 	struct page *page;
 
 	dios_stats_inc(&dios_stats.view_faults);
 	if (READ_ONCE(view->dead))
 		return VM_FAULT_SIGBUS;
-	page = obj->ops->view_page(obj, view, vmf->pgoff - view->pgoff);
+	index = vmf->pgoff - view->pgoff;
+	page = obj->ops->view_page(obj, view, index);
 	if (IS_ERR(page))
 		return VM_FAULT_OOM;
 	if (!page)
 		return VM_FAULT_SIGBUS;
+	/* Mapped now: dios_view_populate() need not try this page. */
+	if (view->populated)
+		set_bit(index, view->populated);
 	vmf->page = page;
 	return 0;
 }
@@ -277,6 +296,9 @@ int dios_view_mmap(struct dios_context *ctx, struct vm_area_struct *vma)
 		vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
 		if (!view->writable)
 			vma->vm_flags &= ~VM_MAYWRITE;
+		/* vm_insert_pages() under mmap_lock read needs it set now. */
+		if (view->populated)
+			vma->vm_flags |= VM_MIXEDMAP;
 		vma->vm_ops = &dios_view_vm_ops;
 		vma->vm_private_data = view;
 		dios_view_vm_open(vma);
@@ -309,6 +331,10 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 	spin_unlock(&obj->lock);
 	view->creator = current;
 	view->len = pages << PAGE_SHIFT;
+	/* Best effort: without the bitmap, the pages come by faults. */
+	if (obj->ops->view_populate)
+		view->populated = kvcalloc(BITS_TO_LONGS(pages), sizeof(long),
+					   GFP_KERNEL_ACCOUNT);
 	view->writable = io->dir == DIOS_IO_DIR_WRITE;
 	view->pgoff = DIOS_VIEW_PGOFF_BASE +
 		      atomic_long_add_return(pages + 1, &dios_view_next) -
@@ -391,6 +417,9 @@ void dios_view_zap(struct dios_view *view, u64 off, u64 len)
 	unmap_mapping_range(view->ctx->file->f_mapping,
 			    ((loff_t)view->pgoff << PAGE_SHIFT) + start,
 			    end - start, 1);
+	if (view->populated)
+		bitmap_clear(view->populated, start >> PAGE_SHIFT,
+			     (end - start) >> PAGE_SHIFT);
 	mmap_write_unlock(mm);
 }
 
@@ -407,6 +436,11 @@ static void dios_view_zap_mod(struct dios_view *view, unsigned long total,
 	if (n > head)
 		unmap_mapping_range(view->ctx->file->f_mapping, base,
 				    (loff_t)(n - head) << PAGE_SHIFT, 1);
+	if (view->populated) {
+		bitmap_clear(view->populated, first, head);
+		if (n > head)
+			bitmap_clear(view->populated, 0, n - head);
+	}
 }
 
 /**
@@ -455,6 +489,90 @@ void dios_views_zap_ring(struct dios_object *obj, unsigned long nr,
 		dios_view_put(view);
 	}
 	kfree(views);
+}
+
+#define DIOS_POPULATE_BATCH	16UL
+
+/*
+ * Map pages [first, first + n) of @view, none known to be mapped, with
+ * vm_insert_pages(): 0, or -EAGAIN to stop (no page, an error).  A page
+ * that a fault mapped meanwhile (-EBUSY) is skipped.
+ */
+static int dios_view_insert(struct vm_area_struct *vma, struct dios_view *view,
+			    unsigned long first, unsigned long n)
+{
+	struct page *pages[DIOS_POPULATE_BATCH];
+	struct dios_object *obj = view->obj;
+	unsigned long i, got, done = 0, left;
+	int ret = 0, err;
+
+	for (got = 0; got < n; got++) {
+		pages[got] = obj->ops->view_page(obj, view, first + got);
+		if (IS_ERR_OR_NULL(pages[got])) {
+			ret = -EAGAIN;
+			break;
+		}
+	}
+	while (done < got) {
+		left = got - done;
+		err = vm_insert_pages(vma, view->addr +
+				      ((first + done) << PAGE_SHIFT),
+				      pages + done, &left);
+		/* Everything before the page that failed is mapped. */
+		for (i = done; i < got - left; i++)
+			set_bit(first + i, view->populated);
+		done = got - left;
+		if (!err)
+			break;
+		if (err != -EBUSY) {
+			ret = -EAGAIN;
+			break;
+		}
+		/* A fault mapped this one meanwhile. */
+		set_bit(first + done, view->populated);
+		done++;
+	}
+	for (i = 0; i < got; i++)
+		put_page(pages[i]);
+	return ret;
+}
+
+/*
+ * Map the pages of a buffer just acquired, [off, off + len) of @view, that
+ * are not mapped yet, so that the caller does not fault on each: a
+ * stream's ring is mapped as messages first use it, and the steady state
+ * finds every bit set and takes no lock.  Best effort: whatever is not
+ * mapped here faults in as before.  Called with the side mutex held, which
+ * comes before mmap_lock.
+ */
+static void dios_view_populate(struct dios_view *view, u64 off, u64 len)
+{
+	unsigned long first, end, next, pages = view->len >> PAGE_SHIFT;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+
+	if (!view->populated || !len || mm != view->mm || off >= view->len)
+		return;
+	end = min_t(u64, PAGE_ALIGN(off + len) >> PAGE_SHIFT, pages);
+	first = find_next_zero_bit(view->populated, end, off >> PAGE_SHIFT);
+	if (first >= end)
+		return;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, view->addr);
+	if (!vma || vma->vm_private_data != view ||
+	    vma->vm_ops != &dios_view_vm_ops || vma->vm_start != view->addr ||
+	    vma->vm_end - vma->vm_start != view->len)
+		goto out;
+	while (first < end && !READ_ONCE(view->dead)) {
+		next = find_next_bit(view->populated, end, first);
+		if (dios_view_insert(vma, view, first,
+				     min(next - first, DIOS_POPULATE_BATCH)))
+			break;
+		first = find_next_zero_bit(view->populated, end, first);
+		cond_resched();
+	}
+out:
+	mmap_read_unlock(mm);
 }
 
 /* The side's view, created or re-created after the user unmapped it. */
@@ -571,9 +689,13 @@ void dios_ref_io_teardown(struct dios_ref *ref)
 	LIST_HEAD(dead);
 
 	dios_ref_io_mark_dying(ref);
-	/* Pairs with the waiters' set_current_state() in wait_event. */
-	smp_mb();
-	wake_up_all(&ref->obj->waitq);
+	/*
+	 * wq_has_sleeper()'s barrier pairs with the waiters'
+	 * set_current_state() in wait_event: a waiter that is not seen
+	 * sees @dying.
+	 */
+	if (wq_has_sleeper(&ref->obj->waitq))
+		wake_up_all(&ref->obj->waitq);
 	for (i = 0; i < DIOS_IO_NR_DIRS; i++) {
 		struct dios_ref_side *side = &io->side[i];
 
@@ -620,6 +742,7 @@ static int dios_io_acquire_locked(struct dios_io *io)
 	side->buf.addr = view->addr + io->voff;
 	side->buf.len = io->len;
 	io->addr = side->buf.addr;
+	dios_view_populate(view, io->voff, io->len);
 	return 0;
 }
 

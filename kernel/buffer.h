@@ -85,6 +85,8 @@ enum {
  *		it written (a blob's committed page forwarded into a stream);
  *		writable views get SIGBUS there
  * @dead:	the owner destroyed its insides: no page is handed out any more
+ * @inline_page: @pages of a store of one page (no allocation)
+ * @inline_borrowed: @borrowed of a store of at most BITS_PER_LONG pages
  */
 struct dios_pages {
 	spinlock_t lock; /* protects pages, borrowed, dead */
@@ -92,6 +94,8 @@ struct dios_pages {
 	struct page **pages;
 	unsigned long *borrowed;
 	bool dead;
+	struct page *inline_page;
+	unsigned long inline_borrowed;
 };
 
 int dios_pages_init(struct dios_pages *p, u64 bytes);
@@ -123,6 +127,10 @@ void dios_pages_destroy(struct dios_pages *p);
  * @dead:	revoked: faults get SIGBUS
  * @txn:	blob: the transaction whose pages the view shows, protected by
  *		the blob's lock
+ * @populated:	types with &dios_object_ops.view_populate: bitmap of the view
+ *		pages known to be mapped (set under mmap_lock read, atomically;
+ *		cleared under mmap_lock write by the zaps); a hint only, a page
+ *		missing from the page table still faults in.  NULL otherwise
  */
 struct dios_view {
 	struct kref kref;
@@ -139,6 +147,7 @@ struct dios_view {
 	bool unmapped;
 	bool dead;
 	void *txn;
+	unsigned long *populated;
 };
 
 /**

@@ -427,4 +427,5 @@ void dios_object_uninit_module(void)
 {
 	WARN_ON(!xa_empty(&dios_users));
 	xa_destroy(&dios_users);
+	dios_stream_uninit_module();
 }

@@ -85,6 +85,9 @@ struct page;
  *		may allocate, may take the type's spinlocks, nothing else
  * @ref_change:	optional; a reference with @rights was added (@delta 1) or
  *		removed (-1), in any context; runs under the object lock
+ * @view_populate: I/O: acquire maps the pages of the buffer it returns into
+ *		the view (vm_insert_pages()), so that the caller does not take
+ *		one fault per page; for types whose buffers are touched whole
  */
 struct dios_object_ops {
 	void (*info)(struct dios_object *obj, struct dios_ref_info *info);
@@ -98,6 +101,7 @@ struct dios_object_ops {
 	struct page *(*view_page)(struct dios_object *obj,
 				  struct dios_view *view, unsigned long index);
 	void (*ref_change)(struct dios_object *obj, u64 rights, int delta);
+	bool view_populate;
 };
 
 /**
@@ -185,5 +189,7 @@ int dios_object_io_release(struct dios_object *obj, struct dios_io *io);
 int dios_object_poll(struct dios_object *obj, u32 events);
 
 void dios_object_uninit_module(void);
+/* stream.c: frees the spare messages; called by dios_object_uninit_module() */
+void dios_stream_uninit_module(void);
 
 #endif /* __DIOS_OBJECT_H */

@@ -11,6 +11,7 @@
 
 #include <linux/mm.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -55,10 +56,68 @@ static DEFINE_SPINLOCK(dios_msg_gc_lock);
 static LIST_HEAD(dios_msg_gc);
 static bool dios_msg_gc_busy;
 
+/*
+ * Messages that carry no reference are all the same size and come and go
+ * once per message sent: a few spare ones are kept per CPU, so that the
+ * steady state of a stream allocates nothing (a kmalloc charged to the
+ * memory cgroup and its kfree cost about as much as the rest of a commit).
+ * Only the memory is shared: a recycled message is zeroed like a new one.
+ */
+#define DIOS_MSG_SPARE	8
+
+struct dios_msg_spare {
+	unsigned int nr;
+	struct dios_msg *msgs[DIOS_MSG_SPARE];
+};
+
+static DEFINE_PER_CPU(struct dios_msg_spare, dios_msg_spare);
+
+static struct dios_msg *dios_msg_alloc_plain(void)
+{
+	struct dios_msg_spare *spare = get_cpu_ptr(&dios_msg_spare);
+	struct dios_msg *msg = spare->nr ? spare->msgs[--spare->nr] : NULL;
+
+	put_cpu_ptr(&dios_msg_spare);
+	if (!msg)
+		return kzalloc(sizeof(*msg), GFP_KERNEL_ACCOUNT);
+	memset(msg, 0, sizeof(*msg));
+	return msg;
+}
+
+/* Keep a message that carries no reference as a spare, or free it. */
+static void dios_msg_recycle(struct dios_msg *msg)
+{
+	struct dios_msg_spare *spare = get_cpu_ptr(&dios_msg_spare);
+
+	if (spare->nr < DIOS_MSG_SPARE) {
+		spare->msgs[spare->nr++] = msg;
+		msg = NULL;
+	}
+	put_cpu_ptr(&dios_msg_spare);
+	kfree(msg);
+}
+
+/* Module unload: no stream is left, free the spares. */
+void dios_stream_uninit_module(void)
+{
+	struct dios_msg_spare *spare;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		spare = per_cpu_ptr(&dios_msg_spare, cpu);
+		while (spare->nr)
+			kfree(spare->msgs[--spare->nr]);
+	}
+}
+
 static void dios_msg_free(struct dios_msg *msg)
 {
 	u32 i;
 
+	if (!msg->n_refs) {
+		dios_msg_recycle(msg);
+		return;
+	}
 	for (i = 0; i < msg->n_refs; i++)
 		dios_object_put(msg->refs[i].obj);
 	kfree(msg);
@@ -399,11 +458,11 @@ static struct dios_msg *dios_stream_new_msg(struct dios_stream *stream,
 
 	if (n > DIOS_IO_MAX_REFS)
 		return ERR_PTR(-E2BIG);
+	if (!n)
+		return dios_msg_alloc_plain() ?: ERR_PTR(-ENOMEM);
 	msg = kzalloc(struct_size(msg, refs, n), GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
-	if (!n)
-		return msg;
 	handles = kmalloc_array(n, sizeof(*handles), GFP_KERNEL);
 	ret = handles ? dios_stream_take_refs(stream, io, msg, handles) :
 			-ENOMEM;
@@ -708,6 +767,11 @@ static int dios_stream_commit_read(struct dios_stream *stream,
 
 	dios_stream_dequeue(stream, msg);
 	dios_stream_wake(stream);
+	/* Only dropping carried references can cascade (dios_msg_free_list). */
+	if (!msg->n_refs) {
+		dios_msg_recycle(msg);
+		return 0;
+	}
 	list_add(&msg->link, &msgs);
 	dios_msg_free_list(&msgs);
 	return 0;
@@ -809,6 +873,7 @@ static const struct dios_object_ops dios_stream_ops = {
 	.view_pages = dios_stream_view_pages,
 	.view_page = dios_stream_view_page,
 	.ref_change = dios_stream_ref_change,
+	.view_populate = true,
 };
 
 /**
