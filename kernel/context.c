@@ -30,6 +30,7 @@
  * name-removal paths never run under it.  Handle lookups take no lock.
  */
 
+#include <linux/bitmap.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -53,20 +54,33 @@ static u64 dios_handle_make(u32 gen, u32 index)
 	return ((u64)gen << 32) | (index + 1);
 }
 
+/* The table slot of @index, NULL beyond the table. */
+static struct dios_ref __rcu **dios_slot(struct dios_context *ctx, u32 index)
+{
+	struct dios_ref __rcu **chunk;
+
+	chunk = xa_load(&ctx->slots, index / DIOS_META_PER_PAGE);
+	return chunk ? &chunk[index % DIOS_META_PER_PAGE] : NULL;
+}
+
 /*
  * Find the reference of @handle; NULL for a bad handle.  A zero index part
- * wraps to U32_MAX, beyond any table.
+ * wraps to U32_MAX, beyond any table.  Under RCU or the context lock.
  */
 static struct dios_ref *dios_context_find(struct dios_context *ctx,
 					  u64 handle)
 {
 	u32 gen = handle >> 32;
 	u32 index = (u32)handle - 1;
+	struct dios_ref __rcu **slot;
 	struct dios_ref *ref;
 
 	if (!gen)
 		return NULL;
-	ref = xa_load(&ctx->refs, index);
+	slot = dios_slot(ctx, index);
+	if (!slot)
+		return NULL;
+	ref = rcu_dereference_check(*slot, lockdep_is_held(&ctx->lock));
 	if (!ref || READ_ONCE(ref->gen) != gen)
 		return NULL;
 	return ref;
@@ -196,6 +210,39 @@ static void dios_ref_free_list(struct list_head *list)
 	}
 }
 
+/*
+ * The table part of growing: the slot array of the next page of slots (kept
+ * if a failed grow left it) and a bitmap big enough for them.
+ */
+static int dios_context_grow_slots(struct dios_context *ctx)
+{
+	unsigned long n = ctx->nr_slots + DIOS_META_PER_PAGE;
+	unsigned long chunk_index = ctx->nr_slots / DIOS_META_PER_PAGE;
+	struct dios_ref __rcu **chunk = NULL;
+	unsigned long *used;
+	int ret;
+
+	used = kvcalloc(BITS_TO_LONGS(n), sizeof(long), GFP_KERNEL_ACCOUNT);
+	if (!used)
+		return -ENOMEM;
+	if (!xa_load(&ctx->slots, chunk_index)) {
+		chunk = kcalloc(DIOS_META_PER_PAGE, sizeof(*chunk),
+				GFP_KERNEL_ACCOUNT);
+		ret = chunk ? xa_err(xa_store(&ctx->slots, chunk_index, chunk,
+					      GFP_KERNEL_ACCOUNT)) : -ENOMEM;
+		if (ret) {
+			kfree(chunk);
+			kvfree(used);
+			return ret;
+		}
+	}
+	if (ctx->used)
+		bitmap_copy(used, ctx->used, ctx->nr_slots);
+	kvfree(ctx->used);
+	ctx->used = used;
+	return 0;
+}
+
 /* Back one more page of slots with metadata entries, all at generation 1. */
 static int dios_context_grow(struct dios_context *ctx)
 {
@@ -205,6 +252,9 @@ static int dios_context_grow(struct dios_context *ctx)
 	int ret;
 
 	lockdep_assert_held(&ctx->lock);
+	ret = dios_context_grow_slots(ctx);
+	if (ret)
+		return ret;
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!page)
 		return -ENOMEM;
@@ -259,20 +309,18 @@ static int dios_context_install_locked(struct dios_context *ctx,
 		if (ret)
 			return ret;
 	}
+	/* The lowest free slot: below nr_refs + 1 <= dios_max_refs. */
+	index = find_first_zero_bit(ctx->used, ctx->nr_slots);
+	if (WARN_ON_ONCE(index >= ctx->nr_slots))
+		return -EMFILE;
 	ref = dios_ref_new(ctx, obj, rights);
 	if (!ref)
 		return -ENOMEM;
-	/* ref->gen is 0 until below: lookups cannot match it before. */
-	ret = xa_alloc(&ctx->refs, &index, ref, XA_LIMIT(0, dios_max_refs - 1),
-		       GFP_KERNEL_ACCOUNT);
-	if (ret) {
-		/* Never visible to anyone: no grace period needed. */
-		dios_object_put(obj);
-		kmem_cache_free(dios_ref_cache, ref);
-		return ret == -EBUSY ? -EMFILE : ret;
-	}
 	ref->index = index;
 	WRITE_ONCE(ref->gen, READ_ONCE(dios_meta_entry(ctx, index)->gen));
+	__set_bit(index, ctx->used);
+	/* Complete before lookups can see it. */
+	rcu_assign_pointer(*dios_slot(ctx, index), ref);
 	ctx->nr_refs++;
 	dios_ref_link(ref);
 	dios_stats_inc(&dios_stats.refs);
@@ -290,7 +338,8 @@ static bool dios_context_remove_locked(struct dios_context *ctx, u64 handle,
 	ref = dios_context_find(ctx, handle);
 	if (!ref)
 		return false;
-	xa_erase(&ctx->refs, ref->index);
+	RCU_INIT_POINTER(*dios_slot(ctx, ref->index), NULL);
+	__clear_bit(ref->index, ctx->used);
 	ctx->nr_refs--;
 	dios_ref_unlink(ref);
 	list_add(&ref->obj_link, dead);
@@ -501,11 +550,15 @@ static void dios_context_free(struct kref *kref)
 {
 	struct dios_context *ctx = container_of(kref, struct dios_context,
 						kref);
+	struct dios_ref __rcu **chunk;
 	struct page *page;
 	unsigned long i;
 
-	WARN_ON(!xa_empty(&ctx->refs));
-	xa_destroy(&ctx->refs);
+	WARN_ON(ctx->nr_refs);
+	xa_for_each(&ctx->slots, i, chunk)
+		kfree(chunk);
+	xa_destroy(&ctx->slots);
+	kvfree(ctx->used);
 	xa_for_each(&ctx->meta, i, page)
 		__free_page(page);
 	xa_destroy(&ctx->meta);
@@ -551,7 +604,7 @@ struct dios_context *dios_context_new(struct file *file, struct pid *owner)
 	mutex_init(&ctx->lock);
 	spin_lock_init(&ctx->view_lock);
 	ctx->file = file;
-	xa_init_flags(&ctx->refs, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
+	xa_init_flags(&ctx->slots, XA_FLAGS_ACCOUNT);
 	xa_init_flags(&ctx->meta, XA_FLAGS_ACCOUNT);
 	ctx->owner = get_pid(owner);
 	dios_stats_inc(&dios_stats.contexts);
@@ -590,9 +643,12 @@ void dios_context_release(struct dios_context *ctx)
 	dios_task_detach(ctx->task);
 	mutex_lock(&ctx->lock);
 	ctx->dead = true;
-	xa_for_each(&ctx->refs, index, ref)
+	for_each_set_bit(index, ctx->used, ctx->nr_slots) {
+		ref = rcu_dereference_protected(*dios_slot(ctx, index),
+						lockdep_is_held(&ctx->lock));
 		dios_context_remove_locked(ctx, dios_handle_make(ref->gen, index),
 					   &dead);
+	}
 	mutex_unlock(&ctx->lock);
 	dios_ref_free_list(&dead);
 	dios_context_put(ctx);

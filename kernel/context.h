@@ -84,7 +84,12 @@ struct dios_ref {
  *		NULL while a context made by dios_run() waits for its child,
  *		immutable from the open on
  * @task:	the context's own task object (a memory reference); immutable
- * @refs:	slot index -> struct dios_ref; RCU readers, changes under @lock
+ * @slots:	slot index / slots per metadata page -> array of that many
+ *		struct dios_ref pointers (RCU readers, changes under @lock);
+ *		arrays are only added, with the metadata page of the same
+ *		slots, and freed with the context: an install or a removal
+ *		allocates and frees nothing in the table
+ * @used:	bitmap of the slots in use, @nr_slots bits; protected by @lock
  * @meta:	metadata page index -> struct page; pages are only added, under
  *		@lock, and freed with the context
  * @header:	the metadata header (page 0 of @meta)
@@ -106,7 +111,8 @@ struct dios_context {
 	struct pid *owner;
 	struct file *file;
 	struct dios_object *task;
-	struct xarray refs;
+	struct xarray slots;
+	unsigned long *used;
 	struct xarray meta;
 	struct dios_meta_header *header;
 
