@@ -147,11 +147,38 @@ static void ctx_init_once(void)
 		       ctx_atfork_child);
 }
 
+/*
+ * Map the reference metadata of the open context; 0, or -errno.  Done on
+ * the first dios_ref_info(), not at open: a task that never asks (a short
+ * one started by dios_run) saves the mapping and its fault.
+ */
+static int ctx_map_meta_locked(void)
+{
+	const struct dios_meta_header *h;
+	uint64_t size = ctx_version.meta_map_size;
+	void *map;
+
+	if (size < sizeof(*h) || size > (uint64_t)SIZE_MAX)
+		return -ENOMEM;
+	map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, ctx_fd,
+		   DIOS_MMAP_META);
+	if (map == MAP_FAILED)
+		return -errno;
+	h = map;
+	if (h->magic != DIOS_META_MAGIC ||
+	    h->entry_size < sizeof(struct dios_ref_meta)) {
+		munmap(map, (size_t)size);
+		return -EPROTO;
+	}
+	ctx_meta_size = size;
+	__atomic_store_n(&ctx_meta, map, __ATOMIC_RELEASE);
+	return 0;
+}
+
 static int ctx_open_locked(void)
 {
 	struct dios_version_req v;
 	struct stat st;
-	void *map = NULL;
 	int fd, ret;
 
 	fd = open("/dev/dios", O_RDWR | O_CLOEXEC);
@@ -168,38 +195,16 @@ static int ctx_open_locked(void)
 		ret = -errno;
 		goto err_close;
 	}
-	if (v.features & DIOS_FEAT_META_MAP) {
-		const struct dios_meta_header *h;
-
-		ret = -ENOMEM;
-		if (v.meta_map_size < sizeof(*h) ||
-		    v.meta_map_size > (uint64_t)SIZE_MAX)
-			goto err_close;
-		map = mmap(NULL, (size_t)v.meta_map_size, PROT_READ,
-			   MAP_SHARED, fd, DIOS_MMAP_META);
-		if (map == MAP_FAILED) {
-			ret = -errno;
-			goto err_close;
-		}
-		h = map;
-		ret = -EPROTO;
-		if (h->magic != DIOS_META_MAGIC ||
-		    h->entry_size < sizeof(struct dios_ref_meta))
-			goto err_unmap;
-	}
 
 	ctx_version = v;
-	ctx_meta_size = map ? v.meta_map_size : 0;
+	ctx_meta_size = 0;
 	ctx_pid = getpid();
 	ctx_rdev = st.st_rdev;
 	ctx_ino = st.st_ino;
 	*ctx_guard = 1;
-	__atomic_store_n(&ctx_meta, map, __ATOMIC_RELEASE);
 	__atomic_store_n(&ctx_fd, fd, __ATOMIC_RELEASE);
 	return fd;
 
-err_unmap:
-	munmap(map, (size_t)v.meta_map_size);
 err_close:
 	close(fd);
 	return ret;
@@ -250,10 +255,21 @@ int __dios_ctx_stale(int fd)
 const struct dios_meta_header *__dios_ctx_meta(void)
 {
 	const struct dios_meta_header *meta;
+	int saved;
 
 	meta = __atomic_load_n(&ctx_meta, __ATOMIC_ACQUIRE);
-	if (!meta || !ctx_valid())
-		return NULL;
+	if (meta && ctx_valid())
+		return meta;
+	/* Map it now if this process has a context and the module a map. */
+	saved = errno;
+	meta = NULL;
+	pthread_mutex_lock(&ctx_lock);
+	if (ctx_fd >= 0 && ctx_valid() && ctx_pid == getpid() &&
+	    (ctx_version.features & DIOS_FEAT_META_MAP) &&
+	    (ctx_meta || !ctx_map_meta_locked()))
+		meta = ctx_meta;
+	pthread_mutex_unlock(&ctx_lock);
+	errno = saved;
 	return meta;
 }
 
