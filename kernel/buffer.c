@@ -840,3 +840,39 @@ int dios_io_release(struct dios_io *io, u64 addr)
 	mutex_unlock(&side->lock);
 	return ret;
 }
+
+/**
+ * dios_io_xfer() - one whole copying transaction on one side of a reference
+ * @io:		the operation: @io->ubuf and @io->len; a read sets @io->len to
+ *		the message's length (also with -EMSGSIZE)
+ *
+ * The type copies between @io->ubuf and the object under the side mutex,
+ * into a buffer of the call's own: no view is mapped and the side's buffer
+ * stays closed.  A transaction of the side that is open would hold what
+ * the copy waits for (the ring's tail or head): -EBUSY, never a wait on
+ * oneself.
+ *
+ * Return: 0; -EOPNOTSUPP for a type without copying I/O, -EBUSY, -EBADF if
+ * the reference was deleted, the type's errors.
+ */
+int dios_io_xfer(struct dios_io *io)
+{
+	struct dios_ref_side *side = dios_io_side(io);
+	struct dios_buf buf = {};
+	int ret;
+
+	if (!io->obj->ops->io_xfer)
+		return -EOPNOTSUPP;
+	mutex_lock(&side->lock);
+	if (io->ref->io.dead) {
+		ret = -EBADF;
+	} else if (side->buf.busy) {
+		ret = -EBUSY;
+	} else {
+		io->buf = &buf;
+		ret = io->obj->ops->io_xfer(io->obj, io);
+		io->buf = NULL;
+	}
+	mutex_unlock(&side->lock);
+	return ret;
+}

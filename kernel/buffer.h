@@ -219,6 +219,8 @@ struct dios_ref_io {
  *		DIOS_IO_REFS, received by a stream read
  * @n_refs:	their count (commit_write) or capacity (acquire_read, in) and
  *		count (out)
+ * @ubuf:	xfer: user pointer to the bytes copied into the object
+ *		(write) or out of it (read)
  * @dead:	references the operation took out of a table, torn down by
  *		the caller once it holds no I/O lock
  */
@@ -238,6 +240,7 @@ struct dios_io {
 	u64 src_ref;
 	u64 refs;
 	u32 n_refs;
+	u64 ubuf;
 	struct list_head dead;
 };
 
@@ -250,6 +253,7 @@ void dios_ref_io_mark_dying(struct dios_ref *ref);
 int dios_io_acquire(struct dios_io *io);
 int dios_io_commit(struct dios_io *io, u64 addr, u64 next_len);
 int dios_io_release(struct dios_io *io, u64 addr);
+int dios_io_xfer(struct dios_io *io);
 
 int dios_view_mmap(struct dios_context *ctx, struct vm_area_struct *vma);
 void dios_view_zap(struct dios_view *view, u64 off, u64 len);

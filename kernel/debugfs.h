@@ -21,8 +21,8 @@
  * @refs:	references in all context tables
  * @views_mapped: views the module mapped (ever; not a live count)
  * @view_faults: faults taken on views (ever)
- * @bytes_copied: payload bytes the module copied between buffers: there is
- *		no such path, it stays 0
+ * @bytes_copied: payload bytes the module copied between user memory and
+ *		an object: only DIOS_IOC_XFER does (zero-copy I/O never)
  * @blob_cow_bytes: object bytes copied into blob write transactions
  */
 struct dios_stats {
@@ -46,6 +46,11 @@ static inline void dios_stats_inc(atomic_long_t *counter)
 static inline void dios_stats_dec(atomic_long_t *counter)
 {
 	atomic_long_dec(counter);
+}
+
+static inline void dios_stats_add(atomic_long_t *counter, long n)
+{
+	atomic_long_add(n, counter);
 }
 
 void dios_debugfs_init(void);

@@ -47,6 +47,7 @@ DIOS_ABI_SIZE(struct dios_delete_req, 16);
 DIOS_ABI_SIZE(struct dios_name_req, 48);
 DIOS_ABI_SIZE(struct dios_task_self_req, 16);
 DIOS_ABI_SIZE(struct dios_io_req, 72);
+DIOS_ABI_SIZE(struct dios_xfer_req, 64);
 DIOS_ABI_SIZE(struct dios_select_req, 40);
 DIOS_ABI_SIZE(struct dios_interest_req, 32);
 DIOS_ABI_SIZE(struct dios_interest_event, 16);
@@ -811,16 +812,15 @@ static int dios_io_check(const struct dios_io_req *req,
 	return 0;
 }
 
-/* Look the reference up, check the right of the direction, go active. */
-static int dios_io_begin(struct dios_context *ctx,
-			 const struct dios_io_req *req, unsigned int dir,
-			 struct dios_io *io)
+/* Look @handle up, check the right of the direction, go active. */
+static int dios_io_start(struct dios_context *ctx, u64 handle,
+			 unsigned int dir, u64 flags, struct dios_io *io)
 {
 	u64 right = dir == DIOS_IO_DIR_READ ? DIOS_RIGHT_READ : DIOS_RIGHT_WRITE;
 	struct dios_ref *ref;
 	int ret;
 
-	ref = dios_context_lookup_ref(ctx, req->ref);
+	ref = dios_context_lookup_ref(ctx, handle);
 	if (!ref)
 		return -EBADF;
 	ret = ref->rights & right ? dios_object_acquire(ref->obj) : -EACCES;
@@ -833,13 +833,24 @@ static int dios_io_begin(struct dios_context *ctx,
 	io->obj = ref->obj;
 	io->rights = ref->rights;
 	io->dir = dir;
-	io->flags = req->flags;
+	io->flags = flags;
+	INIT_LIST_HEAD(&io->dead);
+	return 0;
+}
+
+static int dios_io_begin(struct dios_context *ctx,
+			 const struct dios_io_req *req, unsigned int dir,
+			 struct dios_io *io)
+{
+	int ret = dios_io_start(ctx, req->ref, dir, req->flags, io);
+
+	if (ret)
+		return ret;
 	io->len = req->len;
 	io->offset = req->offset;
 	io->refs = req->refs;
 	io->n_refs = req->n_refs;
 	io->src_ref = req->src_ref;
-	INIT_LIST_HEAD(&io->dead);
 	return 0;
 }
 
@@ -937,6 +948,90 @@ static int dios_ioc_release_write(struct dios_context *ctx,
 			    DIOS_IO_DIR_WRITE);
 }
 
+/*
+ * Copying I/O: the fields of a half that is not asked for must be zero, as
+ * the fields a transaction step does not use.
+ */
+static int dios_xfer_check(const struct dios_xfer_req *req)
+{
+	const u64 known = DIOS_XFER_SEND | DIOS_XFER_RECV | DIOS_NONBLOCK;
+
+	if (req->flags & ~known || req->__pad ||
+	    !(req->flags & (DIOS_XFER_SEND | DIOS_XFER_RECV)))
+		return -EINVAL;
+	if (!(req->flags & DIOS_XFER_SEND) &&
+	    (req->send_ref || req->send_buf || req->send_len))
+		return -EINVAL;
+	if (!(req->flags & DIOS_XFER_RECV) &&
+	    (req->recv_ref || req->recv_buf || req->recv_len))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * One half: a whole copying transaction on @handle in direction @dir.
+ * *@len: the bytes to send, or the receive capacity in and the message's
+ * length out (success, -EMSGSIZE).
+ */
+static int dios_xfer_half(struct dios_context *ctx, u64 flags, u64 handle,
+			  unsigned int dir, u64 ubuf, u64 *len)
+{
+	struct dios_io io;
+	int ret;
+
+	ret = dios_io_start(ctx, handle, dir, flags & DIOS_NONBLOCK, &io);
+	if (ret)
+		return ret;
+	io.len = *len;
+	io.ubuf = ubuf;
+	ret = dios_io_xfer(&io);
+	dios_io_end(&io);
+	if (!ret || ret == -EMSGSIZE)
+		*len = io.len;
+	return ret;
+}
+
+/*
+ * Send, then receive.  A receive interrupted after the send cannot be
+ * restarted (the restart would send again): it is -EINTR, whatever
+ * SA_RESTART says, with @done telling the message was sent.  The reply is
+ * written back once the arguments are valid, errors included.
+ */
+static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
+			 size_t usize)
+{
+	struct dios_xfer_req req;
+	int ret, err;
+
+	BUILD_BUG_ON(sizeof(req) != 64);
+	BUILD_BUG_ON(offsetof(struct dios_xfer_req, done) != 56);
+	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	ret = dios_xfer_check(&req);
+	if (ret)
+		return ret;
+	req.done = 0;
+	if (req.flags & DIOS_XFER_SEND) {
+		ret = dios_xfer_half(ctx, req.flags, req.send_ref,
+				     DIOS_IO_DIR_WRITE, req.send_buf,
+				     &req.send_len);
+		if (!ret)
+			req.done = DIOS_XFER_SEND;
+	}
+	if (!ret && req.flags & DIOS_XFER_RECV) {
+		ret = dios_xfer_half(ctx, req.flags, req.recv_ref,
+				     DIOS_IO_DIR_READ, req.recv_buf,
+				     &req.recv_len);
+		if (!ret)
+			req.done |= DIOS_XFER_RECV;
+		else if (ret == -ERESTARTSYS && req.done)
+			ret = -EINTR;
+	}
+	err = dios_copy_out(uarg, usize, &req, sizeof(req));
+	return ret ?: err;
+}
+
 static int dios_ioc_select(struct dios_context *ctx, void __user *uarg,
 			   size_t usize)
 {
@@ -1030,6 +1125,8 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		   struct dios_io_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RELEASE_WRITE), dios_ioc_release_write,
 		   struct dios_io_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_XFER), dios_ioc_xfer,
+		   struct dios_xfer_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_SELECT), dios_ioc_select,
 		   struct dios_select_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_INTEREST), dios_ioc_interest,

@@ -18,7 +18,7 @@
 /* The I/O features DIOS_IOC_VERSION advertises: only what works. */
 #define DIOS_IO_FEATURES	(DIOS_FEAT_IO_MEM | DIOS_FEAT_IO_STREAM | \
 				 DIOS_FEAT_IO_REFS | DIOS_FEAT_IO_BLOB | \
-				 DIOS_FEAT_IO_FORWARD)
+				 DIOS_FEAT_IO_FORWARD | DIOS_FEAT_IO_XFER)
 
 extern unsigned int dios_max_refs;
 extern unsigned long dios_max_objects;

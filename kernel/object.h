@@ -73,6 +73,9 @@ struct page;
  * @io_acquire:	I/O, NULL until the type implements it (-EOPNOTSUPP)
  * @io_commit:	I/O, NULL until the type implements it (-EOPNOTSUPP)
  * @io_release:	I/O, NULL until the type implements it (-EOPNOTSUPP)
+ * @io_xfer:	copying I/O: one whole transaction on io->dir, the payload
+ *		copied from or to io->ubuf, no view and no buffer left open;
+ *		runs under the side mutex.  NULL: -EOPNOTSUPP
  * @poll:	readiness for select: the subset of @events (DIOS_EV_*, those
  *		the reference's rights allow) that is ready; runs under an
  *		active reference, may take the type's spinlocks, must not
@@ -96,6 +99,7 @@ struct dios_object_ops {
 	int (*io_acquire)(struct dios_object *obj, struct dios_io *io);
 	int (*io_commit)(struct dios_object *obj, struct dios_io *io);
 	int (*io_release)(struct dios_object *obj, struct dios_io *io);
+	int (*io_xfer)(struct dios_object *obj, struct dios_io *io);
 	int (*poll)(struct dios_object *obj, u32 events);
 	unsigned long (*view_pages)(struct dios_object *obj);
 	struct page *(*view_page)(struct dios_object *obj,

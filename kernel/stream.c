@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * stream.c - the STREAM object type: the ring, the message queue, blocking
- * reservations and reads, and the reader and writer counts behind -EPIPE.
+ * reservations and reads, the reader and writer counts behind -EPIPE, and
+ * copying I/O (DIOS_IOC_XFER) through the kernel's mapping of the ring.
  *
  * Lock order: a reference side's mutex (buffer.c), then dios_gc_lock (gc.c)
  * when a message carrying references is linked or unlinked, then
@@ -9,6 +10,7 @@
  * read locklessly by the waiters).  Wake-ups go to the object's wait queue.
  */
 
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
@@ -19,6 +21,7 @@
 
 #include "blob.h"
 #include "context.h"
+#include "debugfs.h"
 #include "main.h"
 #include "stream.h"
 
@@ -324,11 +327,14 @@ static int dios_stream_wait(struct dios_stream *stream, struct dios_io *io,
 	return err ?: ret;
 }
 
-/* Give the head message back to the other readers. */
-static void dios_stream_untake(struct dios_stream *stream)
+/* Give the reservation (@dir write) or the head message (read) back. */
+static void dios_stream_untake(struct dios_stream *stream, unsigned int dir)
 {
 	spin_lock(&stream->lock);
-	stream->q.reading = false;
+	if (dir == DIOS_IO_DIR_WRITE)
+		stream->q.writing = false;
+	else
+		stream->q.reading = false;
 	spin_unlock(&stream->lock);
 	dios_stream_wake(stream);
 }
@@ -374,7 +380,7 @@ static int dios_stream_acquire_read(struct dios_stream *stream,
 		return ret;
 	ret = dios_stream_give_refs(io, io->buf->priv);
 	if (ret)
-		dios_stream_untake(stream);
+		dios_stream_untake(stream, DIOS_IO_DIR_READ);
 	return ret;
 }
 
@@ -804,14 +810,125 @@ static int dios_stream_io_release(struct dios_object *obj, struct dios_io *io)
 	if (io->buf->n_handles)
 		dios_context_remove_many(io->ref->ctx, io->buf->handles,
 					 io->buf->n_handles, &io->dead);
-	spin_lock(&stream->lock);
-	if (io->dir == DIOS_IO_DIR_WRITE)
-		stream->q.writing = false;
-	else
-		stream->q.reading = false;
-	spin_unlock(&stream->lock);
+	dios_stream_untake(stream, io->dir);
+	return 0;
+}
+
+/*
+ * Copy @len bytes between user memory at @ubuf and the ring from position
+ * @pos (into the ring if @to_ring), through the kernel's mapping of each
+ * ring page, wrapping at the ring's end.  The caller holds the reservation
+ * or the head message that covers the bytes, and no spinlock: the user
+ * access may fault and sleep.  A reservation never covers a borrowed page
+ * (a consumed forward gets fresh pages first), so a writable page is there.
+ */
+static int dios_stream_copy(struct dios_stream *stream, u64 pos, u64 len,
+			    u64 ubuf, bool to_ring)
+{
+	unsigned long index, left;
+	struct page *page;
+	size_t in_page, n;
+	u64 done, off;
+	void *kaddr;
+
+	for (done = 0; done < len; done += n) {
+		off = (pos + done) % stream->ring_size;
+		index = off >> PAGE_SHIFT;
+		in_page = offset_in_page(off);
+		n = min_t(u64, len - done, PAGE_SIZE - in_page);
+		page = dios_pages_get(&stream->ring, index, to_ring);
+		if (IS_ERR(page))
+			return PTR_ERR(page);
+		if (!page)
+			return -EIDRM;
+		kaddr = kmap_local_page(page);
+		if (to_ring) {
+			left = copy_from_user(kaddr + in_page,
+					      u64_to_user_ptr(ubuf + done), n);
+			flush_dcache_page(page);
+		} else {
+			left = copy_to_user(u64_to_user_ptr(ubuf + done),
+					    kaddr + in_page, n);
+		}
+		kunmap_local(kaddr);
+		put_page(page);
+		if (left)
+			return -EFAULT;
+		cond_resched();
+	}
+	dios_stats_add(&dios_stats.bytes_copied, len);
+	return 0;
+}
+
+/*
+ * Copy io->len bytes from io->ubuf into the ring as one message: reserve
+ * the tail as acquire_write does, copy, publish as commit_write does.  A
+ * fault sends nothing.
+ */
+static int dios_stream_xfer_send(struct dios_stream *stream,
+				 struct dios_io *io)
+{
+	struct dios_msg *msg;
+	int ret;
+
+	if (io->len > stream->capacity)
+		return -EMSGSIZE;
+	/* Allocated first: nothing can fail once the bytes are in. */
+	msg = dios_msg_alloc_plain();
+	if (!msg)
+		return -ENOMEM;
+	ret = dios_stream_wait(stream, io, dios_stream_try_reserve);
+	if (ret) {
+		dios_msg_recycle(msg);
+		return ret;
+	}
+	ret = dios_stream_copy(stream, io->buf->pos, io->len, io->ubuf, true);
+	if (ret) {
+		dios_stream_untake(stream, DIOS_IO_DIR_WRITE);
+		dios_msg_recycle(msg);
+		return ret;
+	}
+	msg->pos = io->buf->pos;
+	msg->len = io->len;
+	dios_stream_link(stream, msg);
 	dios_stream_wake(stream);
 	return 0;
+}
+
+/*
+ * Copy the head message to io->ubuf and consume it: take the head as
+ * acquire_read does (a message longer than io->len, or carrying references,
+ * is -EMSGSIZE and stays), copy, consume as commit_read does.  A fault
+ * leaves the message at the head.
+ */
+static int dios_stream_xfer_recv(struct dios_stream *stream,
+				 struct dios_io *io)
+{
+	struct dios_msg *msg;
+	int ret;
+
+	/* References need a table to land in: only the zero-copy read has. */
+	io->n_refs = 0;
+	ret = dios_stream_wait(stream, io, dios_stream_try_take);
+	if (ret)
+		return ret;
+	msg = io->buf->priv;
+	ret = dios_stream_copy(stream, msg->pos, msg->len, io->ubuf, false);
+	if (!ret)
+		ret = dios_stream_commit_read(stream, io);
+	if (ret)
+		dios_stream_untake(stream, DIOS_IO_DIR_READ);
+	return ret;
+}
+
+static int dios_stream_io_xfer(struct dios_object *obj, struct dios_io *io)
+{
+	struct dios_stream *stream = dios_stream_from_obj(obj);
+
+	lockdep_assert_held(&io->ref->io.side[io->dir].lock);
+	if (io->dir == DIOS_IO_DIR_WRITE)
+		return dios_stream_xfer_send(stream, io);
+	return dios_stream_xfer_recv(stream, io);
 }
 
 /*
@@ -871,6 +988,7 @@ static const struct dios_object_ops dios_stream_ops = {
 	.io_acquire = dios_stream_io_acquire,
 	.io_commit = dios_stream_io_commit,
 	.io_release = dios_stream_io_release,
+	.io_xfer = dios_stream_io_xfer,
 	.poll = dios_stream_poll,
 	.view_pages = dios_stream_view_pages,
 	.view_page = dios_stream_view_page,

@@ -28,7 +28,7 @@
 #include <linux/types.h>
 
 #define DIOS_ABI_MAJOR		1
-#define DIOS_ABI_MINOR		0
+#define DIOS_ABI_MINOR		1
 
 /* An opaque per-task handle.  Zero is never a valid handle. */
 #define DIOS_REF_NONE		((__u64)0)
@@ -96,6 +96,7 @@ enum {
 #define DIOS_FEAT_IO_FORWARD	(1ULL << 7)	/* commit a read buffer as a write */
 #define DIOS_FEAT_SELECT	(1ULL << 8)	/* select, interest set, poll */
 #define DIOS_FEAT_TASKS		(1ULL << 9)	/* dios_run and task control */
+#define DIOS_FEAT_IO_XFER	(1ULL << 10)	/* DIOS_IOC_XFER: copying stream I/O */
 
 /*
  * Arguments of dios_create().  Part of the user API: fields are only ever
@@ -262,6 +263,41 @@ struct dios_io_req {
 	__aligned_u64 next_len;
 };
 
+/* DIOS_IOC_XFER flags, besides DIOS_NONBLOCK (clear of the DIOS_IO_* bits). */
+#define DIOS_XFER_SEND		(1ULL << 8)	/* copy one message into send_ref */
+#define DIOS_XFER_RECV		(1ULL << 9)	/* then copy one out of recv_ref */
+
+/*
+ * DIOS_IOC_XFER: copy one message into a stream and/or one out of a
+ * stream, without a view and without leaving a buffer open (docs/io.md,
+ * "Copying I/O").  With both flags the send comes first: one system call
+ * for a request and its reply.
+ *
+ * @flags:	DIOS_XFER_SEND and/or DIOS_XFER_RECV (at least one),
+ *		DIOS_NONBLOCK
+ * @send_ref:	the stream written (needs WRITE); SEND only, 0 otherwise
+ * @send_buf:	pointer to the payload; SEND only
+ * @send_len:	its length, 0 allowed; SEND only
+ * @recv_ref:	the stream read (needs READ); RECV only, 0 otherwise
+ * @recv_buf:	pointer to the receive buffer; RECV only
+ * @recv_len:	in: the capacity of @recv_buf; out (success or -EMSGSIZE):
+ *		the message's length; RECV only
+ * @done:	out: DIOS_XFER_SEND once the message was sent (also when the
+ *		receive then failed), | DIOS_XFER_RECV once one was received;
+ *		ignored on input
+ */
+struct dios_xfer_req {
+	__aligned_u64 flags;
+	__aligned_u64 send_ref;
+	__aligned_u64 send_buf;
+	__aligned_u64 send_len;
+	__aligned_u64 recv_ref;
+	__aligned_u64 recv_buf;
+	__aligned_u64 recv_len;
+	__u32 done;
+	__u32 __pad;
+};
+
 /*
  * DIOS_IOC_SELECT: wait until one of n references is ready for one of
  * @events; see docs/api.md.
@@ -406,6 +442,7 @@ struct dios_task_wait_req {
 #define DIOS_IOC_ACQUIRE_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x13, struct dios_io_req)
 #define DIOS_IOC_COMMIT_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x14, struct dios_io_req)
 #define DIOS_IOC_RELEASE_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x15, struct dios_io_req)
+#define DIOS_IOC_XFER		_IOWR(DIOS_IOC_MAGIC, 0x16, struct dios_xfer_req)
 #define DIOS_IOC_SELECT		_IOWR(DIOS_IOC_MAGIC, 0x20, struct dios_select_req)
 #define DIOS_IOC_INTEREST	_IOWR(DIOS_IOC_MAGIC, 0x21, struct dios_interest_req)
 #define DIOS_IOC_INTEREST_WAIT	_IOWR(DIOS_IOC_MAGIC, 0x22, struct dios_interest_wait_req)
