@@ -41,7 +41,7 @@ KDIR ?= /lib/modules/$(KRELEASE)/build
 KSFT = $(shell $(common); ksrc_dir 2>/dev/null)/selftests
 
 # libdios version: feeds the soname (major) and the real name.
-LIBDIOS_VERSION := 1.0.0
+LIBDIOS_VERSION := 1.1.0
 LIBDIOS_MAJOR := $(firstword $(subst ., ,$(LIBDIOS_VERSION)))
 
 CC ?= gcc

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define LIBDIOS_VERSION_MAJOR	1
-#define LIBDIOS_VERSION_MINOR	0
+#define LIBDIOS_VERSION_MINOR	1
 
 /* An opaque per-task handle; DIOS_REF_NONE (0) is never a valid one. */
 typedef uint64_t dios_ref_t;
@@ -162,6 +162,36 @@ int dios_acquire_write(uint64_t flags, dios_ref_t ref, uint64_t len,
 int dios_commit_write(uint64_t flags, dios_ref_t ref, uint64_t len,
 		      struct dios_iovec *iov);
 int dios_release_write(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov);
+
+/*
+ * Copying stream I/O (DIOS_FEAT_IO_XFER; docs/io.md, "Copying I/O"): one
+ * system call per message, no view mapped, no buffer left open.
+ *
+ * dios_send copies @len bytes (0 allowed) from @buf into the stream as one
+ * message (needs WRITE): 0, -EMSGSIZE above the capacity, -EAGAIN full with
+ * DIOS_NONBLOCK, -EPIPE with no reader left.
+ *
+ * dios_recv copies the head message into @buf and consumes it (needs READ):
+ * its length.  -EMSGSIZE if it is longer than @cap (at most INT_MAX is
+ * used) or carries references: it stays queued.  -EAGAIN empty with
+ * DIOS_NONBLOCK, -EPIPE once no writer is left and the queue is drained.
+ *
+ * dios_call sends, then receives, in one system call: the received length.
+ * If the send worked and the receive failed, the error is the receive's
+ * and the message stays sent; *@done (may be NULL) tells which halves
+ * happened: DIOS_XFER_SEND, | DIOS_XFER_RECV.  A receive interrupted by a
+ * signal after the send is -EINTR, never restarted.
+ *
+ * All three: @flags DIOS_NONBLOCK only; -EBUSY if the same reference has a
+ * zero-copy transaction open in that direction; -EFAULT for a NULL buffer
+ * with a non-zero length, or a bad one (nothing sent, nothing consumed);
+ * -EOPNOTSUPP for a reference that is not a stream.
+ */
+int dios_send(uint64_t flags, dios_ref_t ref, const void *buf, uint64_t len);
+int dios_recv(uint64_t flags, dios_ref_t ref, void *buf, uint64_t cap);
+int dios_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
+	      uint64_t slen, dios_ref_t recv_ref, void *rbuf, uint64_t rcap,
+	      uint32_t *done);
 
 /*
  * Channels (docs/api.md, "Channels"): a bidirectional channel is two

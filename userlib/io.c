@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
 /*
  * I/O transactions: acquire, commit and release of buffers, as thin
- * wrappers around the six I/O ioctls (docs/io.md).
+ * wrappers around the six I/O ioctls (docs/io.md); and the copying calls
+ * send, recv and call around DIOS_IOC_XFER.
  *
  * The kernel identifies a transaction by (reference, direction) and checks
  * the buffer address on commit and release; the library only moves the
@@ -10,6 +11,7 @@
  * iovec's private field, because the public n_refs is overwritten with the
  * count received and a re-armed read needs the capacity again.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "internal.h"
@@ -160,4 +162,69 @@ int dios_release_write(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
 	io_req_init(&req, flags, ref, iov, 0);
 	req.addr = DIOS_PTR(iov->buf);
 	return __sys_dios_io(DIOS_IOC_RELEASE_WRITE, &req);
+}
+
+/*
+ * Copying I/O: DIOS_IOC_XFER.  A NULL buffer with a length is refused here,
+ * before the kernel would wait for room or a message to find it bad.
+ */
+static int xfer(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
+		uint64_t slen, dios_ref_t recv_ref, void *rbuf, uint64_t rcap,
+		uint32_t *done)
+{
+	struct dios_xfer_req req;
+	int ret;
+
+	if (done)
+		*done = 0;
+	if (flags & ~DIOS_NONBLOCK)
+		return -EINVAL;
+	if ((!sbuf && slen) || (!rbuf && rcap))
+		return -EFAULT;
+	memset(&req, 0, sizeof(req));
+	req.flags = flags;
+	if (send_ref) {
+		req.flags |= DIOS_XFER_SEND;
+		req.send_ref = send_ref;
+		req.send_buf = DIOS_PTR(sbuf);
+		req.send_len = slen;
+	}
+	if (recv_ref) {
+		req.flags |= DIOS_XFER_RECV;
+		req.recv_ref = recv_ref;
+		req.recv_buf = DIOS_PTR(rbuf);
+		/* The length is returned as an int. */
+		req.recv_len = rcap < INT_MAX ? rcap : INT_MAX;
+	}
+	ret = __sys_dios_call(DIOS_IOC_XFER, &req);
+	if (done)
+		*done = req.done;
+	if (ret)
+		return ret;
+	return recv_ref ? (int)req.recv_len : 0;
+}
+
+int dios_send(uint64_t flags, dios_ref_t ref, const void *buf, uint64_t len)
+{
+	if (!ref)
+		return -EBADF;
+	return xfer(flags, ref, buf, len, DIOS_REF_NONE, NULL, 0, NULL);
+}
+
+int dios_recv(uint64_t flags, dios_ref_t ref, void *buf, uint64_t cap)
+{
+	if (!ref)
+		return -EBADF;
+	return xfer(flags, DIOS_REF_NONE, NULL, 0, ref, buf, cap, NULL);
+}
+
+int dios_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
+	      uint64_t slen, dios_ref_t recv_ref, void *rbuf, uint64_t rcap,
+	      uint32_t *done)
+{
+	if (done)
+		*done = 0;
+	if (!send_ref || !recv_ref)
+		return -EBADF;
+	return xfer(flags, send_ref, sbuf, slen, recv_ref, rbuf, rcap, done);
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,6 +346,37 @@ static inline int dios_test_wait_sleeping(pid_t tid, int ms)
 	return -1;
 }
 
+/*
+ * A SIGUSR1 handler that counts and writes a byte to dios_test_sig_pipe,
+ * so that a process that sent the signal learns the handler ran.
+ * dios_test_set_sigusr1() makes the pipe and installs it with @flags
+ * (SA_RESTART or 0); 0, or -1 on error.
+ */
+static int dios_test_sig_pipe[2];
+static volatile sig_atomic_t dios_test_sig_count;
+
+static inline void dios_test_on_sigusr1(int sig)
+{
+	char c = 's';
+
+	(void)sig;
+	dios_test_sig_count++;
+	if (write(dios_test_sig_pipe[1], &c, 1) != 1)
+		dios_test_sig_count += 1000;
+}
+
+static inline int dios_test_set_sigusr1(int flags)
+{
+	struct sigaction sa;
+
+	if (pipe(dios_test_sig_pipe))
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = dios_test_on_sigusr1;
+	sa.sa_flags = flags;
+	return sigaction(SIGUSR1, &sa, NULL);
+}
+
 /* An iovec with every field zero, as struct dios_iovec asks. */
 static inline struct dios_iovec dios_test_iov(uint64_t offset)
 {
@@ -393,6 +425,38 @@ static inline int64_t dios_test_check(const void *buf, uint64_t len,
 		if (p[i] != dios_test_pat(seq, i))
 			return (int64_t)i;
 	return -1;
+}
+
+/* Send one zero-copy message of @len pattern bytes of @seq; 0 or -errno. */
+static inline int dios_test_send_msg(uint64_t flags, dios_ref_t s,
+				     uint64_t len, uint64_t seq)
+{
+	struct dios_iovec w = dios_test_iov(0);
+	int ret = dios_acquire_write(flags, s, len, &w);
+
+	if (ret)
+		return ret;
+	dios_test_fill(w.buf, len, seq);
+	return dios_commit_write(0, s, len, &w);
+}
+
+/*
+ * Receive one zero-copy message and check it is @len pattern bytes of
+ * @seq: 0, -errno, or 1 if the message is wrong (it is put back).
+ */
+static inline int dios_test_recv_msg(uint64_t flags, dios_ref_t s,
+				     uint64_t len, uint64_t seq)
+{
+	struct dios_iovec r = dios_test_iov(0);
+	int ret = dios_acquire_read(flags, s, UINT64_MAX, &r);
+
+	if (ret)
+		return ret;
+	if (r.len != len || dios_test_check(r.buf, len, seq) != -1) {
+		dios_release_read(0, s, &r);
+		return 1;
+	}
+	return dios_commit_read(0, s, &r);
 }
 
 /*

@@ -38,35 +38,9 @@ FIXTURE_TEARDOWN(stream)
 {
 }
 
-/* Send one message of @len pattern bytes; 0 or -errno. */
-static int send_msg(uint64_t flags, dios_ref_t s, uint64_t len, uint64_t seq)
-{
-	struct dios_iovec w = dios_test_iov(0);
-	int ret = dios_acquire_write(flags, s, len, &w);
-
-	if (ret)
-		return ret;
-	dios_test_fill(w.buf, len, seq);
-	return dios_commit_write(0, s, len, &w);
-}
-
-/*
- * Receive one message and check it is @len pattern bytes of @seq: 0, -errno,
- * or 1 if the message is wrong.
- */
-static int recv_msg(uint64_t flags, dios_ref_t s, uint64_t len, uint64_t seq)
-{
-	struct dios_iovec r = dios_test_iov(0);
-	int ret = dios_acquire_read(flags, s, CAP, &r);
-
-	if (ret)
-		return ret;
-	if (r.len != len || dios_test_check(r.buf, len, seq) != -1) {
-		dios_release_read(0, s, &r);
-		return 1;
-	}
-	return dios_commit_read(0, s, &r);
-}
+/* The zero-copy helpers of dios_test.h, under short names. */
+#define send_msg	dios_test_send_msg
+#define recv_msg	dios_test_recv_msg
 
 TEST_F(stream, one_message)
 {
@@ -465,29 +439,6 @@ TEST_F(stream, zombify_wakes_reader)
 	EXPECT_EQ(0, dios_test_wait(pid));
 }
 
-static int sig_pipe[2];
-static volatile sig_atomic_t sig_count;
-
-static void on_sigusr1(int sig)
-{
-	char c = 's';
-
-	(void)sig;
-	sig_count++;
-	if (write(sig_pipe[1], &c, 1) != 1)
-		sig_count += 1000;
-}
-
-static void set_handler(int flags)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigusr1;
-	sa.sa_flags = flags;
-	sigaction(SIGUSR1, &sa, NULL);
-}
-
 /*
  * A signal handled with SA_RESTART: the blocked acquire runs the handler
  * and waits again, and gets the message sent after it.
@@ -496,8 +447,7 @@ TEST_F(stream, signal_restarts)
 {
 	pid_t parent = getpid(), pid;
 
-	ASSERT_EQ(0, pipe(sig_pipe));
-	set_handler(SA_RESTART);
+	ASSERT_EQ(0, dios_test_set_sigusr1(SA_RESTART));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -507,14 +457,14 @@ TEST_F(stream, signal_restarts)
 		ASSERT_EQ(0, dios_lookup(0, &self->name, DIOS_REF_NONE, &s));
 		EXPECT_EQ(0, dios_test_wait_sleeping(parent, SLEEP_MS));
 		ASSERT_EQ(0, kill(parent, SIGUSR1));
-		ASSERT_EQ(0, dios_test_read(sig_pipe[0], &c, 1));
+		ASSERT_EQ(0, dios_test_read(dios_test_sig_pipe[0], &c, 1));
 		/* The handler ran; the parent goes back to sleep. */
 		EXPECT_EQ(0, dios_test_wait_sleeping(parent, SLEEP_MS));
 		ASSERT_EQ(0, send_msg(0, s, 5, 5));
 		DIOS_CHILD_EXIT();
 	}
 	EXPECT_EQ(0, recv_msg(0, self->s, 5, 5));
-	EXPECT_EQ(1, sig_count);
+	EXPECT_EQ(1, dios_test_sig_count);
 	EXPECT_EQ(0, dios_test_wait(pid));
 }
 
@@ -524,8 +474,7 @@ TEST_F(stream, signal_interrupts)
 	struct dios_iovec r = dios_test_iov(0);
 	pid_t parent = getpid(), pid;
 
-	ASSERT_EQ(0, pipe(sig_pipe));
-	set_handler(0);
+	ASSERT_EQ(0, dios_test_set_sigusr1(0));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -534,7 +483,7 @@ TEST_F(stream, signal_interrupts)
 		DIOS_CHILD_EXIT();
 	}
 	EXPECT_EQ(-EINTR, dios_acquire_read(0, self->s, CAP, &r));
-	EXPECT_EQ(1, sig_count);
+	EXPECT_EQ(1, dios_test_sig_count);
 	EXPECT_EQ(0, dios_test_wait(pid));
 	/* Nothing is held: a message can be read normally. */
 	ASSERT_EQ(0, send_msg(0, self->s, 3, 3));
