@@ -5,13 +5,16 @@
  * "Channels").
  *
  * A channel keeps nothing between calls but the handles of struct
- * dios_chan, so a send is acquire_write + commit_write and a receive
- * acquire_read + commit_read: two system calls each.  DIOS_IO_REARM would
- * make it one, but only by leaving a buffer open between calls, which
- * holds the ring's tail (or head) against every other writer (reader) of
- * the stream, makes dios_select report the stream not ready, and must
- * guess the next message's length.  The zero-copy calls pass DIOS_IO_REARM
- * through for callers that want that trade.
+ * dios_chan.  A send or receive without references is one DIOS_IOC_XFER
+ * (dios_send, dios_recv): one system call, the kernel copies the payload
+ * and maps no view, which is what short-lived channels and small messages
+ * want; dios_chan_call sends and receives in one.  Messages carrying
+ * references go zero-copy, acquire + commit: two system calls.
+ * DIOS_IO_REARM would make those one, but only by leaving a buffer open
+ * between calls, which holds the ring's tail (or head) against every other
+ * writer (reader) of the stream, makes dios_select report the stream not
+ * ready, and must guess the next message's length.  The zero-copy calls
+ * pass DIOS_IO_REARM through for callers that want that trade.
  *
  * Until the far end of a named channel has opened it, the creator keeps
  * its full references to both streams in __hold: without them its write
@@ -216,6 +219,8 @@ static int chan_send(uint64_t flags, struct dios_chan *chan, const void *buf,
 	ret = chan_accept(flags, chan);
 	if (ret)
 		return ret;
+	if (!n)
+		return dios_send(flags, chan->tx, buf, len);
 	memset(&iov, 0, sizeof(iov));
 	/* A reservation is at least a byte; the commit may publish none. */
 	ret = dios_acquire_write(flags, chan->tx, len ? len : 1, &iov);
@@ -245,6 +250,9 @@ static int chan_recv(uint64_t flags, struct dios_chan *chan, void *buf,
 	ret = chan_accept(flags, chan);
 	if (ret)
 		return ret;
+	/* No room for references: one carrying any is -EMSGSIZE, and stays. */
+	if (!n)
+		return dios_recv(flags, chan->rx, buf, cap);
 	memset(&iov, 0, sizeof(iov));
 	iov.refs = refs;
 	iov.n_refs = n ? *n : 0;
@@ -277,6 +285,24 @@ int dios_chan_recv(uint64_t flags, struct dios_chan *chan, void *buf,
 		   uint64_t cap)
 {
 	return chan_recv(flags, chan, buf, cap, NULL, NULL);
+}
+
+int dios_chan_call(uint64_t flags, struct dios_chan *chan, const void *sbuf,
+		   uint64_t slen, void *rbuf, uint64_t rcap, uint32_t *done)
+{
+	int ret;
+
+	if (done)
+		*done = 0;
+	if (flags & ~DIOS_NONBLOCK)
+		return -EINVAL;
+	if (!chan || (!sbuf && slen) || (!rbuf && rcap))
+		return -EFAULT;
+	ret = chan_accept(flags, chan);
+	if (ret)
+		return ret;
+	return dios_call(flags, chan->tx, sbuf, slen, chan->rx, rbuf, rcap,
+			 done);
 }
 
 int dios_chan_send_refs(uint64_t flags, struct dios_chan *chan,

@@ -286,6 +286,15 @@ int dios_chan_recv(uint64_t flags, struct dios_chan *chan, void *buf,
 		   uint64_t cap);
 
 /*
+ * Send @slen bytes, then receive one message into @rbuf, in one system
+ * call (dios_call): the received length.  Errors as send's, then recv's;
+ * after a failed receive the message stays sent, and *@done (may be NULL)
+ * tells what happened as for dios_call.
+ */
+int dios_chan_call(uint64_t flags, struct dios_chan *chan, const void *sbuf,
+		   uint64_t slen, void *rbuf, uint64_t rcap, uint32_t *done);
+
+/*
  * As send and recv, with up to 64 references moved through the channel:
  * on success the sender's handles @refs[0..n-1] are gone (each needs COPY;
  * see docs/io.md for the errors), and the receiver gets new handles in
