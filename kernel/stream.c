@@ -228,10 +228,15 @@ static struct page *dios_stream_view_page(struct dios_object *obj,
 			      view->writable);
 }
 
+/*
+ * A message or room for one: wake the other side, with the sync hint
+ * (WF_SYNC), as pipe_write() does, so that on one CPU the woken reader
+ * does not preempt a writer that goes on writing or is about to wait.
+ */
 static void dios_stream_wake(struct dios_stream *stream)
 {
 	if (wq_has_sleeper(&stream->obj.waitq))
-		wake_up_all(&stream->obj.waitq);
+		wake_up_sync(&stream->obj.waitq);
 }
 
 /* Why a blocking step must stop waiting, or 0 to go on. */

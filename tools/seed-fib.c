@@ -34,7 +34,7 @@ static int child_dios(void)
 	uint32_t n, r;
 	int ret;
 
-	ret = seed_parent(sizeof(n), &s);
+	ret = seed_parent(&s);
 	if (!ret)
 		ret = seed_recv(&s, &n, sizeof(n));
 	if (ret < 0)
@@ -56,12 +56,12 @@ static uint32_t fib_dios(uint32_t n)
 
 	if (n < 2)
 		return n;
-	ret = seed_spawn("dios-child", sizeof(m), &t1, &s1);
+	ret = seed_spawn("dios-child", &t1, &s1);
 	m = n - 2;
 	if (!ret)
 		ret = seed_send(&s1, &m, sizeof(m));
 	if (!ret)
-		ret = seed_spawn("dios-child", sizeof(m), &t2, &s2);
+		ret = seed_spawn("dios-child", &t2, &s2);
 	m = n - 1;
 	if (!ret)
 		ret = seed_send(&s2, &m, sizeof(m));

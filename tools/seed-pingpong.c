@@ -44,18 +44,16 @@ static int client(int is_dios)
 	int ret;
 
 	if (is_dios) {
-		ret = seed_parent(BIG, &s);
+		ret = seed_parent(&s);
 		if (ret)
 			seed_die("seed-pingpong client", ret);
-		s.hold = 1;	/* nobody selects on a client's end */
 	}
 	for (i = 0; i < 2 * rounds; i++) {
 		len = msg_len(i);
 		msg_fill(out, i, len);
 		if (is_dios) {
-			ret = seed_send(&s, out, len);
-			if (!ret)
-				ret = seed_recv(&s, in, sizeof(in));
+			/* Send the ping and wait for the pong: one call. */
+			ret = seed_call(&s, out, len, in, sizeof(in));
 			if (ret >= 0)
 				ret = ret == (int)len ? 0 : -EPROTO;
 		} else {
@@ -99,6 +97,33 @@ static void serve(struct peer *c, int is_dios)
 	if (ret)
 		seed_die("seed-pingpong server", ret);
 	c->served++;
+}
+
+/*
+ * Without select, dios: each echo goes out with the receive of the next
+ * client's message in the same call (the clients take turns).
+ */
+static void serve_in_turn_dios(struct peer *c, uint32_t want)
+{
+	uint8_t buf[BIG];
+	uint32_t i;
+	int k, n, ret;
+
+	n = seed_recv(&c[0].s, buf, sizeof(buf));
+	for (i = 0; i < want && n >= 0; i++) {
+		k = (int)(i % NR_CLIENTS);
+		c[k].served++;
+		if (i + 1 == want) {
+			ret = seed_send(&c[k].s, buf, (uint64_t)n);
+			n = ret ? ret : 0;
+			break;
+		}
+		n = dios_call(0, c[k].s.c.tx, buf, (uint64_t)n,
+			      c[(k + 1) % NR_CLIENTS].s.c.rx, buf, sizeof(buf),
+			      NULL);
+	}
+	if (n < 0)
+		seed_die("seed-pingpong server", n);
 }
 
 /* The next client with a message, after @last in turn: select(2). */
@@ -154,13 +179,11 @@ static int run(const char *variant, int use_select)
 	memset(c, 0, sizeof(c));
 	t0 = seed_now_ns();
 	for (k = 0; k < NR_CLIENTS; k++) {
-		ret = is_dios ? seed_spawn("dios-client", BIG, &c[k].task,
+		ret = is_dios ? seed_spawn("dios-client", &c[k].task,
 					   &c[k].s) :
 				seed_fork_exec("linux-client", &c[k].p);
 		if (ret)
 			seed_die("seed-pingpong start", ret);
-		/* Reading in turn, the server may keep each message. */
-		c[k].s.hold = !use_select;
 		if (is_dios && use_select) {
 			ret = dios_interest_add(c[k].s.c.rx, DIOS_EV_READ,
 						(uint64_t)k);
@@ -177,6 +200,9 @@ static int run(const char *variant, int use_select)
 			last = k;
 			total++;
 		}
+	} else if (is_dios) {
+		serve_in_turn_dios(c, want);
+		total = want;
 	} else {
 		while (total < want)
 			for (k = 0; k < NR_CLIENTS; k++, total++)

@@ -82,7 +82,7 @@ static void worker_link(struct link *l, int is_dios)
 	l->p.to = 1;
 	l->p.from = 0;
 	if (is_dios) {
-		ret = seed_parent(sizeof(uint32_t), &l->s);
+		ret = seed_parent(&l->s);
 		if (ret)
 			seed_die("seed-primes worker", ret);
 	}
@@ -125,7 +125,7 @@ static void start(struct link *l, int is_dios, const char *mode)
 	memset(l, 0, sizeof(*l));
 	l->is_dios = is_dios;
 	snprintf(m, sizeof(m), "%s-%s", is_dios ? "dios" : "linux", mode);
-	ret = is_dios ? seed_spawn(m, sizeof(uint32_t), &l->task, &l->s) :
+	ret = is_dios ? seed_spawn(m, &l->task, &l->s) :
 			seed_fork_exec(m, &l->p);
 	if (ret)
 		seed_die("seed-primes start", ret);

@@ -6,10 +6,8 @@
  * with piped stdin/stdout does in seed 004 appendix A), and sending fixed
  * size values over either.
  *
- * The dios side keeps one write buffer acquired per channel and commits
- * each message with DIOS_IO_REARM, which acquires the next buffer in the
- * same call: one system call per message sent, as a pipe write.  A receive
- * is acquire_read + commit_read.
+ * The dios side sends and receives with one system call per message, as
+ * a pipe write or read does.
  */
 #ifndef SEED_H
 #define SEED_H
@@ -67,96 +65,53 @@ static inline void __attribute__((noreturn)) seed_die(const char *what,
 }
 
 /*
- * One end of a dios channel with its write buffer kept acquired, and, if
- * @hold, the last message received kept until the next receive, which
- * consumes it and acquires the next in one call (DIOS_IO_REARM).  A held
- * message keeps the stream's head: only for an end no select waits on.
+ * One end of a dios channel.  Seed messages are a few bytes to 200: they
+ * go through the copying calls (DIOS_IOC_XFER), one system call a message
+ * and no buffer mapped, which is what a task that sends one message in its
+ * life wants; dios_chan_call() sends and waits for the answer in one.
  */
 struct seed_chan {
 	struct dios_chan c;
-	struct dios_iovec tx;
-	struct dios_iovec rx;
-	uint64_t max;		/* largest message */
-	int armed;
-	int hold;
-	int held;
 };
 
 static inline int seed_send(struct seed_chan *s, const void *buf,
 			    uint64_t len)
 {
-	int ret;
-
-	if (!s->armed) {
-		memset(&s->tx, 0, sizeof(s->tx));
-		ret = dios_chan_send_acquire(0, &s->c, s->max, &s->tx);
-		if (ret)
-			return ret;
-		s->armed = 1;
-	}
-	memcpy(s->tx.buf, buf, len);
-	s->tx.next_len = s->max;
-	ret = dios_chan_send_commit(DIOS_IO_REARM, &s->c, len, &s->tx);
-	if (ret)
-		s->armed = 0;
-	return ret;
+	return dios_chan_send(0, &s->c, buf, len);
 }
 
 static inline int seed_recv(struct seed_chan *s, void *buf, uint64_t cap)
 {
-	struct dios_iovec *iov = &s->rx;
-	uint64_t len;
-	int ret;
+	return dios_chan_recv(0, &s->c, buf, cap);
+}
 
-	if (s->held) {
-		iov->next_len = s->max;
-		ret = dios_chan_recv_release(DIOS_IO_REARM, &s->c, iov);
-	} else {
-		memset(iov, 0, sizeof(*iov));
-		iov->len = s->max;
-		ret = dios_chan_recv_acquire(0, &s->c, iov);
-	}
-	s->held = 0;
-	if (ret)
-		return ret;
-	len = iov->len < cap ? iov->len : cap;
-	memcpy(buf, iov->buf, len);
-	if (s->hold) {
-		s->held = 1;
-		return (int)len;
-	}
-	ret = dios_chan_recv_release(0, &s->c, iov);
-	return ret ? ret : (int)len;
+/* Send, then receive the answer: one system call. */
+static inline int seed_call(struct seed_chan *s, const void *out,
+			    uint64_t len, void *in, uint64_t cap)
+{
+	return dios_chan_call(0, &s->c, out, len, in, cap, NULL);
 }
 
 static inline void seed_close(struct seed_chan *s)
 {
-	if (s->armed)
-		dios_release_write(0, s->c.tx, &s->tx);
-	if (s->held)
-		dios_chan_recv_release(0, &s->c, &s->rx);
-	s->armed = 0;
-	s->held = 0;
 	dios_chan_close(&s->c);
 }
 
 /* Start this program again as "@mode" with a channel to it. */
-static inline int seed_spawn(const char *mode, uint64_t max,
-			     dios_ref_t *task, struct seed_chan *s)
+static inline int seed_spawn(const char *mode, dios_ref_t *task,
+			     struct seed_chan *s)
 {
 	const char *argv[] = { SEED_SELF, mode, NULL };
 	struct dios_task_spec spec = { .argv = argv };
 
 	memset(s, 0, sizeof(*s));
-	s->max = max;
 	return dios_run_chan(0, SEED_CAPACITY, SEED_SELF, &spec, task, &s->c);
 }
 
 /* In a task started by seed_spawn(): the channel to the parent. */
-static inline int seed_parent(uint64_t max, struct seed_chan *s)
+static inline int seed_parent(struct seed_chan *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->max = max;
 	return dios_chan_parent(&s->c);
 }
 
