@@ -2,8 +2,8 @@
 /*
  * Tasks: dios_run() and the calls on task references.
  *
- * dios_run() forks; the child waits on a socket until the parent has made it
- * a task (DIOS_IOC_RUN: the kernel prepares the child's context with the
+ * dios_run() forks; the child waits (see struct task_go) until the parent
+ * has made it a task (DIOS_IOC_RUN: the kernel prepares the child's context with the
  * delegated references, which the child takes over on its first open of
  * /dev/dios), then execs.  The parent does not wait for the exec: what
  * execve would refuse for the file itself (-ENOENT, -EACCES) dios_run
@@ -15,21 +15,16 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <time.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
 
 extern char **environ;
-
-static void task_close(int fd)
-{
-	int saved = errno;
-
-	close(fd);
-	errno = saved;
-}
 
 /* Reap @pid, which is known to be exiting. */
 static void task_reap(pid_t pid)
@@ -41,65 +36,94 @@ static void task_reap(pid_t pid)
 	errno = saved;
 }
 
-/* In the child: wait for the go, then exec; 127 if either fails. */
-static void __attribute__((noreturn))
-task_child(int go, const char *path, char *const argv[], char *const envp[])
-{
-	ssize_t r;
-	char c;
+/*
+ * The go signal: a word in a shared page, set by the parent once the child
+ * is a task.  A child that finds it unset says so and sleeps on a futex;
+ * only then does the parent wake it.  Usually the parent, which a fork
+ * does not stop, gets there first, and nobody is woken: on one CPU the
+ * child does not preempt its parent at every start, as it would if it
+ * blocked on a pipe.
+ */
+struct task_go {
+	uint32_t go;		/* 0: wait, TASK_GO: exec, TASK_ABORT: exit */
+	uint32_t waiting;	/* the child sleeps on @go */
+};
 
-	do {
-		r = read(go, &c, 1);
-	} while (r < 0 && errno == EINTR);
-	if (r == 1)
+#define TASK_GO		1
+#define TASK_ABORT	2
+
+static void task_unmap(struct task_go *g)
+{
+	int saved = errno;
+
+	munmap(g, sizeof(*g));
+	errno = saved;
+}
+
+/* Wait while *@word is 0, at most 100 ms. */
+static void task_futex_wait(uint32_t *word)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+	syscall(SYS_futex, word, FUTEX_WAIT, 0, &ts, NULL, 0);
+}
+
+/*
+ * In the child: wait for the go, then exec; 127 if either fails.  A parent
+ * that died before its go leaves us reparented: checked every 100 ms.
+ */
+static void __attribute__((noreturn))
+task_child(struct task_go *g, pid_t parent, const char *path,
+	   char *const argv[], char *const envp[])
+{
+	if (!__atomic_load_n(&g->go, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&g->waiting, 1, __ATOMIC_SEQ_CST);
+		/* Returns at once if @go changed since it was read. */
+		while (!__atomic_load_n(&g->go, __ATOMIC_SEQ_CST)) {
+			if (getppid() != parent)
+				_exit(127);
+			task_futex_wait(&g->go);
+		}
+	}
+	if (__atomic_load_n(&g->go, __ATOMIC_SEQ_CST) == TASK_GO)
 		execve(path, argv, envp);
 	_exit(127);
 }
 
-static int task_run(int go[2], const char *path, char *const argv[],
+static void task_signal(struct task_go *g, uint32_t what)
+{
+	__atomic_store_n(&g->go, what, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&g->waiting, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &g->go, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static int task_run(struct task_go *g, const char *path, char *const argv[],
 		    char *const envp[], struct dios_run_req *req)
 {
-	ssize_t w;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 	int ret;
 
 	pid = fork();
 	if (pid < 0)
 		return -errno;
-	if (pid == 0) {
-		close(go[1]);
-		task_child(go[0], path, argv, envp);
-	}
-	task_close(go[0]);
-	go[0] = -1;
+	if (pid == 0)
+		task_child(g, parent, path, argv, envp);
 	req->pid = (uint32_t)pid;
 	ret = __sys_dios_call(DIOS_IOC_RUN, req);
-	if (!ret) {
-		/* No SIGPIPE if someone killed the child meanwhile. */
-		do {
-			w = send(go[1], "g", 1, MSG_NOSIGNAL);
-		} while (w < 0 && errno == EINTR);
-		if (w != 1) {
-			dios_delete(0, req->task);
-			ret = -EIO;
-		}
-	}
-	/* The child sees the go, or end of file and exits. */
-	task_close(go[1]);
-	go[1] = -1;
+	task_signal(g, ret ? TASK_ABORT : TASK_GO);
 	if (ret)
 		task_reap(pid);
 	return ret;
 }
 
-int dios_run(uint64_t flags, const char *path,
-	     const struct dios_task_spec *spec, dios_ref_t *task)
+static int task_start(uint64_t flags, const char *path,
+		      const struct dios_task_spec *spec, dios_ref_t *task)
 {
 	const char *argv0[2] = { path, NULL };
 	const char *const *argv = argv0;
 	char *const *envp = environ;
 	struct dios_run_req req;
-	int go[2];
+	struct task_go *g;
 	int ret;
 
 	if (flags)
@@ -128,17 +152,27 @@ int dios_run(uint64_t flags, const char *path,
 	ret = __dios_ctx_fd();
 	if (ret < 0)
 		return ret;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0)
+	g = mmap(NULL, sizeof(*g), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (g == MAP_FAILED)
 		return -errno;
-	ret = task_run(go, path, (char *const *)argv, envp, &req);
-	if (go[0] >= 0)
-		task_close(go[0]);
-	if (go[1] >= 0)
-		task_close(go[1]);
+	ret = task_run(g, path, (char *const *)argv, envp, &req);
+	task_unmap(g);
 	if (ret)
 		return ret;
 	*task = req.task;
 	return 0;
+}
+
+/* As a system call: errno is left as it was. */
+int dios_run(uint64_t flags, const char *path,
+	     const struct dios_task_spec *spec, dios_ref_t *task)
+{
+	int saved = errno;
+	int ret = task_start(flags, path, spec, task);
+
+	errno = saved;
+	return ret;
 }
 
 int dios_task_refs(dios_ref_t *refs, uint32_t *n)
