@@ -43,7 +43,7 @@
 #define REPS		7
 #define KIB		1024L
 #define MIB		(1024L * 1024)
-#define MEM_N		10000		/* objects or references per run */
+#define MEM_N		20000		/* objects or references per run */
 #define STREAM_CAP	(4 * MIB)
 #define PIPE_SZ		MIB
 #define VMSPLICE_AREA	(8 * MIB)
@@ -1150,9 +1150,9 @@ static double linux_mem_opens(long n)
 /* Calls per repetition: the scan is O(N) for dios and poll. */
 static long select_iters(long n)
 {
-	long it = 1000000 / n;
+	long it = 2000000 / n;
 
-	return it > 20000 ? 20000 : it < 50 ? 50 : it;
+	return it > 40000 ? 40000 : it < 200 ? 200 : it;
 }
 
 /*
