@@ -1063,9 +1063,20 @@ static long slab_bytes(void)
 static dios_ref_t refs[MEM_N];
 static int fds[MEM_N];
 
+/*
+ * Let the frees of the previous run finish first: references, objects and
+ * files are freed after an RCU grace period (and files after the deferred
+ * fput), which would otherwise land inside the next measurement.
+ */
+static long mem_settled(long (*meter)(void))
+{
+	usleep(200000);
+	return meter();
+}
+
 static double dios_mem_objects_m(long n, long (*meter)(void))
 {
-	long before = meter(), after, i;
+	long before = mem_settled(meter), after, i;
 
 	for (i = 0; i < n; i++)
 		refs[i] = shmem_create(DIOS_CREATE_ANON, NULL);
@@ -1077,7 +1088,7 @@ static double dios_mem_objects_m(long n, long (*meter)(void))
 
 static double linux_mem_memfds_m(long n, long (*meter)(void))
 {
-	long before = meter(), after, i;
+	long before = mem_settled(meter), after, i;
 
 	for (i = 0; i < n; i++) {
 		fds[i] = memfd_create("bench", MFD_CLOEXEC);
@@ -1093,7 +1104,7 @@ static double linux_mem_memfds_m(long n, long (*meter)(void))
 static double dios_mem_refs_m(long n, long (*meter)(void))
 {
 	dios_ref_t obj = shmem_create(DIOS_CREATE_ANON, NULL);
-	long before = meter(), after, i;
+	long before = mem_settled(meter), after, i;
 
 	for (i = 0; i < n; i++)
 		DCHECK(dios_dup(obj, DIOS_RIGHTS_ALL, &refs[i]));
@@ -1112,7 +1123,7 @@ static double linux_mem_opens_m(long n, long (*meter)(void))
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 	SCHECK(fd);
-	before = meter();
+	before = mem_settled(meter);
 	for (i = 0; i < n; i++)
 		SCHECK(fds[i] = open(path, O_RDWR | O_CLOEXEC));
 	after = meter();
