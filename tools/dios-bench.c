@@ -40,7 +40,7 @@
 
 #include "dios.h"
 
-#define REPS		7
+#define REPS		9
 #define KIB		1024L
 #define MIB		(1024L * 1024)
 #define MEM_N		20000		/* objects or references per run */
@@ -836,10 +836,18 @@ static double eventfd_pingpong(long n)
 
 /* ---- stream throughput: MB/s, writer parent, reader child ------------ */
 
+/*
+ * Messages per timed run: stream_total bytes, but at least 4096 messages
+ * (up to 4 * stream_total bytes), so that the large sizes average over
+ * enough wake-ups to repeat from boot to boot; at most 65536.
+ */
 static long stream_msgs(long size)
 {
 	long n = stream_total / size;
 
+	if (n < 4096)
+		n = 4 * stream_total / size < 4096 ? 4 * stream_total / size :
+		    4096;
 	return n > 65536 ? 65536 : n;
 }
 
