@@ -184,6 +184,17 @@ static int child_main(int argc, char **argv)
 			return CHILD_BAD_REFS;
 		return 0;
 	}
+	if (!strcmp(mode, "refs-nospc")) {
+		/* two references: capacity 1 is -ENOSPC, 0 asks the count */
+		uint32_t n = 1;
+
+		if (dios_task_refs(refs, &n) != -ENOSPC || n != 2)
+			return CHILD_BAD_REFS;
+		n = 0;
+		if (dios_task_refs(NULL, &n) || n != 2)
+			return CHILD_BAD_REFS;
+		return 0;
+	}
 	if (!strcmp(mode, "sleep")) {
 		/* never opens /dev/dios; dies of SIGALRM after argv[3] s */
 		alarm((unsigned int)atoi(argv[3]));
@@ -820,6 +831,22 @@ TEST_F(task, ctl_errors)
 	dios_delete(0, t);
 	/* Deleted */
 	EXPECT_EQ(-EBADF, dios_task_wait(t, NULL));
+}
+
+/* Room for fewer handles than were delegated: -ENOSPC with the count. */
+TEST_F(task, task_refs_capacity_too_small)
+{
+	dios_ref_t r, w, t;
+	int status = -1;
+
+	ASSERT_EQ(0, make_stream(&r, &w));
+	ASSERT_EQ(0, run_mode("refs-nospc", NULL, (dios_ref_t[]){ r, w },
+			      NULL, 2, &t));
+	ASSERT_EQ(0, dios_task_wait(t, &status));
+	EXPECT_EQ(0, status);
+	dios_delete(0, r);
+	dios_delete(0, w);
+	dios_delete(0, t);
 }
 
 TEST_F(task, task_refs_errors)
