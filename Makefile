@@ -8,7 +8,8 @@
 #   make run              boot the stock kernel, load dios.ko, run dios-demo
 #   make shell            same VM, interactive shell (KERNEL=debug for the other)
 #   make bench            dios against Linux in the stock VM: build/bench/
-#                         (ICOUNT=1: with QEMU -icount shift=auto,sleep=off)
+#                         (QEMU -icount: virtual time; ICOUNT=0: host time;
+#                         ROWS=id,id: only these rows)
 #   make install          DESTDIR=... PREFIX=/usr/local
 #   make clean
 #
@@ -99,7 +100,8 @@ run shell: deps
 # Reports targets met or missed; fails only if the benchmark itself fails.
 bench: deps
 	@$(MAKE) --no-print-directory build
-	+@DIOS_QEMU_ICOUNT=$(if $(filter 1 y yes,$(ICOUNT)),1,0) scripts/bench.sh
+	+@DIOS_QEMU_ICOUNT=$(if $(filter 0 n no,$(ICOUNT)),0,1) \
+		DIOS_BENCH_ROWS=$(ROWS) scripts/bench.sh
 
 install: deps
 	@$(MAKE) --no-print-directory lib-install

@@ -4,7 +4,8 @@
 # stream throughput. Results: build/bench/{results.json,table.txt,
 # throughput.dat,throughput.png}. Exits non-zero only if the benchmark
 # itself fails (a functional error, a kernel report, a timeout), never
-# because a target is missed. DIOS_QEMU_ICOUNT=1: QEMU -icount mode.
+# because a target is missed. DIOS_QEMU_ICOUNT=1: QEMU -icount mode (what
+# make bench uses unless ICOUNT=0). DIOS_BENCH_ROWS=id,id: only these rows.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -13,7 +14,7 @@ mkdir -p "$out"
 rm -f "$out"/results.json "$out"/table.txt "$out"/throughput.{dat,png}
 mode="TCG, host time"
 [[ ${DIOS_QEMU_ICOUNT:-0} == 0 ]] ||
-	mode="TCG -icount shift=auto,sleep=off, virtual time"
+	mode="TCG -icount shift=${DIOS_QEMU_ICOUNT_SHIFT:-0},sleep=off, virtual time"
 log "running the benchmark in the stock VM ($mode)"
 start=$SECONDS
 "$DIOS_ROOT/scripts/vm.sh" bench stock

@@ -21,10 +21,12 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
 mode=test
 only=
+rows=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	diosmode=*) mode=${arg#diosmode=} ;;
 	diosonly=*) only=${arg#diosonly=} ;;
+	diosrows=*) rows="-r ${arg#diosrows=}" ;;
 	esac
 done
 
@@ -128,7 +130,7 @@ bench)
 	# results channel; scripts/vm.sh extracts the JSON on the host.
 	if load; then
 		marker "START bench"
-		/demo/dios-bench -o /tmp/dios-bench.json >&3 2>&3
+		/demo/dios-bench -o /tmp/dios-bench.json $rows >&3 2>&3
 		st=$?
 		result "dios-result: bench $st"
 		if [ $st -eq 0 ]; then

@@ -14,9 +14,9 @@
 # Splats are detected from the console log rather than with panic_on_warn,
 # so that one WARN fails the test that caused it while the other tests still
 # run. DIOS_VM_TIMEOUT (seconds, default 1200) bounds each boot.
-# DIOS_QEMU_ICOUNT=1 adds -icount shift=auto,sleep=off (deterministic
-# virtual time: the guest clock counts instructions, not host time), with
-# one vCPU.
+# DIOS_QEMU_ICOUNT=1 adds -icount shift=0,sleep=off (virtual time: the
+# guest clock counts instructions, 1 ns each, not host time), with one vCPU;
+# DIOS_QEMU_ICOUNT_SHIFT=N|auto changes the shift.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -75,6 +75,8 @@ cmdline="console=ttyS0 loglevel=7 printk.devkmsg=on panic=-1 kasan_multi_shot"
 cmdline+=" mitigations=off diosmode=$mode"
 # DIOS_ONLY=a_test,b_test: run only these test programs (a quicker loop)
 [[ -z ${DIOS_ONLY:-} ]] || cmdline+=" diosonly=$DIOS_ONLY"
+# DIOS_BENCH_ROWS=id,id: make bench runs only these rows
+[[ -z ${DIOS_BENCH_ROWS:-} ]] || cmdline+=" diosrows=$DIOS_BENCH_ROWS"
 
 # TCG by default: /dev/kvm may exist on these machines without working.
 # DIOS_QEMU_ACCEL=kvm where KVM really works.
@@ -86,7 +88,7 @@ smp=2
 icount=()
 if [[ ${DIOS_QEMU_ICOUNT:-0} != 0 ]]; then
 	smp=1
-	icount=(-icount shift=auto,sleep=off)
+	icount=(-icount "shift=${DIOS_QEMU_ICOUNT_SHIFT:-0},sleep=off")
 fi
 
 qemu=(qemu-system-x86_64 -nographic -monitor none -no-reboot

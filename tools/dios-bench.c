@@ -1416,6 +1416,9 @@ struct pair {
 	uint64_t needs;		/* DIOS_FEAT_* the dios side needs */
 };
 
+/* -s dios|linux: time one side only (to profile it); the other reads 0. */
+static int only_side;
+
 static const struct pair pairs[] = {
 	{ "create", "create+delete anon 4K", "ns/op", "PRIVMEM anon",
 	  "memfd+ftruncate+close", dios_create_anon, linux_memfd, OPS_N,
@@ -1550,11 +1553,14 @@ static void run_pair(FILE *f, const struct pair *p, uint64_t avail,
 		return;
 	}
 	fprintf(stderr, "dios-bench: %s ...\n", p->row);
-	p->dios(p->param);		/* warm-up */
-	p->base(p->param);
-	for (i = 0; i < REPS; i++) {
-		dv[i] = p->dios(p->param);
-		bv[i] = p->base(p->param);
+	for (i = -1; i < REPS; i++) {	/* -1: the warm-up */
+		double dt = only_side == 'l' ? 0 : p->dios(p->param);
+		double bt = only_side == 'd' ? 0 : p->base(p->param);
+
+		if (i >= 0) {
+			dv[i] = dt;
+			bv[i] = bt;
+		}
 	}
 	d = summarise(dv, REPS);
 	b = summarise(bv, REPS);
@@ -1597,24 +1603,64 @@ static void setup(struct dios_version_req *v)
 		fail("module limits too small for the benchmark");
 }
 
+/* -r: a comma-separated list of row ids; NULL means every row. */
+static int row_wanted(const char *rows, const char *id)
+{
+	size_t n = strlen(id);
+	const char *s;
+
+	if (!rows)
+		return 1;
+	for (s = rows; *s; s += strcspn(s, ",")) {
+		s += *s == ',';
+		if (!strncmp(s, id, n) && (s[n] == ',' || !s[n]))
+			return 1;
+	}
+	return 0;
+}
+
+static void check_rows(const char *rows)
+{
+	const char *s;
+	size_t i, n;
+
+	for (s = rows; s && *s; s += n) {
+		s += *s == ',';
+		n = strcspn(s, ",");
+		for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+			if (strlen(pairs[i].id) == n &&
+			    !strncmp(s, pairs[i].id, n))
+				break;
+		if (n && i == sizeof(pairs) / sizeof(pairs[0]))
+			fail("-r: no row %.*s", (int)n, s);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct dios_version_req v = { 0 };
 	const char *out = "/tmp/dios-bench.json";
+	const char *rows = NULL;
 	uint64_t avail;
+	int first = 1;
 	size_t i;
 	FILE *f;
 	int c;
 
-	while ((c = getopt(argc, argv, "o:t:")) != -1) {
+	while ((c = getopt(argc, argv, "o:r:s:t:")) != -1) {
 		if (c == 'o')
 			out = optarg;
+		else if (c == 's' && strchr("dl", optarg[0]))
+			only_side = optarg[0];
+		else if (c == 'r')
+			rows = optarg;
 		else if (c == 't')
 			stream_total = atol(optarg) * MIB;
 		else
-			fail("usage: dios-bench [-o out.json] "
-			     "[-t MiB per stream run]");
+			fail("usage: dios-bench [-o out.json] [-r id,id...] "
+			     "[-s dios|linux] [-t MiB per stream run]");
 	}
+	check_rows(rows);
 	setup(&v);
 	avail = v.features;
 	/* The seed programs live next to this program. */
@@ -1639,8 +1685,12 @@ int main(int argc, char **argv)
 	if (!f)
 		fail("%s: %s", out, strerror(errno));
 	json_header(f, &v);
-	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
-		run_pair(f, &pairs[i], avail, i == 0);
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		if (!row_wanted(rows, pairs[i].id))
+			continue;
+		run_pair(f, &pairs[i], avail, first);
+		first = 0;
+	}
 	fprintf(f, "\n]}\n");
 	if (fclose(f))
 		fail("%s: %s", out, strerror(errno));
