@@ -123,7 +123,7 @@ static int dios_ioc_version(struct dios_context *ctx, void __user *uarg,
 	req.abi_minor = DIOS_ABI_MINOR;
 	req.features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
 		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT |
-		       DIOS_FEAT_TASKS;
+		       DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN;
 	req.max_refs = dios_max_refs;
 	req.max_select = DIOS_MAX_SELECT;
 	req.max_objects = dios_max_objects;
@@ -619,13 +619,14 @@ static int dios_ioc_run(struct dios_context *ctx, void __user *uarg,
 	unsigned int got = 0;
 	int ret;
 
-	BUILD_BUG_ON(sizeof(req) != 40);
-	BUILD_BUG_ON(offsetof(struct dios_run_req, n_refs) != 36);
+	BUILD_BUG_ON(sizeof(req) != 64);
+	BUILD_BUG_ON(offsetof(struct dios_run_req, chan_rx) != 56);
 	ret = copy_struct_from_user(&req, sizeof(req), uarg, usize);
 	if (ret)
 		return ret;
-	if (req.flags || req.n_refs > DIOS_COPY_MAX)
-		return -EINVAL;
+	ret = dios_task_run_check(&req);
+	if (ret)
+		return ret;
 	ret = dios_copy_get_all(ctx, &b, req.refs, req.rights, req.n_refs,
 				&got);
 	if (!ret) {
@@ -636,10 +637,8 @@ static int dios_ioc_run(struct dios_context *ctx, void __user *uarg,
 		ret = dios_copy_out(uarg, usize, &req, sizeof(req));
 		if (!ret)
 			ret = dios_task_start(child);
-		if (ret) {
-			dios_context_delete(ctx, req.task);
-			dios_context_release(child);
-		}
+		if (ret)
+			dios_task_unprepare(ctx, &req, child);
 	}
 	if (b.hs)
 		dios_copy_put_all(b.hs, got);
@@ -1133,7 +1132,8 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		   struct dios_interest_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_INTEREST_WAIT), dios_ioc_interest_wait,
 		   struct dios_interest_wait_req),
-	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RUN), dios_ioc_run, struct dios_run_req),
+	[_IOC_NR(DIOS_IOC_RUN)] = { .fn = dios_ioc_run,
+				    .size = DIOS_RUN_REQ_SIZE_VER0 },
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_TASK_REFS), dios_ioc_task_refs,
 		   struct dios_task_refs_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_PAUSE), dios_ioc_pause,

@@ -293,30 +293,145 @@ static struct pid *dios_task_child(u32 nr)
 	return pid;
 }
 
+/* The delegation limit of DIOS_IOC_RUN and DIOS_IOC_COPY. */
+#define DIOS_TASK_MAX_REFS	1024
+
+/**
+ * dios_task_run_check() - the checks of DIOS_IOC_RUN before any lookup
+ * @req:	the request
+ *
+ * Return: 0, or -EINVAL: unknown flags, too many references, a capacity
+ * without DIOS_RUN_CHAN.
+ */
+int dios_task_run_check(const struct dios_run_req *req)
+{
+	u32 max = DIOS_TASK_MAX_REFS;
+
+	if (req->flags & ~DIOS_RUN_CHAN)
+		return -EINVAL;
+	if (req->flags & DIOS_RUN_CHAN)
+		max -= 2;
+	else if (req->capacity)
+		return -EINVAL;
+	return req->n_refs > max ? -EINVAL : 0;
+}
+
+/* Drop the caller's ends of a DIOS_RUN_CHAN channel, if it has them. */
+static void dios_task_chan_delete(struct dios_context *ctx,
+				  struct dios_run_req *req)
+{
+	if (req->chan_tx)
+		dios_context_delete(ctx, req->chan_tx);
+	if (req->chan_rx)
+		dios_context_delete(ctx, req->chan_rx);
+	req->chan_tx = 0;
+	req->chan_rx = 0;
+}
+
+/*
+ * DIOS_RUN_CHAN: create the two streams, install the caller's ends in @ctx
+ * (@req->chan_tx, @req->chan_rx) and return the child's ends in @far, each
+ * holding a memory reference to its stream.
+ */
+static int dios_task_chan_make(struct dios_context *ctx,
+			       struct dios_run_req *req,
+			       struct dios_handle far[2])
+{
+	static const u64 far_rights[2] = { DIOS_RUN_CHAN_FAR_RX,
+					   DIOS_RUN_CHAN_FAR_TX };
+	static const u64 own_rights[2] = { DIOS_RUN_CHAN_OWN_TX,
+					   DIOS_RUN_CHAN_OWN_RX };
+	struct dios_create_args args = { .capacity = req->capacity };
+	u64 *own[2] = { &req->chan_tx, &req->chan_rx };
+	struct dios_object *obj;
+	int i, ret = 0;
+
+	far[0].obj = NULL;
+	far[1].obj = NULL;
+	for (i = 0; i < 2 && !ret; i++) {
+		obj = dios_object_create(DIOS_OBJ_STREAM, &args);
+		if (IS_ERR(obj))
+			ret = PTR_ERR(obj);
+		else
+			ret = dios_context_install(ctx, obj, own_rights[i],
+						   own[i]);
+		if (!IS_ERR(obj)) {
+			far[i].obj = obj;
+			far[i].rights = far_rights[i];
+		}
+	}
+	if (ret) {
+		dios_task_chan_delete(ctx, req);
+		for (i = 0; i < 2; i++)
+			if (far[i].obj)
+				dios_object_put(far[i].obj);
+	}
+	return ret;
+}
+
+/*
+ * Install the child's references: the channel's far ends @far (if
+ * DIOS_RUN_CHAN), then the @req->n_refs delegated ones @hs.
+ */
+static int dios_task_install(struct dios_context *child,
+			     const struct dios_run_req *req,
+			     struct dios_handle *far, struct dios_handle *hs)
+{
+	u32 nr_far = req->flags & DIOS_RUN_CHAN ? 2 : 0;
+	u32 n = nr_far + req->n_refs;
+	u64 *handles;
+	int ret;
+
+	if (!n)
+		return 0;
+	handles = kvmalloc_array(n, sizeof(u64), GFP_KERNEL_ACCOUNT);
+	if (!handles)
+		return -ENOMEM;
+	ret = dios_context_install_many(child, far, handles, nr_far);
+	if (!ret)
+		ret = dios_context_install_many(child, hs, handles + nr_far,
+						req->n_refs);
+	if (ret) {
+		/* The child's context is released with what it holds. */
+		kvfree(handles);
+		return ret;
+	}
+	child->spawn_refs = handles;
+	child->nr_spawn_refs = n;
+	return 0;
+}
+
 /**
  * dios_task_prepare() - the first half of DIOS_IOC_RUN
  * @ctx:	the caller's context
- * @req:	the request: @req->pid the child; @req->task is set
+ * @req:	the request, checked by dios_task_run_check(): @req->pid the
+ *		child; @req->task is set, and with DIOS_RUN_CHAN
+ *		@req->chan_tx and @req->chan_rx
  * @hs:		@req->n_refs objects (the caller keeps its references) with
  *		the rights to delegate
  *
- * Creates the child's context with the delegated references and installs a
- * reference to its task object in @ctx.  The caller then either starts the
- * child with dios_task_start() or deletes @req->task and releases the
- * child's context.
+ * Creates the child's context with the delegated references (after the
+ * channel's far ends with DIOS_RUN_CHAN) and installs a reference to its
+ * task object in @ctx.  The caller then either starts the child with
+ * dios_task_start() or undoes this with dios_task_unprepare().
  *
  * Return: the child's context, or an ERR_PTR: -EINVAL, -ESRCH, -ECHILD,
- * -EBUSY (see dios_task_child()), -EMFILE, -ENOMEM, -EDQUOT.
+ * -EBUSY (see dios_task_child()), -EMFILE, -ENOMEM, -EDQUOT; with
+ * DIOS_RUN_CHAN also the errors of creating a stream of @req->capacity
+ * (-EINVAL for 0, -EFBIG).
  */
 struct dios_context *dios_task_prepare(struct dios_context *ctx,
 				       struct dios_run_req *req,
 				       struct dios_handle *hs)
 {
+	struct dios_handle far[2] = {};
 	struct dios_context *child;
 	struct pid *pid;
-	u64 *handles;
 	int ret;
 
+	req->task = 0;
+	req->chan_tx = 0;
+	req->chan_rx = 0;
 	pid = dios_task_child(req->pid);
 	if (IS_ERR(pid))
 		return ERR_CAST(pid);
@@ -324,28 +439,45 @@ struct dios_context *dios_task_prepare(struct dios_context *ctx,
 	put_pid(pid);
 	if (IS_ERR(child))
 		return child;
-	if (req->n_refs) {
-		handles = kvmalloc_array(req->n_refs, sizeof(u64),
-					 GFP_KERNEL_ACCOUNT);
-		ret = handles ? dios_context_install_many(child, hs, handles,
-							  req->n_refs) :
-				-ENOMEM;
-		if (ret) {
-			kvfree(handles);
+	if (req->flags & DIOS_RUN_CHAN) {
+		ret = dios_task_chan_make(ctx, req, far);
+		if (ret)
 			goto err_release;
-		}
-		child->spawn_refs = handles;
-		child->nr_spawn_refs = req->n_refs;
 	}
-	ret = dios_context_install(ctx, child->task, DIOS_RIGHTS_ALL,
-				   &req->task);
+	ret = dios_task_install(child, req, far, hs);
+	if (!ret)
+		ret = dios_context_install(ctx, child->task, DIOS_RIGHTS_ALL,
+					   &req->task);
+	if (far[0].obj) {
+		/* Held by the references now, or to be freed. */
+		dios_object_put(far[0].obj);
+		dios_object_put(far[1].obj);
+	}
 	if (ret)
 		goto err_release;
 	return child;
 
 err_release:
+	dios_task_chan_delete(ctx, req);
 	dios_context_release(child);
 	return ERR_PTR(ret);
+}
+
+/**
+ * dios_task_unprepare() - undo dios_task_prepare()
+ * @ctx:	the caller's context
+ * @req:	the request as dios_task_prepare() left it
+ * @child:	its result, which is released
+ *
+ * Deletes the caller's task reference and channel ends.
+ */
+void dios_task_unprepare(struct dios_context *ctx, struct dios_run_req *req,
+			 struct dios_context *child)
+{
+	dios_context_delete(ctx, req->task);
+	req->task = 0;
+	dios_task_chan_delete(ctx, req);
+	dios_context_release(child);
 }
 
 /**

@@ -76,9 +76,12 @@ void dios_task_detach(struct dios_object *obj);
 struct dios_context *dios_task_get_context(struct dios_object *obj);
 struct dios_context *dios_task_claim(struct file *file);
 
+int dios_task_run_check(const struct dios_run_req *req);
 struct dios_context *dios_task_prepare(struct dios_context *ctx,
 				       struct dios_run_req *req,
 				       struct dios_handle *hs);
+void dios_task_unprepare(struct dios_context *ctx, struct dios_run_req *req,
+			 struct dios_context *child);
 int dios_task_start(struct dios_context *child);
 int dios_task_signal(struct dios_object *obj, int sig);
 int dios_task_wait(struct dios_object *obj, bool nonblock, int *status);

@@ -116,21 +116,17 @@ static int task_run(struct task_go *g, const char *path, char *const argv[],
 	return ret;
 }
 
-static int task_start(uint64_t flags, const char *path,
-		      const struct dios_task_spec *spec, dios_ref_t *task)
+/* @req->flags and the channel fields are the caller's. */
+static int task_start(const char *path, const struct dios_task_spec *spec,
+		      struct dios_run_req *req)
 {
 	const char *argv0[2] = { path, NULL };
 	const char *const *argv = argv0;
 	char *const *envp = environ;
-	struct dios_run_req req;
+	int saved = errno;
 	struct task_go *g;
 	int ret;
 
-	if (flags)
-		return -EINVAL;
-	if (!path || !task)
-		return -EFAULT;
-	memset(&req, 0, sizeof(req));
 	if (spec) {
 		if (spec->n_refs && !spec->refs)
 			return -EFAULT;
@@ -138,40 +134,50 @@ static int task_start(uint64_t flags, const char *path,
 			argv = spec->argv;
 		if (spec->envp)
 			envp = (char *const *)spec->envp;
-		req.refs = DIOS_PTR(spec->refs);
-		req.rights = DIOS_PTR(spec->rights);
-		req.n_refs = spec->n_refs;
+		req->refs = DIOS_PTR(spec->refs);
+		req->rights = DIOS_PTR(spec->rights);
+		req->n_refs = spec->n_refs;
 	}
 	/*
 	 * What execve would refuse for the file itself, said now; the parent
 	 * does not wait for the exec (a fork does not either).
 	 */
-	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0)
-		return -errno;
+	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0) {
+		ret = -errno;
+		errno = saved;
+		return ret;
+	}
 	/* The context exists before the fork: the child must not open it. */
 	ret = __dios_ctx_fd();
 	if (ret < 0)
 		return ret;
 	g = mmap(NULL, sizeof(*g), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (g == MAP_FAILED)
-		return -errno;
-	ret = task_run(g, path, (char *const *)argv, envp, &req);
-	task_unmap(g);
-	if (ret)
+	if (g == MAP_FAILED) {
+		ret = -errno;
+		errno = saved;
 		return ret;
-	*task = req.task;
-	return 0;
+	}
+	ret = task_run(g, path, (char *const *)argv, envp, req);
+	task_unmap(g);
+	errno = saved;
+	return ret;
 }
 
-/* As a system call: errno is left as it was. */
 int dios_run(uint64_t flags, const char *path,
 	     const struct dios_task_spec *spec, dios_ref_t *task)
 {
-	int saved = errno;
-	int ret = task_start(flags, path, spec, task);
+	struct dios_run_req req;
+	int ret;
 
-	errno = saved;
+	if (flags)
+		return -EINVAL;
+	if (!path || !task)
+		return -EFAULT;
+	memset(&req, 0, sizeof(req));
+	ret = task_start(path, spec, &req);
+	if (!ret)
+		*task = req.task;
 	return ret;
 }
 
@@ -236,63 +242,32 @@ int dios_task_wait(dios_ref_t task, int *status)
 }
 
 /*
- * A task with a channel to it (Hephaestus's spawn_task): the far end's two
- * references go first, the caller's own delegations after them.
+ * A task with a channel to it (Hephaestus's spawn_task): one DIOS_IOC_RUN
+ * with DIOS_RUN_CHAN makes the two streams, gives the child the far end's
+ * references before the caller's delegations, and us our end.
  */
 int dios_run_chan(uint64_t flags, uint64_t capacity, const char *path,
 		  const struct dios_task_spec *spec, dios_ref_t *task,
 		  struct dios_chan *chan)
 {
-	struct dios_task_spec s = { 0 };
-	uint64_t *rights = NULL;
-	dios_ref_t *refs, peer[2];
-	struct dios_chan mine;
-	uint32_t i, n = 0;
+	struct dios_run_req req;
 	int ret;
 
 	if (flags)
 		return -EINVAL;
 	if (!path || !task || !chan)
 		return -EFAULT;
-	if (spec) {
-		s = *spec;
-		n = spec->n_refs;
-		if (n > DIOS_RUN_MAX_REFS - 2)
-			return -EINVAL;
-		if (n && !spec->refs)
-			return -EFAULT;
-	}
-	refs = malloc((n + 2) * 2 * sizeof(uint64_t));
-	if (!refs)
-		return -ENOMEM;
-	ret = dios_chan_pair(0, capacity, &mine, peer);
+	if (spec && spec->n_refs > DIOS_RUN_MAX_REFS - 2)
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.flags = DIOS_RUN_CHAN;
+	req.capacity = capacity ? capacity : DIOS_CHAN_CAPACITY;
+	ret = task_start(path, spec, &req);
 	if (ret)
-		goto out;
-	refs[0] = peer[0];
-	refs[1] = peer[1];
-	for (i = 0; i < n; i++)
-		refs[2 + i] = spec->refs[i];
-	if (spec && spec->rights) {
-		/* The far end's references keep their reduced rights. */
-		rights = refs + n + 2;
-		rights[0] = DIOS_RIGHT_READ | DIOS_RIGHT_COPY;
-		rights[1] = DIOS_RIGHT_WRITE | DIOS_RIGHT_COPY;
-		for (i = 0; i < n; i++)
-			rights[2 + i] = spec->rights[i];
-	}
-	s.refs = refs;
-	s.rights = rights;
-	s.n_refs = n + 2;
-	ret = dios_run(0, path, &s, task);
-	dios_delete(0, peer[0]);
-	dios_delete(0, peer[1]);
-	if (ret)
-		dios_chan_close(&mine);
-	else
-		*chan = mine;
-out:
-	free(refs);
-	return ret;
+		return ret;
+	*task = req.task;
+	dios_chan_from_refs(chan, req.chan_rx, req.chan_tx);
+	return 0;
 }
 
 int dios_chan_parent(struct dios_chan *chan)

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -181,6 +182,22 @@ static int child_main(int argc, char **argv)
 		if (dios_ref_info(refs[2], &info) ||
 		    info.type != DIOS_OBJ_SHMEM ||
 		    info.rights != DIOS_RIGHT_READ)
+			return CHILD_BAD_REFS;
+		return 0;
+	}
+	if (!strcmp(mode, "chan-ends")) {
+		/* the channel's far ends: stream 0 to read, 1 to write, of
+		 * capacity argv[3], then argv[4] more references
+		 */
+		uint64_t cap = strtoull(argv[3], NULL, 0);
+		struct dios_ref_info in, out;
+
+		child_refs(refs, 2 + (uint32_t)atoi(argv[4]));
+		if (dios_ref_info(refs[0], &in) || dios_ref_info(refs[1], &out) ||
+		    in.type != DIOS_OBJ_STREAM || out.type != DIOS_OBJ_STREAM ||
+		    in.rights != DIOS_RUN_CHAN_FAR_RX ||
+		    out.rights != DIOS_RUN_CHAN_FAR_TX ||
+		    in.size != cap || out.size != cap)
 			return CHILD_BAD_REFS;
 		return 0;
 	}
@@ -765,7 +782,7 @@ TEST_F(task, raw_run_flags_count_pointer_twice_execd)
 			execl("/bin/sh", "sh", "-c", "read x", (char *)NULL);
 		_exit(0);
 	}
-	EXPECT_EQ(-EINVAL, raw_run((uint32_t)pid, 1, 0, 0));
+	EXPECT_EQ(-EINVAL, raw_run((uint32_t)pid, 2, 0, 0));
 	EXPECT_EQ(-EINVAL, raw_run((uint32_t)pid, 0, 1025, 0));
 	EXPECT_EQ(-EFAULT, raw_run((uint32_t)pid, 0, 1, 8));
 	{
@@ -949,6 +966,180 @@ TEST_F(task, run_chan_errors)
 	/* Not started by dios_run_chan. */
 	EXPECT_EQ(-ENOENT, dios_chan_parent(&c));
 	EXPECT_EQ(-EFAULT, dios_chan_parent(NULL));
+}
+
+/* The far ends the child gets, and our own end of the kernel's channel. */
+TEST_F(task, run_chan_ends_and_rights)
+{
+	const char *argv[] = { SELF, "child", "chan-ends", "4096", "1", NULL };
+	struct dios_task_spec spec = { .argv = argv, .n_refs = 1 };
+	struct dios_ref_info tx, rx;
+	struct dios_chan c;
+	dios_ref_t r, w, t;
+	int status = -1;
+
+	DIOS_REQUIRE(DIOS_FEAT_RUN_CHAN);
+	ASSERT_EQ(0, make_stream(&r, &w));
+	spec.refs = &r;
+	ASSERT_EQ(0, dios_run_chan(0, 4096, SELF, &spec, &t, &c));
+	ASSERT_EQ(0, dios_ref_info(c.tx, &tx));
+	ASSERT_EQ(0, dios_ref_info(c.rx, &rx));
+	EXPECT_EQ(DIOS_RUN_CHAN_OWN_TX, tx.rights);
+	EXPECT_EQ(DIOS_RUN_CHAN_OWN_RX, rx.rights);
+	EXPECT_EQ(4096, tx.size);
+	EXPECT_EQ(4096, rx.size);
+	EXPECT_EQ(0, c.__hold[0]);
+	EXPECT_EQ(0, c.__hold[1]);
+	ASSERT_EQ(0, dios_task_wait(t, &status));
+	EXPECT_EQ(0, status);
+	/* Its ends are gone with its context: ours see -EPIPE. */
+	EXPECT_EQ(-EPIPE, dios_chan_send(0, &c, "x", 1));
+	EXPECT_EQ(0, dios_chan_close(&c));
+	dios_delete(0, r);
+	dios_delete(0, w);
+	dios_delete(0, t);
+}
+
+/* A fresh fork child that waits for a byte on @go, then exits. */
+static pid_t fork_waiting(int go[2])
+{
+	pid_t pid;
+	char c;
+
+	if (pipe(go))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		while (read(go[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	return pid;
+}
+
+static void end_waiting(int go[2], pid_t pid)
+{
+	close(go[1]);
+	close(go[0]);
+	kill(pid, SIGKILL);
+	dios_test_wait(pid);
+}
+
+static int raw_run_chan(uint32_t pid, uint64_t flags, uint64_t capacity,
+			uint32_t n, uint64_t refs, struct dios_run_req *out)
+{
+	struct dios_run_req req = { .flags = flags, .pid = pid, .n_refs = n,
+				    .refs = refs, .capacity = capacity };
+	int ret = dios_test_rw(_IOC_NR(DIOS_IOC_RUN), sizeof(req), &req);
+
+	if (!ret && out)
+		*out = req;
+	else if (!ret) {
+		dios_delete(0, req.task);
+		dios_delete(0, req.chan_tx);
+		dios_delete(0, req.chan_rx);
+	}
+	return ret;
+}
+
+TEST_F(task, raw_run_chan_errors)
+{
+	struct dios_version_req v;
+	struct dios_run_req req;
+	struct dios_ref_info info;
+	int go[2];
+	pid_t pid;
+
+	DIOS_REQUIRE(DIOS_FEAT_RUN_CHAN);
+	ASSERT_EQ(0, dios_version(&v));
+	EXPECT_LE(2, v.abi_minor);
+	pid = fork_waiting(go);
+	ASSERT_LT(0, pid);
+	/* A capacity without DIOS_RUN_CHAN */
+	EXPECT_EQ(-EINVAL, raw_run_chan((uint32_t)pid, 0, 4096, 0, 0, NULL));
+	/* The channel takes two of the 1024 */
+	EXPECT_EQ(-EINVAL, raw_run_chan((uint32_t)pid, DIOS_RUN_CHAN, 4096,
+					1023, 8, NULL));
+	EXPECT_EQ(-EFAULT, raw_run_chan((uint32_t)pid, DIOS_RUN_CHAN, 4096,
+					1022, 8, NULL));
+	/* The streams' capacity, checked as dios_create checks it */
+	EXPECT_EQ(-EINVAL, raw_run_chan((uint32_t)pid, DIOS_RUN_CHAN, 0, 0,
+					0, NULL));
+	EXPECT_EQ(-EFBIG, raw_run_chan((uint32_t)pid, DIOS_RUN_CHAN,
+				       v.max_capacity + 1, 0, 0, NULL));
+	/* Not a child */
+	EXPECT_EQ(-ECHILD, raw_run_chan((uint32_t)getpid(), DIOS_RUN_CHAN,
+					4096, 0, 0, NULL));
+	/* None of that left a context waiting: this one starts. */
+	ASSERT_EQ(0, raw_run_chan((uint32_t)pid, DIOS_RUN_CHAN, 4096, 0, 0,
+				  &req));
+	ASSERT_EQ(0, dios_ref_info(req.chan_tx, &info));
+	EXPECT_EQ(DIOS_OBJ_STREAM, info.type);
+	EXPECT_EQ(DIOS_RUN_CHAN_OWN_TX, info.rights);
+	ASSERT_EQ(0, dios_ref_info(req.chan_rx, &info));
+	EXPECT_EQ(DIOS_RUN_CHAN_OWN_RX, info.rights);
+	EXPECT_EQ(-EBUSY, raw_run_chan((uint32_t)pid, DIOS_RUN_CHAN, 4096, 0,
+				       0, NULL));
+	dios_delete(0, req.task);
+	dios_delete(0, req.chan_tx);
+	dios_delete(0, req.chan_rx);
+	end_waiting(go, pid);
+}
+
+/*
+ * The reply cannot be copied out: the task and both channel ends are
+ * deleted again and the child is left as it was (the fixture counts).
+ */
+TEST_F(task, raw_run_chan_reply_fault)
+{
+	struct dios_run_req *ro, req;
+	long page = sysconf(_SC_PAGESIZE);
+	int go[2];
+	pid_t pid;
+
+	DIOS_REQUIRE(DIOS_FEAT_RUN_CHAN);
+	pid = fork_waiting(go);
+	ASSERT_LT(0, pid);
+	ro = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	memset(ro, 0, sizeof(*ro));
+	ro->flags = DIOS_RUN_CHAN;
+	ro->pid = (uint32_t)pid;
+	ro->capacity = 4096;
+	ASSERT_EQ(0, mprotect(ro, (size_t)page, PROT_READ));
+	EXPECT_EQ(-EFAULT, dios_test_rw(_IOC_NR(DIOS_IOC_RUN), sizeof(*ro),
+					ro));
+	req = *ro;
+	munmap(ro, (size_t)page);
+	ASSERT_EQ(0, dios_test_rw(_IOC_NR(DIOS_IOC_RUN), sizeof(req), &req));
+	dios_delete(0, req.task);
+	dios_delete(0, req.chan_tx);
+	dios_delete(0, req.chan_rx);
+	end_waiting(go, pid);
+}
+
+/* A caller built against ABI 1.0 passes the 40-byte struct. */
+TEST_F(task, raw_run_first_version_size)
+{
+	struct dios_run_req req;
+	int go[2];
+	pid_t pid;
+
+	pid = fork_waiting(go);
+	ASSERT_LT(0, pid);
+	memset(&req, 0, sizeof(req));
+	req.pid = (uint32_t)pid;
+	EXPECT_EQ(-EINVAL, dios_test_rw(_IOC_NR(DIOS_IOC_RUN),
+					DIOS_RUN_REQ_SIZE_VER0 - 8, &req));
+	req.chan_tx = 1;
+	ASSERT_EQ(0, dios_test_rw(_IOC_NR(DIOS_IOC_RUN),
+				  DIOS_RUN_REQ_SIZE_VER0, &req));
+	EXPECT_NE(0, req.task);
+	/* Nothing written past the caller's size. */
+	EXPECT_EQ(1, req.chan_tx);
+	dios_delete(0, req.task);
+	end_waiting(go, pid);
 }
 
 int main(int argc, char **argv)

@@ -28,7 +28,7 @@
 #include <linux/types.h>
 
 #define DIOS_ABI_MAJOR		1
-#define DIOS_ABI_MINOR		1
+#define DIOS_ABI_MINOR		2
 
 /* An opaque per-task handle.  Zero is never a valid handle. */
 #define DIOS_REF_NONE		((__u64)0)
@@ -97,6 +97,7 @@ enum {
 #define DIOS_FEAT_SELECT	(1ULL << 8)	/* select, interest set, poll */
 #define DIOS_FEAT_TASKS		(1ULL << 9)	/* dios_run and task control */
 #define DIOS_FEAT_IO_XFER	(1ULL << 10)	/* DIOS_IOC_XFER: copying stream I/O */
+#define DIOS_FEAT_RUN_CHAN	(1ULL << 11)	/* DIOS_RUN_CHAN: a task with a channel */
 
 /*
  * Arguments of dios_create().  Part of the user API: fields are only ever
@@ -371,16 +372,42 @@ struct dios_interest_wait_req {
  *		or 0 to keep them
  * @task:	out: a reference to the new task object, with every right
  * @pid:	the child, as a process id in the caller's namespace
- * @n_refs:	0 to 1024, as for DIOS_IOC_COPY
+ * @n_refs:	0 to 1024, as for DIOS_IOC_COPY (1022 with DIOS_RUN_CHAN)
+ *
+ * With DIOS_RUN_CHAN (DIOS_FEAT_RUN_CHAN, ABI 1.2) the call also creates
+ * the two anonymous streams of a channel to the child, as
+ * dios_chan_pair() would: stream 0 carries messages to the child, stream
+ * 1 from it.  The child gets them first, before the delegated references:
+ * stream 0 with DIOS_RUN_CHAN_FAR_RX, stream 1 with DIOS_RUN_CHAN_FAR_TX.
+ *
+ * @capacity:	DIOS_RUN_CHAN: the capacity of each stream; 0 otherwise
+ * @chan_tx:	out: DIOS_RUN_CHAN: the caller's reference to stream 0, with
+ *		DIOS_RUN_CHAN_OWN_TX; 0 otherwise
+ * @chan_rx:	out: the caller's reference to stream 1, DIOS_RUN_CHAN_OWN_RX
  */
 struct dios_run_req {
-	__aligned_u64 flags;		/* none defined */
+	__aligned_u64 flags;		/* DIOS_RUN_CHAN */
 	__aligned_u64 refs;
 	__aligned_u64 rights;
 	__aligned_u64 task;
 	__u32 pid;
 	__u32 n_refs;
+	__aligned_u64 capacity;		/* at offset 40 */
+	__aligned_u64 chan_tx;
+	__aligned_u64 chan_rx;
 };
+
+/* The size of struct dios_run_req in ABI 1.0 and 1.1. */
+#define DIOS_RUN_REQ_SIZE_VER0	40
+
+/* dios_run_req.flags */
+#define DIOS_RUN_CHAN		(1ULL << 0)
+
+/* The rights of the channel ends DIOS_RUN_CHAN makes. */
+#define DIOS_RUN_CHAN_FAR_RX	(DIOS_RIGHT_READ | DIOS_RIGHT_COPY)
+#define DIOS_RUN_CHAN_FAR_TX	(DIOS_RIGHT_WRITE | DIOS_RIGHT_COPY)
+#define DIOS_RUN_CHAN_OWN_TX	(DIOS_RUN_CHAN_FAR_TX | DIOS_RIGHT_DELETE)
+#define DIOS_RUN_CHAN_OWN_RX	(DIOS_RUN_CHAN_FAR_RX | DIOS_RIGHT_DELETE)
 
 /*
  * DIOS_IOC_TASK_REFS: the handles of the references delegated to the
