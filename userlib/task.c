@@ -2,10 +2,10 @@
 /*
  * Tasks: dios_run() and the calls on task references.
  *
- * dios_run() forks; the child waits (see struct task_go) until the parent
- * has made it a task (DIOS_IOC_RUN: the kernel prepares the child's context with the
- * delegated references, which the child takes over on its first open of
- * /dev/dios), then execs.  The parent does not wait for the exec: what
+ * dios_run() forks; the child waits (see task_child()) until the parent
+ * has made it a task (DIOS_IOC_RUN: the kernel prepares the child's
+ * context with the delegated references, which the child takes over on
+ * its first open of /dev/dios), then execs.  The parent does not wait for the exec: what
  * execve would refuse for the file itself (-ENOENT, -EACCES) dios_run
  * reports beforehand; a later failure is the task's exit status 127, as
  * from a shell.  Between fork and exec the child only calls
@@ -13,12 +13,11 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <linux/futex.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,80 +36,79 @@ static void task_reap(pid_t pid)
 }
 
 /*
- * The go signal: a word in a shared page, set by the parent once the child
- * is a task.  A child that finds it unset says so and sleeps on a futex;
- * only then does the parent wake it.  Usually the parent, which a fork
- * does not stop, gets there first, and nobody is woken: on one CPU the
- * child does not preempt its parent at every start, as it would if it
- * blocked on a pipe.
+ * The go signal: an eventfd the child inherits, written by the parent once
+ * the child is a task: 1 to exec, 2 to exit.  Usually the parent, which a
+ * fork does not stop, gets there first, and the child's read finds the
+ * value without blocking: on one CPU the child does not preempt its parent
+ * at every start.  A child that finds it unset polls it, and every 100 ms
+ * checks that its parent still lives.  (A futex in a shared page was tried:
+ * a MAP_SHARED anonymous page is a shmem file, and making one per process
+ * that starts tasks cost more than the eventfd's three system calls.)
  */
-struct task_go {
-	uint32_t go;		/* 0: wait, TASK_GO: exec, TASK_ABORT: exit */
-	uint32_t waiting;	/* the child sleeps on @go */
-};
-
 #define TASK_GO		1
 #define TASK_ABORT	2
 
-static void task_unmap(struct task_go *g)
-{
-	int saved = errno;
-
-	munmap(g, sizeof(*g));
-	errno = saved;
-}
-
-/* Wait while *@word is 0, at most 100 ms. */
-static void task_futex_wait(uint32_t *word)
-{
-	struct timespec ts = { 0, 100 * 1000 * 1000 };
-
-	syscall(SYS_futex, word, FUTEX_WAIT, 0, &ts, NULL, 0);
-}
-
 /*
- * In the child: wait for the go, then exec; 127 if either fails.  A parent
- * that died before its go leaves us reparented: checked every 100 ms.
+ * In the child: wait for the go, then exec; 127 if it is refused or the
+ * exec fails.  A parent that died before its go leaves us reparented.
  */
 static void __attribute__((noreturn))
-task_child(struct task_go *g, pid_t parent, const char *path,
-	   char *const argv[], char *const envp[])
+task_child(int go, pid_t parent, const char *path, char *const argv[],
+	   char *const envp[])
 {
-	if (!__atomic_load_n(&g->go, __ATOMIC_SEQ_CST)) {
-		__atomic_store_n(&g->waiting, 1, __ATOMIC_SEQ_CST);
-		/* Returns at once if @go changed since it was read. */
-		while (!__atomic_load_n(&g->go, __ATOMIC_SEQ_CST)) {
-			if (getppid() != parent)
-				_exit(127);
-			task_futex_wait(&g->go);
-		}
+	struct pollfd p = { .fd = go, .events = POLLIN };
+	uint64_t v = 0;
+
+	while (read(go, &v, sizeof(v)) != sizeof(v)) {
+		if (getppid() != parent)
+			_exit(127);
+		poll(&p, 1, 100);
 	}
-	if (__atomic_load_n(&g->go, __ATOMIC_SEQ_CST) == TASK_GO)
+	if (v == TASK_GO)
 		execve(path, argv, envp);
 	_exit(127);
 }
 
-static void task_signal(struct task_go *g, uint32_t what)
+/*
+ * The child only waits and execs, as posix_spawn's does: no atfork handler
+ * needs to run in it (libdios's own would close the inherited context and
+ * write its state, copying pages for a process that is about to exec), nor
+ * in the parent around a fork the application did not ask for.
+ */
+static pid_t task_fork(void)
 {
-	__atomic_store_n(&g->go, what, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&g->waiting, __ATOMIC_SEQ_CST))
-		syscall(SYS_futex, &g->go, FUTEX_WAKE, 1, NULL, NULL, 0);
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
+	return _Fork();
+#else
+	return fork();
+#endif
 }
 
-static int task_run(struct task_go *g, const char *path, char *const argv[],
-		    char *const envp[], struct dios_run_req *req)
+static int task_run(const char *path, char *const argv[], char *const envp[],
+		    struct dios_run_req *req)
 {
 	pid_t pid, parent = getpid();
-	int ret;
+	uint64_t v;
+	int ret, go;
 
-	pid = fork();
-	if (pid < 0)
+	go = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (go < 0)
 		return -errno;
+	pid = task_fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(go);
+		return ret;
+	}
 	if (pid == 0)
-		task_child(g, parent, path, argv, envp);
+		task_child(go, parent, path, argv, envp);
 	req->pid = (uint32_t)pid;
 	ret = __sys_dios_call(DIOS_IOC_RUN, req);
-	task_signal(g, ret ? TASK_ABORT : TASK_GO);
+	v = ret ? TASK_ABORT : TASK_GO;
+	/* Cannot fail (the counter is 0); a task must never wait forever. */
+	if (write(go, &v, sizeof(v)) != sizeof(v))
+		kill(pid, SIGKILL);
+	close(go);
 	if (ret)
 		task_reap(pid);
 	return ret;
@@ -124,7 +122,6 @@ static int task_start(const char *path, const struct dios_task_spec *spec,
 	const char *const *argv = argv0;
 	char *const *envp = environ;
 	int saved = errno;
-	struct task_go *g;
 	int ret;
 
 	if (spec) {
@@ -151,15 +148,7 @@ static int task_start(const char *path, const struct dios_task_spec *spec,
 	ret = __dios_ctx_fd();
 	if (ret < 0)
 		return ret;
-	g = mmap(NULL, sizeof(*g), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (g == MAP_FAILED) {
-		ret = -errno;
-		errno = saved;
-		return ret;
-	}
-	ret = task_run(g, path, (char *const *)argv, envp, req);
-	task_unmap(g);
+	ret = task_run(path, (char *const *)argv, envp, req);
 	errno = saved;
 	return ret;
 }
