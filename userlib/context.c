@@ -8,11 +8,17 @@
  * inherited descriptor.  Three mechanisms see to it:
  *  - a pthread_atfork() child handler closes the inherited descriptor and
  *    forgets the map (the module does not copy it into children);
- *  - the state is guarded by a word in a MADV_WIPEONFORK page, which reads
- *    zero in a child created by a raw clone()/fork() that ran no atfork
- *    handler, so even dios_ref_info() (no system call) notices;
+ *  - once the metadata map is mapped, the state is guarded by a word in a
+ *    MADV_WIPEONFORK page, which reads zero in a child created by a raw
+ *    clone()/fork() that ran no atfork handler, so even dios_ref_info()
+ *    (no system call) notices;
  *  - an ioctl failing with -EBADFD from a process other than the opener
  *    resets the state and is retried once in a fresh context.
+ *
+ * The guard page comes with the map, not with the open: most tasks started
+ * by dios_run never read the map, and a process's first call then costs
+ * the open and the version ioctl alone.  Without a map a raw clone child
+ * is caught by the third mechanism.
  *
  * Readers take no lock: the fd is published last with release semantics
  * after everything it guards.  Opening and resetting hold ctx_lock.
@@ -66,9 +72,16 @@ static pid_t ctx_pid;
 static dev_t ctx_rdev;
 static ino_t ctx_ino;
 
-/* Non-zero while the state above belongs to this process. */
+/* NULL, or non-zero while the state above belongs to this process. */
 static volatile uint32_t *ctx_guard;
 static uint32_t ctx_guard_fallback;
+
+static inline int ctx_valid(void)
+{
+	volatile uint32_t *g = __atomic_load_n(&ctx_guard, __ATOMIC_ACQUIRE);
+
+	return !g || *g;
+}
 
 static void ctx_forget(void)
 {
@@ -76,7 +89,8 @@ static void ctx_forget(void)
 	__atomic_store_n(&ctx_meta, NULL, __ATOMIC_RELEASE);
 	ctx_meta_size = 0;
 	ctx_pid = 0;
-	*ctx_guard = 0;
+	if (ctx_guard)
+		*ctx_guard = 0;
 }
 
 /*
@@ -102,7 +116,7 @@ static int ctx_fork_owned;
 static void ctx_atfork_prepare(void)
 {
 	pthread_mutex_lock(&ctx_lock);
-	ctx_fork_owned = ctx_fd >= 0 && *ctx_guard;
+	ctx_fork_owned = ctx_fd >= 0 && ctx_valid();
 }
 
 static void ctx_atfork_parent(void)
@@ -131,23 +145,40 @@ static void ctx_atfork_child(void)
 	pthread_mutex_unlock(&ctx_lock);
 }
 
+/*
+ * On the first use, not at load: a program that links libdios but never
+ * calls it (the Linux side of a benchmark) keeps fork() free of handlers.
+ */
 static void ctx_init_once(void)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	void *p = mmap(NULL, page > 0 ? (size_t)page : 4096,
-		       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
-
-	if (p == MAP_FAILED) {
-		ctx_guard = &ctx_guard_fallback;
-	} else {
-#ifdef MADV_WIPEONFORK
-		madvise(p, page > 0 ? (size_t)page : 4096, MADV_WIPEONFORK);
-#endif
-		ctx_guard = p;
-	}
 	pthread_atfork(ctx_atfork_prepare, ctx_atfork_parent,
 		       ctx_atfork_child);
+}
+
+/* Make the guard page, once, and mark the open state this process's. */
+static void ctx_guard_locked(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	volatile uint32_t *g = ctx_guard;
+	void *p;
+
+	if (!g) {
+		p = mmap(NULL, page > 0 ? (size_t)page : 4096,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (p == MAP_FAILED) {
+			g = &ctx_guard_fallback;
+		} else {
+#ifdef MADV_WIPEONFORK
+			madvise(p, page > 0 ? (size_t)page : 4096,
+				MADV_WIPEONFORK);
+#endif
+			g = p;
+		}
+	}
+	*g = 1;
+	/* Set before the map it guards is published. */
+	__atomic_store_n(&ctx_guard, g, __ATOMIC_RELEASE);
 }
 
 /*
@@ -163,6 +194,7 @@ static int ctx_map_meta_locked(void)
 
 	if (size < sizeof(*h) || size > (uint64_t)SIZE_MAX)
 		return -ENOMEM;
+	ctx_guard_locked();
 	map = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, ctx_fd,
 		   DIOS_MMAP_META);
 	if (map == MAP_FAILED)
@@ -204,18 +236,14 @@ static int ctx_open_locked(void)
 	ctx_pid = getpid();
 	ctx_rdev = st.st_rdev;
 	ctx_ino = st.st_ino;
-	*ctx_guard = 1;
+	if (ctx_guard)
+		*ctx_guard = 1;
 	__atomic_store_n(&ctx_fd, fd, __ATOMIC_RELEASE);
 	return fd;
 
 err_close:
 	close(fd);
 	return ret;
-}
-
-static inline int ctx_valid(void)
-{
-	return ctx_guard && *ctx_guard;
 }
 
 int __dios_ctx_fd(void)
@@ -230,7 +258,7 @@ int __dios_ctx_fd(void)
 	pthread_once(&ctx_once, ctx_init_once);
 	pthread_mutex_lock(&ctx_lock);
 	fd = ctx_fd;
-	if (fd >= 0 && !*ctx_guard)
+	if (fd >= 0 && !ctx_valid())
 		ctx_drop_inherited_locked();
 	fd = ctx_fd;
 	if (fd < 0)

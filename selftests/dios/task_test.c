@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1140,6 +1141,44 @@ TEST_F(task, raw_run_first_version_size)
 	EXPECT_EQ(1, req.chan_tx);
 	dios_delete(0, req.task);
 	end_waiting(go, pid);
+}
+
+/*
+ * A child made by a raw clone() runs no atfork handler: whether or not
+ * the parent mapped its metadata, the child must not use the parent's
+ * context, and gets its own on its first call.
+ */
+static int raw_clone_child(dios_ref_t parents)
+{
+	struct dios_ref_info info;
+	dios_ref_t self_task;
+
+	if (dios_ref_info(parents, &info) != -EBADF)
+		return 1;
+	if (dios_task_self(&self_task))
+		return 2;
+	return dios_ref_info(self_task, &info) ? 3 : 0;
+}
+
+TEST_F(task, raw_clone_child_gets_its_own_context)
+{
+	struct dios_ref_info info;
+	dios_ref_t r, w;
+	int mapped;
+	long pid;
+
+	ASSERT_EQ(0, make_stream(&r, &w));
+	for (mapped = 0; mapped < 2; mapped++) {
+		if (mapped)
+			ASSERT_EQ(0, dios_ref_info(r, &info));
+		pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+		ASSERT_LE(0, pid);
+		if (pid == 0)
+			_exit(raw_clone_child(r));
+		EXPECT_EQ(0, dios_test_wait((pid_t)pid));
+	}
+	dios_delete(0, r);
+	dios_delete(0, w);
 }
 
 int main(int argc, char **argv)
