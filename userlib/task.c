@@ -259,19 +259,30 @@ int dios_run_chan(uint64_t flags, uint64_t capacity, const char *path,
 	return 0;
 }
 
+/* Room for the channel and a few more: a task's stack stays small. */
+#define TASK_PARENT_REFS	8
+
 int dios_chan_parent(struct dios_chan *chan)
 {
-	dios_ref_t refs[DIOS_RUN_MAX_REFS];
-	uint32_t n = DIOS_RUN_MAX_REFS;
+	dios_ref_t few[TASK_PARENT_REFS], *refs = few;
+	uint32_t n = TASK_PARENT_REFS;
 	int ret;
 
 	if (!chan)
 		return -EFAULT;
 	ret = dios_task_refs(refs, &n);
-	if (ret)
-		return ret;
-	if (n < 2)
-		return -ENOENT;
-	dios_chan_from_refs(chan, refs[0], refs[1]);
-	return 0;
+	if (ret == -ENOSPC) {
+		/* n is the count now; the references never change. */
+		refs = malloc(n * sizeof(*refs));
+		if (!refs)
+			return -ENOMEM;
+		ret = dios_task_refs(refs, &n);
+	}
+	if (!ret && n < 2)
+		ret = -ENOENT;
+	if (!ret)
+		dios_chan_from_refs(chan, refs[0], refs[1]);
+	if (refs != few)
+		free(refs);
+	return ret;
 }

@@ -895,24 +895,39 @@ static int run_chan_mode(const char *mode, const dios_ref_t *refs,
 	return dios_run_chan(0, 0, SELF, &spec, task, c);
 }
 
+/*
+ * Without other references, and with more than dios_chan_parent's first
+ * try has room for.
+ */
 TEST_F(task, run_chan_round_trip)
 {
+	dios_ref_t refs[12], w[12], t;
+	uint32_t n, k;
 	struct dios_chan c;
 	char buf[16];
-	dios_ref_t t;
-	int i, status = -1;
+	int i, status;
 
-	ASSERT_EQ(0, run_chan_mode("chan-echo", NULL, NULL, 0, &t, &c));
-	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, dios_chan_send(0, &c, "abc", 3));
-		ASSERT_EQ(3, dios_chan_recv(0, &c, buf, sizeof(buf)));
-		EXPECT_EQ(0, memcmp(buf, "abc", 3));
+	for (k = 0; k < 12; k++)
+		ASSERT_EQ(0, make_stream(&refs[k], &w[k]));
+	for (n = 0; n <= 12; n += 12) {
+		ASSERT_EQ(0, run_chan_mode("chan-echo", refs, NULL, n, &t,
+					   &c));
+		for (i = 0; i < 3; i++) {
+			ASSERT_EQ(0, dios_chan_send(0, &c, "abc", 3));
+			ASSERT_EQ(3, dios_chan_recv(0, &c, buf, sizeof(buf)));
+			EXPECT_EQ(0, memcmp(buf, "abc", 3));
+		}
+		/* Closing our end: the child drains, reads -EPIPE, exits 0. */
+		ASSERT_EQ(0, dios_chan_close(&c));
+		status = -1;
+		ASSERT_EQ(0, dios_task_wait(t, &status));
+		EXPECT_EQ(0, status);
+		dios_delete(0, t);
 	}
-	/* Closing our end: the child drains, reads -EPIPE, exits 0. */
-	ASSERT_EQ(0, dios_chan_close(&c));
-	ASSERT_EQ(0, dios_task_wait(t, &status));
-	EXPECT_EQ(0, status);
-	dios_delete(0, t);
+	for (k = 0; k < 12; k++) {
+		dios_delete(0, refs[k]);
+		dios_delete(0, w[k]);
+	}
 }
 
 TEST_F(task, run_chan_refs_follow_the_channel)
