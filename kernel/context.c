@@ -54,12 +54,19 @@ static u64 dios_handle_make(u32 gen, u32 index)
 	return ((u64)gen << 32) | (index + 1);
 }
 
-/* The table slot of @index, NULL beyond the table. */
+/*
+ * The table slot of @index, NULL beyond the table.  The first page of slots,
+ * all that most tasks use, is found without walking the xarray.
+ */
 static struct dios_ref __rcu **dios_slot(struct dios_context *ctx, u32 index)
 {
 	struct dios_ref __rcu **chunk;
 
-	chunk = xa_load(&ctx->slots, index / DIOS_META_PER_PAGE);
+	if (index < DIOS_META_PER_PAGE)
+		/* Pairs with the smp_store_release() in grow_slots. */
+		chunk = smp_load_acquire(&ctx->slots0);
+	else
+		chunk = xa_load(&ctx->slots, index / DIOS_META_PER_PAGE);
 	return chunk ? &chunk[index % DIOS_META_PER_PAGE] : NULL;
 }
 
@@ -235,6 +242,9 @@ static int dios_context_grow_slots(struct dios_context *ctx)
 			kvfree(used);
 			return ret;
 		}
+		if (!chunk_index)
+			/* The zeroed array before its address: dios_slot(). */
+			smp_store_release(&ctx->slots0, chunk);
 	}
 	if (ctx->used)
 		bitmap_copy(used, ctx->used, ctx->nr_slots);

@@ -89,6 +89,8 @@ struct dios_ref {
  *		arrays are only added, with the metadata page of the same
  *		slots, and freed with the context: an install or a removal
  *		allocates and frees nothing in the table
+ * @slots0:	the array of the first slots (index 0 of @slots), NULL until
+ *		the table is first grown; a shortcut for handle lookups
  * @used:	bitmap of the slots in use, @nr_slots bits; protected by @lock
  * @meta:	metadata page index -> struct page; pages are only added, under
  *		@lock, and freed with the context
@@ -112,6 +114,7 @@ struct dios_context {
 	struct file *file;
 	struct dios_object *task;
 	struct xarray slots;
+	struct dios_ref __rcu **slots0;
 	unsigned long *used;
 	struct xarray meta;
 	struct dios_meta_header *header;
