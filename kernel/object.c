@@ -427,5 +427,4 @@ void dios_object_uninit_module(void)
 {
 	WARN_ON(!xa_empty(&dios_users));
 	xa_destroy(&dios_users);
-	dios_stream_uninit_module();
 }

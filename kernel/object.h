@@ -193,7 +193,5 @@ int dios_object_io_release(struct dios_object *obj, struct dios_io *io);
 int dios_object_poll(struct dios_object *obj, u32 events);
 
 void dios_object_uninit_module(void);
-/* stream.c: frees the spare messages; called by dios_object_uninit_module() */
-void dios_stream_uninit_module(void);
 
 #endif /* __DIOS_OBJECT_H */

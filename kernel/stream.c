@@ -13,7 +13,6 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
-#include <linux/percpu.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -31,23 +30,42 @@
 static_assert(offsetof(struct dios_stream, obj) == 0);
 
 /**
- * struct dios_msg - one queued message
- * @link:	in dios_stream.q.msgs
- * @pos:	position of its first byte
- * @len:	its length
+ * struct dios_msg - what a message carries besides its bytes
+ * @link:	in a list of messages being freed (dios_msg_free_list())
  * @borrowed:	forwarded: some of its ring pages are borrowed (shared with
  *		a blob); they are replaced by fresh pages when it is consumed
  * @n_refs:	references carried
  * @refs:	the objects (a memory reference each) and their rights
+ *
+ * Only messages that carry references or were forwarded have one: a plain
+ * message is its queue entry alone.
  */
 struct dios_msg {
 	struct list_head link;
-	u64 pos;
-	u64 len;
 	bool borrowed;
 	u32 n_refs;
 	struct dios_handle refs[];
 };
+
+/**
+ * struct dios_qent - one queued message
+ * @len:	its length; it starts where the message before it ends, the
+ *		head message at dios_stream.q.head
+ * @msg:	what it carries, or NULL
+ */
+struct dios_qent {
+	u64 len;
+	struct dios_msg *msg;
+};
+
+/*
+ * The queue is a ring of entries that grows by doubling (the writer holding
+ * the tail grows it before it links, so that linking never fails) and is
+ * given back once it is empty if it has grown beyond this many entries: a
+ * stream that is not used allocates nothing per message and keeps little.
+ */
+#define DIOS_QENT_MIN	16
+#define DIOS_QENT_KEEP	64
 
 /*
  * Messages whose references are being dropped.  Dropping a reference can
@@ -59,70 +77,10 @@ static DEFINE_SPINLOCK(dios_msg_gc_lock);
 static LIST_HEAD(dios_msg_gc);
 static bool dios_msg_gc_busy;
 
-/*
- * Messages that carry no reference are all the same size and come and go
- * once per message sent: spare ones are kept per CPU, so that the steady
- * state of a stream allocates nothing (the kmalloc, charged to the memory
- * cgroup, and the kfree were ~6% of a 4 KiB stream's time under TCG).  A
- * writer runs ahead of its reader by a few dozen messages between two
- * context switches, hence 64 (at most ~3 KiB per CPU).  Only the memory is
- * shared: a recycled message is zeroed like a new one.
- */
-#define DIOS_MSG_SPARE	64
-
-struct dios_msg_spare {
-	unsigned int nr;
-	struct dios_msg *msgs[DIOS_MSG_SPARE];
-};
-
-static DEFINE_PER_CPU(struct dios_msg_spare, dios_msg_spare);
-
-static struct dios_msg *dios_msg_alloc_plain(void)
-{
-	struct dios_msg_spare *spare = get_cpu_ptr(&dios_msg_spare);
-	struct dios_msg *msg = spare->nr ? spare->msgs[--spare->nr] : NULL;
-
-	put_cpu_ptr(&dios_msg_spare);
-	if (!msg)
-		return kzalloc(sizeof(*msg), GFP_KERNEL_ACCOUNT);
-	memset(msg, 0, sizeof(*msg));
-	return msg;
-}
-
-/* Keep a message that carries no reference as a spare, or free it. */
-static void dios_msg_recycle(struct dios_msg *msg)
-{
-	struct dios_msg_spare *spare = get_cpu_ptr(&dios_msg_spare);
-
-	if (spare->nr < DIOS_MSG_SPARE) {
-		spare->msgs[spare->nr++] = msg;
-		msg = NULL;
-	}
-	put_cpu_ptr(&dios_msg_spare);
-	kfree(msg);
-}
-
-/* Module unload: no stream is left, free the spares. */
-void dios_stream_uninit_module(void)
-{
-	struct dios_msg_spare *spare;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		spare = per_cpu_ptr(&dios_msg_spare, cpu);
-		while (spare->nr)
-			kfree(spare->msgs[--spare->nr]);
-	}
-}
-
 static void dios_msg_free(struct dios_msg *msg)
 {
 	u32 i;
 
-	if (!msg->n_refs) {
-		dios_msg_recycle(msg);
-		return;
-	}
 	for (i = 0; i < msg->n_refs; i++)
 		dios_object_put(msg->refs[i].obj);
 	kfree(msg);
@@ -151,6 +109,13 @@ static void dios_msg_free_list(struct list_head *msgs)
 	spin_unlock(&dios_msg_gc_lock);
 }
 
+/* Queue entry @i, counted from the head; under the stream lock. */
+static struct dios_qent *dios_stream_ent(struct dios_stream *stream, u32 i)
+{
+	lockdep_assert_held(&stream->lock);
+	return &stream->q.ents[(stream->q.first + i) & (stream->q.cap - 1)];
+}
+
 static struct dios_stream *dios_stream_from_obj(struct dios_object *obj)
 {
 	return container_of(obj, struct dios_stream, obj);
@@ -175,17 +140,28 @@ static void dios_stream_info(struct dios_object *obj,
 static void dios_stream_destroy(struct dios_object *obj)
 {
 	struct dios_stream *stream = dios_stream_from_obj(obj);
+	struct dios_qent *ents;
 	struct dios_msg *msg;
 	LIST_HEAD(msgs);
+	u32 i;
 
 	spin_lock(&dios_gc_lock);
 	spin_lock(&stream->lock);
-	list_splice_init(&stream->q.msgs, &msgs);
-	stream->q.nr_msgs = 0;
-	spin_unlock(&stream->lock);
-	list_for_each_entry(msg, &msgs, link)
+	for (i = 0; i < stream->q.nr_msgs; i++) {
+		msg = dios_stream_ent(stream, i)->msg;
+		if (!msg)
+			continue;
 		dios_gc_sub(msg->refs, msg->n_refs);
+		list_add_tail(&msg->link, &msgs);
+	}
+	ents = stream->q.ents;
+	stream->q.ents = NULL;
+	stream->q.cap = 0;
+	stream->q.first = 0;
+	WRITE_ONCE(stream->q.nr_msgs, 0);
+	spin_unlock(&stream->lock);
 	spin_unlock(&dios_gc_lock);
+	kvfree(ents);
 	dios_pages_destroy(&stream->ring);
 	dios_msg_free_list(&msgs);
 }
@@ -280,34 +256,42 @@ static int dios_stream_try_reserve(struct dios_stream *stream,
 	return ret;
 }
 
-/* Take the head message: 0, -EAGAIN to wait, or an error. */
+/*
+ * Take the head message: 0, -EAGAIN to wait, or an error.  The buffer gets
+ * its position, length and what it carries (which only the reader holding
+ * the head may look at).
+ */
 static int dios_stream_try_take(struct dios_stream *stream,
 				struct dios_io *io)
 {
-	struct dios_msg *msg;
+	struct dios_qent *ent = NULL;
+	u32 n_refs;
 	int ret = dios_stream_gone(io);
 
 	if (ret)
 		return ret;
 	spin_lock(&stream->lock);
-	msg = list_first_entry_or_null(&stream->q.msgs, struct dios_msg, link);
+	if (stream->q.nr_msgs)
+		ent = dios_stream_ent(stream, 0);
+	n_refs = ent && ent->msg ? ent->msg->n_refs : 0;
 	if (stream->q.reading) {
 		ret = -EAGAIN;
-	} else if (!msg) {
+	} else if (!ent) {
 		/* Drained: -EPIPE once no writer can add anything. */
 		ret = READ_ONCE(stream->nr_writers) ? -EAGAIN :
 		      dios_stream_pipe(io);
-	} else if (msg->len > io->len || msg->n_refs > io->n_refs) {
+	} else if (ent->len > io->len || n_refs > io->n_refs) {
 		/* The message stays; the caller learns what it needs. */
-		io->len = msg->len;
-		io->n_refs = msg->n_refs;
+		io->len = ent->len;
+		io->n_refs = n_refs;
 		ret = -EMSGSIZE;
 	} else {
 		stream->q.reading = true;
-		io->buf->pos = msg->pos;
-		io->buf->priv = msg;
-		io->len = msg->len;
-		io->n_refs = msg->n_refs;
+		io->buf->pos = stream->q.head;
+		io->buf->len = ent->len;
+		io->buf->priv = ent->msg;
+		io->len = ent->len;
+		io->n_refs = n_refs;
 	}
 	spin_unlock(&stream->lock);
 	return ret;
@@ -354,7 +338,7 @@ static int dios_stream_give_refs(struct dios_io *io, struct dios_msg *msg)
 	u64 *handles;
 	int ret;
 
-	if (!msg->n_refs)
+	if (!msg || !msg->n_refs)
 		return 0;
 	handles = kmalloc_array(msg->n_refs, sizeof(*handles),
 				GFP_KERNEL_ACCOUNT);
@@ -460,7 +444,10 @@ static int dios_stream_take_refs(struct dios_stream *stream,
 	return dios_context_take_many(ctx, handles, msg->refs, n, &io->dead);
 }
 
-/* A message for the reservation, with the references it carries. */
+/*
+ * What the message for the reservation carries: the references, the
+ * borrowed pages of a forward.  NULL for a plain message.
+ */
 static struct dios_msg *dios_stream_new_msg(struct dios_stream *stream,
 					    struct dios_io *io)
 {
@@ -471,11 +458,13 @@ static struct dios_msg *dios_stream_new_msg(struct dios_stream *stream,
 
 	if (n > DIOS_IO_MAX_REFS)
 		return ERR_PTR(-E2BIG);
-	if (!n)
-		return dios_msg_alloc_plain() ?: ERR_PTR(-ENOMEM);
+	if (!n && !(io->flags & DIOS_IO_FORWARD))
+		return NULL;
 	msg = kzalloc(struct_size(msg, refs, n), GFP_KERNEL_ACCOUNT);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
+	if (!n)
+		return msg;
 	handles = kmalloc_array(n, sizeof(*handles), GFP_KERNEL);
 	ret = handles ? dios_stream_take_refs(stream, io, msg, handles) :
 			-ENOMEM;
@@ -656,26 +645,69 @@ static int dios_stream_forward(struct dios_stream *stream, struct dios_io *io,
 	return ret;
 }
 
-static void dios_stream_link(struct dios_stream *stream, struct dios_msg *msg)
+/*
+ * Make sure the queue has an entry free for the message of the reservation
+ * the caller holds.  Only the holder of the reservation grows the queue and
+ * nothing shrinks it while a reservation is held, so the entry stays free
+ * until dios_stream_link(); readers only ever free entries meanwhile.  The
+ * entries are copied without the lock: the ones a reader consumes meanwhile
+ * are skipped when the new ring is put in place.
+ */
+static int dios_stream_make_room(struct dios_stream *stream)
 {
+	struct dios_qent *ents, *old;
+	u32 cap = stream->q.cap, first, nr, done, i;
+
+	if (READ_ONCE(stream->q.nr_msgs) < cap)
+		return 0;
+	cap = max_t(u32, 2 * cap, DIOS_QENT_MIN);
+	ents = kvmalloc_array(cap, sizeof(*ents), GFP_KERNEL_ACCOUNT);
+	if (!ents)
+		return -ENOMEM;
 	spin_lock(&stream->lock);
-	list_add_tail(&msg->link, &stream->q.msgs);
-	stream->q.nr_msgs++;
-	stream->q.tail += msg->len;
+	old = stream->q.ents;
+	first = stream->q.first;
+	nr = stream->q.nr_msgs;
+	spin_unlock(&stream->lock);
+	for (i = 0; i < nr; i++)
+		ents[i] = old[(first + i) & (stream->q.cap - 1)];
+	spin_lock(&stream->lock);
+	done = nr - stream->q.nr_msgs;
+	stream->q.ents = ents;
+	stream->q.cap = cap;
+	stream->q.first = done;
+	spin_unlock(&stream->lock);
+	kvfree(old);
+	return 0;
+}
+
+/* Queue the message of the reservation; dios_stream_make_room() first. */
+static void dios_stream_link(struct dios_stream *stream, u64 len,
+			     struct dios_msg *msg)
+{
+	struct dios_qent *ent;
+
+	spin_lock(&stream->lock);
+	ent = dios_stream_ent(stream, stream->q.nr_msgs);
+	ent->len = len;
+	ent->msg = msg;
+	WRITE_ONCE(stream->q.nr_msgs, stream->q.nr_msgs + 1);
+	stream->q.tail += len;
 	stream->q.writing = false;
 	spin_unlock(&stream->lock);
 }
 
-/* Queue @msg; the references it carries are in flight from now (gc.c). */
-static void dios_stream_queue(struct dios_stream *stream, struct dios_msg *msg)
+/* Queue it; the references it carries are in flight from now (gc.c). */
+static void dios_stream_queue(struct dios_stream *stream, u64 len,
+			      struct dios_msg *msg)
 {
-	if (!msg->n_refs) {
-		dios_stream_link(stream, msg);
+	if (!msg || !msg->n_refs) {
+		dios_stream_link(stream, len, msg);
 		return;
 	}
 	spin_lock(&dios_gc_lock);
 	dios_gc_add(msg->refs, msg->n_refs);
-	dios_stream_link(stream, msg);
+	dios_stream_link(stream, len, msg);
 	spin_unlock(&dios_gc_lock);
 }
 
@@ -692,6 +724,9 @@ static int dios_stream_commit_write(struct dios_stream *stream,
 	if ((io->flags & (DIOS_IO_FORWARD | DIOS_IO_REFS)) ==
 	    (DIOS_IO_FORWARD | DIOS_IO_REFS))
 		return -EINVAL;
+	ret = dios_stream_make_room(stream);
+	if (ret)
+		return ret;
 	msg = dios_stream_new_msg(stream, io);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -702,9 +737,7 @@ static int dios_stream_commit_write(struct dios_stream *stream,
 			return ret;
 		}
 	}
-	msg->pos = io->buf->pos;
-	msg->len = io->len;
-	dios_stream_queue(stream, msg);
+	dios_stream_queue(stream, io->len, msg);
 	dios_stream_wake(stream);
 	return 0;
 }
@@ -714,14 +747,14 @@ static int dios_stream_commit_write(struct dios_stream *stream,
  * take their slots before a writer can reserve them.
  */
 static int dios_stream_unborrow(struct dios_stream *stream,
-				struct dios_msg *msg)
+				struct dios_buf *buf, struct dios_msg *msg)
 {
-	unsigned long i, slot, n = msg->len >> PAGE_SHIFT;
+	unsigned long i, slot, n = buf->len >> PAGE_SHIFT;
 	struct page *page;
 	bool was;
 
 	for (i = 0; i < n; i++) {
-		slot = dios_stream_slot(stream, msg->pos, i);
+		slot = dios_stream_slot(stream, buf->pos, i);
 		if (!dios_pages_borrowed(&stream->ring, slot))
 			continue;
 		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
@@ -733,35 +766,55 @@ static int dios_stream_unborrow(struct dios_stream *stream,
 	}
 	msg->borrowed = false;
 	dios_views_zap_ring(&stream->obj, stream->ring.nr,
-			    dios_stream_slot(stream, msg->pos, 0), n);
+			    dios_stream_slot(stream, buf->pos, 0), n);
 	return 0;
 }
 
-static void dios_stream_unlink(struct dios_stream *stream,
-			       struct dios_msg *msg)
+/*
+ * Take the head message, which the caller holds, out of the queue.  An
+ * empty queue that grew large is given back: the caller frees what this
+ * returns once it holds no lock.
+ */
+static struct dios_qent *dios_stream_unlink(struct dios_stream *stream,
+					    struct dios_buf *buf)
 {
+	struct dios_qent *ent, *drop = NULL;
+
 	spin_lock(&stream->lock);
-	WARN_ON(msg != list_first_entry_or_null(&stream->q.msgs,
-						struct dios_msg, link));
-	list_del(&msg->link);
-	stream->q.nr_msgs--;
-	stream->q.head += msg->len;
+	ent = dios_stream_ent(stream, 0);
+	WARN_ON(!stream->q.nr_msgs || buf->pos != stream->q.head ||
+		ent->msg != buf->priv);
+	stream->q.first = (stream->q.first + 1) & (stream->q.cap - 1);
+	WRITE_ONCE(stream->q.nr_msgs, stream->q.nr_msgs - 1);
+	stream->q.head += ent->len;
 	stream->q.reading = false;
+	if (!stream->q.nr_msgs && !stream->q.writing &&
+	    stream->q.cap > DIOS_QENT_KEEP) {
+		drop = stream->q.ents;
+		stream->q.ents = NULL;
+		stream->q.cap = 0;
+		stream->q.first = 0;
+	}
 	spin_unlock(&stream->lock);
+	return drop;
 }
 
 /* Take the head message out; its references leave flight (gc.c). */
 static void dios_stream_dequeue(struct dios_stream *stream,
-				struct dios_msg *msg)
+				struct dios_buf *buf)
 {
-	if (!msg->n_refs) {
-		dios_stream_unlink(stream, msg);
-		return;
+	struct dios_msg *msg = buf->priv;
+	struct dios_qent *drop;
+
+	if (!msg || !msg->n_refs) {
+		drop = dios_stream_unlink(stream, buf);
+	} else {
+		spin_lock(&dios_gc_lock);
+		dios_gc_sub(msg->refs, msg->n_refs);
+		drop = dios_stream_unlink(stream, buf);
+		spin_unlock(&dios_gc_lock);
 	}
-	spin_lock(&dios_gc_lock);
-	dios_gc_sub(msg->refs, msg->n_refs);
-	dios_stream_unlink(stream, msg);
-	spin_unlock(&dios_gc_lock);
+	kvfree(drop);
 }
 
 /* Consume the head message; the references it installed stay. */
@@ -772,19 +825,17 @@ static int dios_stream_commit_read(struct dios_stream *stream,
 	LIST_HEAD(msgs);
 	int ret;
 
-	if (msg->borrowed) {
-		ret = dios_stream_unborrow(stream, msg);
+	if (msg && msg->borrowed) {
+		ret = dios_stream_unborrow(stream, io->buf, msg);
 		if (ret)
 			return ret;
 	}
 
-	dios_stream_dequeue(stream, msg);
+	dios_stream_dequeue(stream, io->buf);
 	dios_stream_wake(stream);
-	/* Only dropping carried references can cascade (dios_msg_free_list). */
-	if (!msg->n_refs) {
-		dios_msg_recycle(msg);
+	if (!msg)
 		return 0;
-	}
+	/* Only dropping carried references can cascade (dios_msg_free_list). */
 	list_add(&msg->link, &msgs);
 	dios_msg_free_list(&msgs);
 	return 0;
@@ -873,29 +924,23 @@ static int dios_stream_copy(struct dios_stream *stream, u64 pos, u64 len,
 static int dios_stream_xfer_send(struct dios_stream *stream,
 				 struct dios_io *io)
 {
-	struct dios_msg *msg;
 	int ret;
 
 	if (io->len > stream->capacity)
 		return -EMSGSIZE;
-	/* Allocated first: nothing can fail once the bytes are in. */
-	msg = dios_msg_alloc_plain();
-	if (!msg)
-		return -ENOMEM;
 	ret = dios_stream_wait(stream, io, dios_stream_try_reserve);
-	if (ret) {
-		dios_msg_recycle(msg);
+	if (ret)
 		return ret;
-	}
-	ret = dios_stream_copy(stream, io->buf->pos, io->len, io->ubuf, true);
+	/* The queue entry first: nothing can fail once the bytes are in. */
+	ret = dios_stream_make_room(stream);
+	if (!ret)
+		ret = dios_stream_copy(stream, io->buf->pos, io->len, io->ubuf,
+				       true);
 	if (ret) {
 		dios_stream_untake(stream, DIOS_IO_DIR_WRITE);
-		dios_msg_recycle(msg);
 		return ret;
 	}
-	msg->pos = io->buf->pos;
-	msg->len = io->len;
-	dios_stream_link(stream, msg);
+	dios_stream_link(stream, io->len, NULL);
 	dios_stream_wake(stream);
 	return 0;
 }
@@ -909,7 +954,6 @@ static int dios_stream_xfer_send(struct dios_stream *stream,
 static int dios_stream_xfer_recv(struct dios_stream *stream,
 				 struct dios_io *io)
 {
-	struct dios_msg *msg;
 	int ret;
 
 	/* References need a table to land in: only the zero-copy read has. */
@@ -917,8 +961,8 @@ static int dios_stream_xfer_recv(struct dios_stream *stream,
 	ret = dios_stream_wait(stream, io, dios_stream_try_take);
 	if (ret)
 		return ret;
-	msg = io->buf->priv;
-	ret = dios_stream_copy(stream, msg->pos, msg->len, io->ubuf, false);
+	ret = dios_stream_copy(stream, io->buf->pos, io->buf->len, io->ubuf,
+			       false);
 	if (!ret)
 		ret = dios_stream_commit_read(stream, io);
 	if (ret)
@@ -966,18 +1010,19 @@ static int dios_stream_poll(struct dios_object *obj, u32 events)
  * @todo:	passed on to dios_gc_visit()
  *
  * Messages carrying references cannot come or go under dios_gc_lock; the
- * stream lock keeps the list itself still.
+ * stream lock keeps the queue itself still.
  */
 void dios_stream_gc_scan(struct dios_stream *stream, struct list_head *todo)
 {
 	struct dios_object *obj;
 	struct dios_msg *msg;
-	u32 i;
+	u32 i, m;
 
 	lockdep_assert_held(&dios_gc_lock);
 	spin_lock(&stream->lock);
-	list_for_each_entry(msg, &stream->q.msgs, link) {
-		for (i = 0; i < msg->n_refs; i++) {
+	for (m = 0; m < stream->q.nr_msgs; m++) {
+		msg = dios_stream_ent(stream, m)->msg;
+		for (i = 0; msg && i < msg->n_refs; i++) {
 			obj = msg->refs[i].obj;
 			if (obj->type == DIOS_OBJ_STREAM)
 				dios_gc_visit(&dios_stream_from_obj(obj)->gc,
@@ -1023,7 +1068,6 @@ struct dios_object *dios_stream_create(const struct dios_create_args *args)
 	dios_object_init(&stream->obj, DIOS_OBJ_STREAM, &dios_stream_ops);
 	stream->capacity = args->capacity;
 	spin_lock_init(&stream->lock);
-	INIT_LIST_HEAD(&stream->q.msgs);
 	dios_gc_node_init(&stream->gc);
 	ret = dios_pages_init(&stream->ring, stream->capacity);
 	if (ret) {

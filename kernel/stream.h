@@ -8,8 +8,9 @@
  * DIOS_OBJ_STREAM: a one-way FIFO of messages.  The payload lives in a ring
  * of pages (the capacity rounded up to pages) that every view maps twice
  * back to back, so that each message is contiguous in virtual memory.  The
- * queue of message descriptors (position, length) lives in the kernel only:
- * user space can scribble on payload pages it shares, never on the queue.
+ * queue of message descriptors (length, carried references) lives in the
+ * kernel only: user space can scribble on payload pages it shares, never on
+ * the queue.
  *
  * Positions are byte counters that only grow: @q.head is where the oldest
  * message starts, @q.tail where the next one will; the ring offset of a
@@ -33,6 +34,8 @@
 #include "gc.h"
 #include "object.h"
 
+struct dios_qent;
+
 /**
  * struct dios_stream - a stream object
  * @obj:	the object core, first so that the object is the allocation
@@ -44,8 +47,10 @@
  * @q:		the queue, protected by @lock
  * @q.head:	position of the oldest message
  * @q.tail:	position of the next message
- * @q.msgs:	the queued messages, oldest first
- * @q.nr_msgs:	their number
+ * @q.ents:	the queued messages, a ring of @q.cap entries (stream.c)
+ * @q.cap:	entries in @q.ents, a power of two, or 0 with no ring
+ * @q.first:	index of the oldest message in @q.ents
+ * @q.nr_msgs:	the number of queued messages; also read locklessly
  * @q.writing:	a writer holds a reservation at the tail
  * @q.reading:	a reader holds the head message
  * @nr_readers:	references holding READ; protected by @obj.lock
@@ -63,7 +68,9 @@ struct dios_stream {
 	struct {
 		u64 head;
 		u64 tail;
-		struct list_head msgs;
+		struct dios_qent *ents;
+		u32 cap;
+		u32 first;
 		u32 nr_msgs;
 		bool writing;
 		bool reading;

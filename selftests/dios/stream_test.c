@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "dios_test.h"
@@ -310,6 +311,74 @@ TEST_F(stream, message_count_limit)
 	EXPECT_EQ(CAP / 8, n);
 	EXPECT_EQ(0, recv_msg(DIOS_NONBLOCK, self->s, 1, 0));
 	EXPECT_EQ(0, send_msg(DIOS_NONBLOCK, self->s, 1, n));
+}
+
+/*
+ * The kernel keeps the queue as a ring of entries that grows as messages
+ * pile up and is given back once empty: fill it to the message limit
+ * (every doubling), drain half, wrap the entries around while refilling,
+ * drain in order; then again, on a queue given back and grown anew.
+ */
+TEST_F(stream, queue_grows_wraps_and_shrinks)
+{
+	int round, sent, got, n;
+
+	for (round = 0; round < 2; round++) {
+		sent = got = 0;
+		while (send_msg(DIOS_NONBLOCK, self->s, 1 + sent % 7, sent) == 0)
+			sent++;
+		ASSERT_GT(sent, CAP / 8 / 2);
+		for (n = sent / 2; got < n; got++)
+			ASSERT_EQ(0, recv_msg(DIOS_NONBLOCK, self->s,
+					      1 + got % 7, got));
+		while (send_msg(DIOS_NONBLOCK, self->s, 1 + sent % 7, sent) == 0)
+			sent++;
+		ASSERT_GE(sent - got, CAP / 8 / 2);
+		for (; got < sent; got++)
+			ASSERT_EQ(0, recv_msg(DIOS_NONBLOCK, self->s,
+					      1 + got % 7, got));
+		EXPECT_EQ(-EAGAIN, recv_msg(DIOS_NONBLOCK, self->s, 1, 0));
+	}
+}
+
+#define GROW_MSGS	20000
+
+struct grow_reader {
+	dios_ref_t s;
+	int bad;
+};
+
+static void *grow_reader_fn(void *arg)
+{
+	struct grow_reader *gr = arg;
+	int i;
+
+	for (i = 0; i < GROW_MSGS && !gr->bad; i++)
+		if (recv_msg(0, gr->s, 8 + i % 9, i))
+			gr->bad = i + 1;
+	return NULL;
+}
+
+/*
+ * A writer running ahead grows the queue while a reader consumes from it
+ * on the other side of the same reference: every message arrives once, in
+ * order, whole.
+ */
+TEST_F(stream, queue_grows_while_read)
+{
+	struct grow_reader gr = { .s = self->s };
+	pthread_t t;
+	int i;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, grow_reader_fn, &gr));
+	for (i = 0; i < GROW_MSGS; i++) {
+		ASSERT_EQ(0, send_msg(0, self->s, 8 + i % 9, i));
+		/* Now and then let the reader drain the queue. */
+		if (i % 4096 == 4095)
+			usleep(20000);
+	}
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, gr.bad);
 }
 
 struct side_reader {
