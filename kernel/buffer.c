@@ -603,13 +603,7 @@ void dios_ref_io_init(struct dios_ref_io *io)
 		mutex_init(&io->side[i].lock);
 }
 
-/* True when the operation must give up: its reference is being deleted. */
-bool dios_io_dying(struct dios_io *io)
-{
-	return READ_ONCE(io->ref->io.dying);
-}
-
-/* Close the side's buffer. */
+/* Close the side's buffer: a closed buffer is all zero. */
 static void dios_buf_clear(struct dios_buf *buf)
 {
 	kfree(buf->handles);
@@ -716,7 +710,7 @@ static struct dios_ref_side *dios_io_side(struct dios_io *io)
 	return &io->ref->io.side[io->dir];
 }
 
-/* Acquire with the side locked and its buffer free. */
+/* Acquire with the side locked and its buffer closed (all zero). */
 static int dios_io_acquire_locked(struct dios_io *io)
 {
 	struct dios_ref_side *side = dios_io_side(io);
@@ -730,7 +724,6 @@ static int dios_io_acquire_locked(struct dios_io *io)
 	view = dios_side_view(side, io);
 	if (IS_ERR(view))
 		return PTR_ERR(view);
-	dios_buf_clear(&side->buf);
 	io->buf = &side->buf;
 	io->view = view;
 	ret = obj->ops->io_acquire(obj, io);

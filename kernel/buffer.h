@@ -246,7 +246,6 @@ struct dios_io {
 
 void dios_ref_io_init(struct dios_ref_io *io);
 void dios_ref_io_teardown(struct dios_ref *ref);
-bool dios_io_dying(struct dios_io *io);
 bool dios_io_dying_after(struct dios_io *io);
 void dios_ref_io_mark_dying(struct dios_ref *ref);
 

@@ -75,6 +75,12 @@ struct dios_ref {
 	struct rcu_head rcu;
 };
 
+/* True when an I/O step must give up: its reference is being deleted. */
+static inline bool dios_io_dying(const struct dios_io *io)
+{
+	return READ_ONCE(io->ref->io.dying);
+}
+
 /**
  * struct dios_context - the DIOS state of one process
  * @kref:	lifetime: the open file holds one, so does dios_copy() while it

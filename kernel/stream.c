@@ -301,18 +301,19 @@ static int dios_stream_try_take(struct dios_stream *stream,
  * Run @try until it stops saying -EAGAIN; sleep in between unless
  * DIOS_NONBLOCK.  Interruptible: a signal gives -ERESTARTSYS and the call
  * restarts after the handler (or fails with -EINTR without SA_RESTART).
+ * The wait goes straight to queueing itself: @try was just tried.
  */
-static int dios_stream_wait(struct dios_stream *stream, struct dios_io *io,
-			    int (*try)(struct dios_stream *stream,
-				       struct dios_io *io))
+static __always_inline int
+dios_stream_wait(struct dios_stream *stream, struct dios_io *io,
+		 int (*try)(struct dios_stream *stream, struct dios_io *io))
 {
 	int ret = try(stream, io);
 	int err;
 
 	if (ret != -EAGAIN || io->flags & DIOS_NONBLOCK)
 		return ret;
-	err = wait_event_interruptible(stream->obj.waitq,
-				       (ret = try(stream, io)) != -EAGAIN);
+	err = __wait_event_interruptible(stream->obj.waitq,
+					 (ret = try(stream, io)) != -EAGAIN);
 	return err ?: ret;
 }
 
