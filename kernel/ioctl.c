@@ -84,6 +84,108 @@ static __always_inline int dios_copy_out(void __user *uarg, size_t usize,
 }
 
 /*
+ * The requests of the I/O steps and of DIOS_IOC_XFER, the hot paths, are
+ * copied field by field with user access opened once: a request of the
+ * kernel's size, the common case (any other size is dios_copy_in()'s), in
+ * a few instructions rather than a generic copy; the reply is the fields
+ * the step sets.  Every field is listed: a field added to the struct must
+ * be added here (the BUILD_BUG_ON()s check the last one).
+ */
+static __always_inline int dios_io_req_in(struct dios_io_req *req,
+					  const void __user *uarg,
+					  size_t usize)
+{
+	const struct dios_io_req __user *u = uarg;
+
+	BUILD_BUG_ON(offsetofend(struct dios_io_req, next_len) !=
+		     sizeof(*req));
+	if (unlikely(usize != sizeof(*req)))
+		return dios_copy_in(req, sizeof(*req), uarg, usize);
+	if (!user_read_access_begin(u, sizeof(*u)))
+		return -EFAULT;
+	unsafe_get_user(req->flags, &u->flags, efault);
+	unsafe_get_user(req->ref, &u->ref, efault);
+	unsafe_get_user(req->len, &u->len, efault);
+	unsafe_get_user(req->offset, &u->offset, efault);
+	unsafe_get_user(req->addr, &u->addr, efault);
+	unsafe_get_user(req->refs, &u->refs, efault);
+	unsafe_get_user(req->n_refs, &u->n_refs, efault);
+	unsafe_get_user(req->__pad, &u->__pad, efault);
+	unsafe_get_user(req->src_ref, &u->src_ref, efault);
+	unsafe_get_user(req->next_len, &u->next_len, efault);
+	user_read_access_end();
+	return 0;
+efault:
+	user_read_access_end();
+	return -EFAULT;
+}
+
+/* The reply of a step that acquired: the buffer (usize >= the struct). */
+static int dios_io_req_out(void __user *uarg, const struct dios_io_req *req,
+			   unsigned int dir)
+{
+	struct dios_io_req __user *u = uarg;
+
+	if (!user_write_access_begin(u, sizeof(*u)))
+		return -EFAULT;
+	unsafe_put_user(req->len, &u->len, efault);
+	unsafe_put_user(req->addr, &u->addr, efault);
+	if (dir == DIOS_IO_DIR_READ)
+		unsafe_put_user(req->n_refs, &u->n_refs, efault);
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+static __always_inline int dios_xfer_req_in(struct dios_xfer_req *req,
+					    const void __user *uarg,
+					    size_t usize)
+{
+	const struct dios_xfer_req __user *u = uarg;
+
+	BUILD_BUG_ON(offsetofend(struct dios_xfer_req, __pad) !=
+		     sizeof(*req));
+	if (unlikely(usize != sizeof(*req)))
+		return dios_copy_in(req, sizeof(*req), uarg, usize);
+	if (!user_read_access_begin(u, sizeof(*u)))
+		return -EFAULT;
+	unsafe_get_user(req->flags, &u->flags, efault);
+	unsafe_get_user(req->send_ref, &u->send_ref, efault);
+	unsafe_get_user(req->send_buf, &u->send_buf, efault);
+	unsafe_get_user(req->send_len, &u->send_len, efault);
+	unsafe_get_user(req->recv_ref, &u->recv_ref, efault);
+	unsafe_get_user(req->recv_buf, &u->recv_buf, efault);
+	unsafe_get_user(req->recv_len, &u->recv_len, efault);
+	unsafe_get_user(req->done, &u->done, efault);
+	unsafe_get_user(req->__pad, &u->__pad, efault);
+	user_read_access_end();
+	return 0;
+efault:
+	user_read_access_end();
+	return -EFAULT;
+}
+
+/* The reply of DIOS_IOC_XFER: the lengths and @done. */
+static int dios_xfer_req_out(void __user *uarg,
+			     const struct dios_xfer_req *req)
+{
+	struct dios_xfer_req __user *u = uarg;
+
+	if (!user_write_access_begin(u, sizeof(*u)))
+		return -EFAULT;
+	unsafe_put_user(req->send_len, &u->send_len, efault);
+	unsafe_put_user(req->recv_len, &u->recv_len, efault);
+	unsafe_put_user(req->done, &u->done, efault);
+	user_write_access_end();
+	return 0;
+efault:
+	user_write_access_end();
+	return -EFAULT;
+}
+
+/*
  * Copy the reply of a call that installed a reference; if the caller cannot
  * learn the handle, delete the reference again.
  */
@@ -832,8 +934,8 @@ static int dios_io_check(const struct dios_io_req *req,
  * Look @handle up, check the right of io->dir, go active.  The caller
  * initialised @io with the fields of its request.
  */
-static int dios_io_start(struct dios_context *ctx, u64 handle,
-			 struct dios_io *io)
+static __always_inline int dios_io_start(struct dios_context *ctx,
+					 u64 handle, struct dios_io *io)
 {
 	u64 right = io->dir == DIOS_IO_DIR_READ ? DIOS_RIGHT_READ :
 						  DIOS_RIGHT_WRITE;
@@ -856,7 +958,7 @@ static int dios_io_start(struct dios_context *ctx, u64 handle,
 }
 
 /* References the step took out of a table go now: no I/O lock is held. */
-static void dios_io_end(struct dios_io *io)
+static __always_inline void dios_io_end(struct dios_io *io)
 {
 	dios_object_release(io->obj);
 	if (!list_empty(&io->dead))
@@ -867,11 +969,13 @@ static void dios_io_end(struct dios_io *io)
 /*
  * One checked step.  The reply of a step that acquired (or tried to:
  * -EMSGSIZE reports the length and reference count needed) is the buffer.
- * @io is initialised once, here, from @req.
+ * @io is initialised once, here, from @req.  Inlined, as the helpers above:
+ * the step is one frame.
  */
-static int dios_io_run(struct dios_context *ctx, void __user *uarg,
-		       size_t usize, struct dios_io_req *req,
-		       enum dios_io_step step, unsigned int dir)
+static __always_inline int dios_io_run(struct dios_context *ctx,
+				       void __user *uarg, size_t usize,
+				       struct dios_io_req *req,
+				       enum dios_io_step step, unsigned int dir)
 {
 	struct dios_io io = {
 		.dir = dir,
@@ -901,7 +1005,7 @@ static int dios_io_run(struct dios_context *ctx, void __user *uarg,
 	req->addr = ret ? 0 : io.addr;
 	if (dir == DIOS_IO_DIR_READ)
 		req->n_refs = io.n_refs;
-	return dios_copy_out(uarg, usize, req, sizeof(*req)) ?: ret;
+	return dios_io_req_out(uarg, req, dir) ?: ret;
 }
 
 /* One step: copy the request in and check it. */
@@ -911,7 +1015,7 @@ static int dios_io_step(struct dios_context *ctx, void __user *uarg,
 	struct dios_io_req req;
 	int ret;
 
-	ret = dios_copy_in(&req, sizeof(req), uarg, usize);
+	ret = dios_io_req_in(&req, uarg, usize);
 	if (ret)
 		return ret;
 	ret = dios_io_check(&req, step, dir);
@@ -1028,7 +1132,7 @@ static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
 
 	BUILD_BUG_ON(sizeof(req) != 64);
 	BUILD_BUG_ON(offsetof(struct dios_xfer_req, done) != 56);
-	ret = dios_copy_in(&req, sizeof(req), uarg, usize);
+	ret = dios_xfer_req_in(&req, uarg, usize);
 	if (ret)
 		return ret;
 	ret = dios_xfer_check(&req);
@@ -1051,7 +1155,7 @@ static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
 		else if (ret == -ERESTARTSYS && req.done)
 			ret = -EINTR;
 	}
-	err = dios_copy_out(uarg, usize, &req, sizeof(req));
+	err = dios_xfer_req_out(uarg, &req);
 	return ret ?: err;
 }
 
