@@ -58,7 +58,8 @@ static u64 dios_handle_make(u32 gen, u32 index)
  * The table slot of @index, NULL beyond the table.  The first page of slots,
  * all that most tasks use, is found without walking the xarray.
  */
-static struct dios_ref __rcu **dios_slot(struct dios_context *ctx, u32 index)
+static __always_inline struct dios_ref __rcu **
+dios_slot(struct dios_context *ctx, u32 index)
 {
 	struct dios_ref __rcu **chunk;
 
@@ -74,8 +75,8 @@ static struct dios_ref __rcu **dios_slot(struct dios_context *ctx, u32 index)
  * Find the reference of @handle; NULL for a bad handle.  A zero index part
  * wraps to U32_MAX, beyond any table.  Under RCU or the context lock.
  */
-static struct dios_ref *dios_context_find(struct dios_context *ctx,
-					  u64 handle)
+static __always_inline struct dios_ref *
+dios_context_find(struct dios_context *ctx, u64 handle)
 {
 	u32 gen = handle >> 32;
 	u32 index = (u32)handle - 1;
@@ -662,11 +663,6 @@ void dios_context_release(struct dios_context *ctx)
 	mutex_unlock(&ctx->lock);
 	dios_ref_free_list(&dead);
 	dios_context_put(ctx);
-}
-
-bool dios_context_is_owner(struct dios_context *ctx)
-{
-	return task_tgid(current) == ctx->owner;
 }
 
 /* Lock-free: metadata pages are never removed while the context lives. */

@@ -39,6 +39,7 @@
 #include <linux/types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/sched/signal.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 
@@ -154,7 +155,12 @@ struct dios_context *dios_context_new(struct file *file, struct pid *owner);
 void dios_context_release(struct dios_context *ctx);
 struct dios_context *dios_context_get(struct dios_context *ctx);
 void dios_context_put(struct dios_context *ctx);
-bool dios_context_is_owner(struct dios_context *ctx);
+
+/* The calling thread belongs to the process that opened the context. */
+static inline bool dios_context_is_owner(struct dios_context *ctx)
+{
+	return task_tgid(current) == ctx->owner;
+}
 
 int dios_context_lookup(struct dios_context *ctx, u64 handle,
 			struct dios_handle *h);
