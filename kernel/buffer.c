@@ -96,7 +96,8 @@ struct page *dios_pages_get(struct dios_pages *p, unsigned long index,
 		refused = p->dead || (writable && test_bit(index, p->borrowed));
 		if (!refused) {
 			if (!p->pages[index] && new) {
-				p->pages[index] = new;
+				/* Zeroed before published: dios_pages_held(). */
+				smp_store_release(&p->pages[index], new);
 				new = NULL;
 			}
 			page = p->pages[index];
@@ -112,6 +113,39 @@ struct page *dios_pages_get(struct dios_pages *p, unsigned long index,
 	}
 	if (new)
 		put_page(new);
+	return page;
+}
+
+/**
+ * dios_pages_held() - the page at @index, for the holder of its slot
+ * @p:		the store
+ * @index:	the slot
+ * @writable:	the page will be written
+ *
+ * For a caller that holds the slot (the ring pages of its stream
+ * reservation or message) and an active reference on the store's owner:
+ * nothing replaces the page or frees the store meanwhile, so the page needs
+ * no reference of its own and a page already there is found without the
+ * lock.  Otherwise as dios_pages_get().
+ *
+ * Return: the page (no reference taken), NULL or ERR_PTR(-ENOMEM) as
+ * dios_pages_get().
+ */
+struct page *dios_pages_held(struct dios_pages *p, unsigned long index,
+			     bool writable)
+{
+	struct page *page;
+
+	if (index >= p->nr)
+		return NULL;
+	/* Pairs with the smp_store_release() of the page's publisher. */
+	page = smp_load_acquire(&p->pages[index]);
+	if (likely(page && !(writable && test_bit(index, p->borrowed))))
+		return page;
+	page = dios_pages_get(p, index, writable);
+	/* The store keeps its own reference, and the slot is held. */
+	if (!IS_ERR_OR_NULL(page))
+		put_page(page);
 	return page;
 }
 
@@ -141,7 +175,8 @@ struct page *dios_pages_replace(struct dios_pages *p, unsigned long index,
 	get_page(page);
 	spin_lock(&p->lock);
 	old = p->pages[index];
-	p->pages[index] = page;
+	/* Pairs with the smp_load_acquire() in dios_pages_held(). */
+	smp_store_release(&p->pages[index], page);
 	*was_borrowed = test_bit(index, p->borrowed);
 	if (borrowed)
 		__set_bit(index, p->borrowed);

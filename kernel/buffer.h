@@ -101,6 +101,8 @@ struct dios_pages {
 int dios_pages_init(struct dios_pages *p, u64 bytes);
 struct page *dios_pages_get(struct dios_pages *p, unsigned long index,
 			    bool writable);
+struct page *dios_pages_held(struct dios_pages *p, unsigned long index,
+			     bool writable);
 struct page *dios_pages_replace(struct dios_pages *p, unsigned long index,
 				struct page *page, bool borrowed,
 				bool *was_borrowed);

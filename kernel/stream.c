@@ -16,6 +16,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/wait.h>
 
 #include "blob.h"
@@ -873,45 +874,43 @@ static int dios_stream_io_release(struct dios_object *obj, struct dios_io *io)
 
 /*
  * Copy @len bytes between user memory at @ubuf and the ring from position
- * @pos (into the ring if @to_ring), through the kernel's mapping of each
- * ring page, wrapping at the ring's end.  The caller holds the reservation
- * or the head message that covers the bytes, and no spinlock: the user
- * access may fault and sleep.  A reservation never covers a borrowed page
- * (a consumed forward gets fresh pages first), so a writable page is there.
+ * @pos (into the ring if @to_ring), page by page, wrapping at the ring's
+ * end, as pipes copy: through an iov_iter, with copy_page_{from,to}_iter().
+ * The caller holds the reservation or the head message that covers the
+ * bytes, and no spinlock: the user access may fault and sleep.  A
+ * reservation never covers a borrowed page (a consumed forward gets fresh
+ * pages first), so a writable page is there.
  */
 static int dios_stream_copy(struct dios_stream *stream, u64 pos, u64 len,
 			    u64 ubuf, bool to_ring)
 {
-	unsigned long index, left;
+	struct iov_iter iter;
+	unsigned long index;
 	struct page *page;
-	size_t in_page, n;
-	u64 done, off;
-	void *kaddr;
+	size_t in_page, n, done;
+	u64 off;
 
+	iov_iter_ubuf(&iter, to_ring ? ITER_SOURCE : ITER_DEST,
+		      u64_to_user_ptr(ubuf), len);
 	for (done = 0; done < len; done += n) {
 		off = (pos + done) % stream->ring_size;
 		index = off >> PAGE_SHIFT;
 		in_page = offset_in_page(off);
 		n = min_t(u64, len - done, PAGE_SIZE - in_page);
-		page = dios_pages_get(&stream->ring, index, to_ring);
+		page = dios_pages_held(&stream->ring, index, to_ring);
 		if (IS_ERR(page))
 			return PTR_ERR(page);
 		if (!page)
 			return -EIDRM;
-		kaddr = kmap_local_page(page);
 		if (to_ring) {
-			left = copy_from_user(kaddr + in_page,
-					      u64_to_user_ptr(ubuf + done), n);
+			if (copy_page_from_iter(page, in_page, n, &iter) != n)
+				return -EFAULT;
 			flush_dcache_page(page);
-		} else {
-			left = copy_to_user(u64_to_user_ptr(ubuf + done),
-					    kaddr + in_page, n);
-		}
-		kunmap_local(kaddr);
-		put_page(page);
-		if (left)
+		} else if (copy_page_to_iter(page, in_page, n, &iter) != n) {
 			return -EFAULT;
-		cond_resched();
+		}
+		if (done + n < len)
+			cond_resched();
 	}
 	dios_stats_add(&dios_stats.bytes_copied, len);
 	return 0;
