@@ -580,7 +580,8 @@ static int dios_view_insert(struct vm_area_struct *vma, struct dios_view *view,
  * mapped here faults in as before.  Called with the side mutex held, which
  * comes before mmap_lock.
  */
-static void dios_view_populate(struct dios_view *view, u64 off, u64 len)
+static noinline void dios_view_populate_range(struct dios_view *view, u64 off,
+					      u64 len)
 {
 	unsigned long first, end, next, pages = view->len >> PAGE_SHIFT;
 	struct mm_struct *mm = current->mm;
@@ -608,6 +609,18 @@ static void dios_view_populate(struct dios_view *view, u64 off, u64 len)
 	}
 out:
 	mmap_read_unlock(mm);
+}
+
+/* The same; the steady state, a buffer on one page already mapped, inline. */
+static inline void dios_view_populate(struct dios_view *view, u64 off, u64 len)
+{
+	unsigned long first = off >> PAGE_SHIFT;
+
+	if (view->populated && len && off < view->len &&
+	    first == (off + len - 1) >> PAGE_SHIFT &&
+	    test_bit(first, view->populated))
+		return;
+	dios_view_populate_range(view, off, len);
 }
 
 /* The side's view, created or re-created after the user unmapped it. */
@@ -639,9 +652,10 @@ void dios_ref_io_init(struct dios_ref_io *io)
 }
 
 /* Close the side's buffer: a closed buffer is all zero. */
-static void dios_buf_clear(struct dios_buf *buf)
+static inline void dios_buf_clear(struct dios_buf *buf)
 {
-	kfree(buf->handles);
+	if (unlikely(buf->n_handles))
+		kfree(buf->handles);
 	memset(buf, 0, sizeof(*buf));
 }
 
@@ -745,8 +759,11 @@ static struct dios_ref_side *dios_io_side(struct dios_io *io)
 	return &io->ref->io.side[io->dir];
 }
 
-/* Acquire with the side locked and its buffer closed (all zero). */
-static int dios_io_acquire_locked(struct dios_io *io)
+/*
+ * Acquire with the side locked and its buffer closed (all zero).  Inlined
+ * into the acquire and the re-arming commit, the hot path of streams.
+ */
+static __always_inline int dios_io_acquire_locked(struct dios_io *io)
 {
 	struct dios_ref_side *side = dios_io_side(io);
 	struct dios_object *obj = io->obj;

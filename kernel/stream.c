@@ -236,8 +236,8 @@ static int dios_stream_pipe(struct dios_io *io)
 }
 
 /* Reserve io->len bytes at the tail: 0, -EAGAIN to wait, or an error. */
-static int dios_stream_try_reserve(struct dios_stream *stream,
-				   struct dios_io *io)
+static __always_inline int dios_stream_try_reserve(struct dios_stream *stream,
+						   struct dios_io *io)
 {
 	int ret = dios_stream_gone(io);
 
@@ -262,8 +262,8 @@ static int dios_stream_try_reserve(struct dios_stream *stream,
  * its position, length and what it carries (which only the reader holding
  * the head may look at).
  */
-static int dios_stream_try_take(struct dios_stream *stream,
-				struct dios_io *io)
+static __always_inline int dios_stream_try_take(struct dios_stream *stream,
+						struct dios_io *io)
 {
 	struct dios_qent *ent = NULL;
 	u32 n_refs;
@@ -298,24 +298,67 @@ static int dios_stream_try_take(struct dios_stream *stream,
 	return ret;
 }
 
-/*
- * Run @try until it stops saying -EAGAIN; sleep in between unless
- * DIOS_NONBLOCK.  Interruptible: a signal gives -ERESTARTSYS and the call
- * restarts after the handler (or fails with -EINTR without SA_RESTART).
- * The wait goes straight to queueing itself: @try was just tried.
- */
-static __always_inline int
-dios_stream_wait(struct dios_stream *stream, struct dios_io *io,
-		 int (*try)(struct dios_stream *stream, struct dios_io *io))
+/* Wait conditions: the try is over, *@ret is its result. */
+static inline bool dios_stream_took(struct dios_stream *stream,
+				    struct dios_io *io, int *ret)
 {
-	int ret = try(stream, io);
-	int err;
+	*ret = dios_stream_try_take(stream, io);
+	return *ret != -EAGAIN;
+}
+
+static inline bool dios_stream_booked(struct dios_stream *stream,
+				      struct dios_io *io, int *ret)
+{
+	*ret = dios_stream_try_reserve(stream, io);
+	return *ret != -EAGAIN;
+}
+
+/*
+ * Sleep until the try stops saying -EAGAIN.  Interruptible: a signal gives
+ * -ERESTARTSYS and the call restarts after the handler (or fails with
+ * -EINTR without SA_RESTART).  The caller has just tried: the waiter
+ * queues itself at once.  Out of line: the steady state does not sleep.
+ */
+static noinline int dios_stream_sleep_take(struct dios_stream *stream,
+					   struct dios_io *io)
+{
+	int ret, err;
+
+	err = __wait_event_interruptible(stream->obj.waitq,
+					 dios_stream_took(stream, io, &ret));
+	return err ?: ret;
+}
+
+static noinline int dios_stream_sleep_reserve(struct dios_stream *stream,
+					      struct dios_io *io)
+{
+	int ret, err;
+
+	err = __wait_event_interruptible(stream->obj.waitq,
+					 dios_stream_booked(stream, io, &ret));
+	return err ?: ret;
+}
+
+/* Take the head message; wait for one unless DIOS_NONBLOCK. */
+static inline int dios_stream_take(struct dios_stream *stream,
+				   struct dios_io *io)
+{
+	int ret = dios_stream_try_take(stream, io);
 
 	if (ret != -EAGAIN || io->flags & DIOS_NONBLOCK)
 		return ret;
-	err = __wait_event_interruptible(stream->obj.waitq,
-					 (ret = try(stream, io)) != -EAGAIN);
-	return err ?: ret;
+	return dios_stream_sleep_take(stream, io);
+}
+
+/* Reserve io->len bytes at the tail; wait for room unless DIOS_NONBLOCK. */
+static inline int dios_stream_reserve(struct dios_stream *stream,
+				      struct dios_io *io)
+{
+	int ret = dios_stream_try_reserve(stream, io);
+
+	if (ret != -EAGAIN || io->flags & DIOS_NONBLOCK)
+		return ret;
+	return dios_stream_sleep_reserve(stream, io);
 }
 
 /* Give the reservation (@dir write) or the head message (read) back. */
@@ -334,14 +377,13 @@ static void dios_stream_untake(struct dios_stream *stream, unsigned int dir)
  * Install the references of the message just taken in the reader's table,
  * with the rights they were sent with, and tell the reader their handles.
  */
-static int dios_stream_give_refs(struct dios_io *io, struct dios_msg *msg)
+static noinline int dios_stream_give_refs(struct dios_io *io,
+					  struct dios_msg *msg)
 {
 	struct dios_context *ctx = io->ref->ctx;
 	u64 *handles;
 	int ret;
 
-	if (!msg || !msg->n_refs)
-		return 0;
 	handles = kmalloc_array(msg->n_refs, sizeof(*handles),
 				GFP_KERNEL_ACCOUNT);
 	if (!handles)
@@ -364,12 +406,16 @@ static int dios_stream_give_refs(struct dios_io *io, struct dios_msg *msg)
 static int dios_stream_acquire_read(struct dios_stream *stream,
 				    struct dios_io *io)
 {
+	struct dios_msg *msg;
 	int ret;
 
-	ret = dios_stream_wait(stream, io, dios_stream_try_take);
+	ret = dios_stream_take(stream, io);
 	if (ret)
 		return ret;
-	ret = dios_stream_give_refs(io, io->buf->priv);
+	msg = io->buf->priv;
+	if (likely(!msg || !msg->n_refs))
+		return 0;
+	ret = dios_stream_give_refs(io, msg);
 	if (ret)
 		dios_stream_untake(stream, DIOS_IO_DIR_READ);
 	return ret;
@@ -389,7 +435,7 @@ static int dios_stream_io_acquire(struct dios_object *obj, struct dios_io *io)
 			return -EINVAL;
 		if (io->len > stream->capacity)
 			return -EMSGSIZE;
-		ret = dios_stream_wait(stream, io, dios_stream_try_reserve);
+		ret = dios_stream_reserve(stream, io);
 	} else {
 		if (io->n_refs && !io->refs)
 			return -EFAULT;
@@ -450,8 +496,8 @@ static int dios_stream_take_refs(struct dios_stream *stream,
  * What the message for the reservation carries: the references, the
  * borrowed pages of a forward.  NULL for a plain message.
  */
-static struct dios_msg *dios_stream_new_msg(struct dios_stream *stream,
-					    struct dios_io *io)
+static noinline struct dios_msg *
+dios_stream_new_msg(struct dios_stream *stream, struct dios_io *io)
 {
 	u32 n = io->flags & DIOS_IO_REFS ? io->n_refs : 0;
 	struct dios_msg *msg;
@@ -624,8 +670,8 @@ static int dios_stream_fwd_blob(struct dios_stream *stream,
  * whole pages: the message and the reservation must start on a page and
  * the length (the source buffer's whole length) be a multiple of pages.
  */
-static int dios_stream_forward(struct dios_stream *stream, struct dios_io *io,
-			       struct dios_msg *msg)
+static noinline int dios_stream_forward(struct dios_stream *stream,
+					struct dios_io *io, struct dios_msg *msg)
 {
 	struct dios_fwd src;
 	int ret;
@@ -648,21 +694,17 @@ static int dios_stream_forward(struct dios_stream *stream, struct dios_io *io,
 }
 
 /*
- * Make sure the queue has an entry free for the message of the reservation
- * the caller holds.  Only the holder of the reservation grows the queue and
- * nothing shrinks it while a reservation is held, so the entry stays free
- * until dios_stream_link(); readers only ever free entries meanwhile.  The
- * entries are copied without the lock: the ones a reader consumes meanwhile
- * are skipped when the new ring is put in place.
+ * Double the ring of entries, for the holder of the reservation.  The
+ * entries are copied without the lock: readers only consume entries
+ * meanwhile, and the ones they consume are skipped when the new ring is
+ * put in place.
  */
-static int dios_stream_make_room(struct dios_stream *stream)
+static noinline int dios_stream_grow(struct dios_stream *stream)
 {
 	struct dios_qent *ents, *old;
-	u32 cap = stream->q.cap, first, nr, done, i;
+	u32 cap, first, nr, done, i;
 
-	if (READ_ONCE(stream->q.nr_msgs) < cap)
-		return 0;
-	cap = max_t(u32, 2 * cap, DIOS_QENT_MIN);
+	cap = max_t(u32, 2 * stream->q.cap, DIOS_QENT_MIN);
 	ents = kvmalloc_array(cap, sizeof(*ents), GFP_KERNEL_ACCOUNT);
 	if (!ents)
 		return -ENOMEM;
@@ -681,6 +723,19 @@ static int dios_stream_make_room(struct dios_stream *stream)
 	spin_unlock(&stream->lock);
 	kvfree(old);
 	return 0;
+}
+
+/*
+ * Make sure the queue has an entry free for the message of the reservation
+ * the caller holds.  Only the holder of the reservation grows the queue and
+ * nothing shrinks it while a reservation is held, so the entry stays free
+ * until dios_stream_link(); readers only ever free entries meanwhile.
+ */
+static inline int dios_stream_make_room(struct dios_stream *stream)
+{
+	if (likely(READ_ONCE(stream->q.nr_msgs) < stream->q.cap))
+		return 0;
+	return dios_stream_grow(stream);
 }
 
 /* Queue the message of the reservation; dios_stream_make_room() first. */
@@ -729,7 +784,9 @@ static int dios_stream_commit_write(struct dios_stream *stream,
 	ret = dios_stream_make_room(stream);
 	if (ret)
 		return ret;
-	msg = dios_stream_new_msg(stream, io);
+	msg = NULL;
+	if (unlikely(io->flags & (DIOS_IO_REFS | DIOS_IO_FORWARD)))
+		msg = dios_stream_new_msg(stream, io);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	if (io->flags & DIOS_IO_FORWARD) {
@@ -748,8 +805,9 @@ static int dios_stream_commit_write(struct dios_stream *stream,
  * A consumed forwarded message gives its borrowed pages back: fresh pages
  * take their slots before a writer can reserve them.
  */
-static int dios_stream_unborrow(struct dios_stream *stream,
-				struct dios_buf *buf, struct dios_msg *msg)
+static noinline int dios_stream_unborrow(struct dios_stream *stream,
+					 struct dios_buf *buf,
+					 struct dios_msg *msg)
 {
 	unsigned long i, slot, n = buf->len >> PAGE_SHIFT;
 	struct page *page;
@@ -816,7 +874,8 @@ static void dios_stream_dequeue(struct dios_stream *stream,
 		drop = dios_stream_unlink(stream, buf);
 		spin_unlock(&dios_gc_lock);
 	}
-	kvfree(drop);
+	if (unlikely(drop))
+		kvfree(drop);
 }
 
 /* Consume the head message; the references it installed stay. */
@@ -928,7 +987,7 @@ static int dios_stream_xfer_send(struct dios_stream *stream,
 
 	if (io->len > stream->capacity)
 		return -EMSGSIZE;
-	ret = dios_stream_wait(stream, io, dios_stream_try_reserve);
+	ret = dios_stream_reserve(stream, io);
 	if (ret)
 		return ret;
 	/* The queue entry first: nothing can fail once the bytes are in. */
@@ -958,7 +1017,7 @@ static int dios_stream_xfer_recv(struct dios_stream *stream,
 
 	/* References need a table to land in: only the zero-copy read has. */
 	io->n_refs = 0;
-	ret = dios_stream_wait(stream, io, dios_stream_try_take);
+	ret = dios_stream_take(stream, io);
 	if (ret)
 		return ret;
 	ret = dios_stream_copy(stream, io->buf->pos, io->buf->len, io->ubuf,
