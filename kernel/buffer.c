@@ -656,7 +656,7 @@ static inline void dios_buf_clear(struct dios_buf *buf)
 {
 	if (unlikely(buf->n_handles))
 		kfree(buf->handles);
-	memset(buf, 0, sizeof(*buf));
+	*buf = (struct dios_buf){};
 }
 
 /*
@@ -670,7 +670,6 @@ static void dios_side_release(struct dios_ref *ref, unsigned int dir,
 	struct dios_io io = {
 		.ref = ref,
 		.obj = ref->obj,
-		.rights = ref->rights,
 		.dir = dir,
 		.buf = &side->buf,
 	};

@@ -203,8 +203,6 @@ struct dios_ref_io {
  * struct dios_io - one I/O operation, as the type sees it
  * @ref:	the reference (pinned)
  * @obj:	its object, held active by the caller
- * @rights:	the reference's rights
- * @dir:	DIOS_IO_DIR_*
  * @flags:	DIOS_NONBLOCK, DIOS_IO_*
  * @len:	acquire: wanted (in), granted or needed (out); commit_write: the
  *		bytes to publish
@@ -214,23 +212,22 @@ struct dios_ref_io {
  * @addr:	acquire (out): the buffer's address
  * @buf:	the side's buffer
  * @view:	the side's view
- * @zombie:	release only: the object is a zombie, its insides are gone;
- *		free what the buffer holds and touch nothing else
  * @src_ref:	commit_write with DIOS_IO_FORWARD: the source reference
  * @refs:	user pointer to handles: carried by commit_write with
  *		DIOS_IO_REFS, received by a stream read
- * @n_refs:	their count (commit_write) or capacity (acquire_read, in) and
- *		count (out)
  * @ubuf:	xfer: user pointer to the bytes copied into the object
  *		(write) or out of it (read)
  * @dead:	references the operation took out of a table, torn down by
  *		the caller once it holds no I/O lock
+ * @dir:	DIOS_IO_DIR_*
+ * @n_refs:	the count of @refs (commit_write) or their capacity
+ *		(acquire_read, in) and count (out)
+ * @zombie:	release only: the object is a zombie, its insides are gone;
+ *		free what the buffer holds and touch nothing else
  */
 struct dios_io {
 	struct dios_ref *ref;
 	struct dios_object *obj;
-	u64 rights;
-	unsigned int dir;
 	u64 flags;
 	u64 len;
 	u64 offset;
@@ -238,12 +235,13 @@ struct dios_io {
 	u64 addr;
 	struct dios_buf *buf;
 	struct dios_view *view;
-	bool zombie;
 	u64 src_ref;
 	u64 refs;
-	u32 n_refs;
 	u64 ubuf;
 	struct list_head dead;
+	unsigned int dir;
+	u32 n_refs;
+	bool zombie;
 };
 
 void dios_ref_io_init(struct dios_ref_io *io);

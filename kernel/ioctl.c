@@ -952,7 +952,6 @@ static __always_inline int dios_io_start(struct dios_context *ctx,
 	}
 	io->ref = ref;
 	io->obj = ref->obj;
-	io->rights = ref->rights;
 	INIT_LIST_HEAD(&io->dead);
 	return 0;
 }

@@ -835,8 +835,8 @@ static noinline int dios_stream_unborrow(struct dios_stream *stream,
  * empty queue that grew large is given back: the caller frees what this
  * returns once it holds no lock.
  */
-static struct dios_qent *dios_stream_unlink(struct dios_stream *stream,
-					    struct dios_buf *buf)
+static __always_inline struct dios_qent *
+dios_stream_unlink(struct dios_stream *stream, struct dios_buf *buf)
 {
 	struct dios_qent *ent, *drop = NULL;
 
@@ -860,8 +860,8 @@ static struct dios_qent *dios_stream_unlink(struct dios_stream *stream,
 }
 
 /* Take the head message out; its references leave flight (gc.c). */
-static void dios_stream_dequeue(struct dios_stream *stream,
-				struct dios_buf *buf)
+static __always_inline void dios_stream_dequeue(struct dios_stream *stream,
+						struct dios_buf *buf)
 {
 	struct dios_msg *msg = buf->priv;
 	struct dios_qent *drop;
@@ -878,15 +878,23 @@ static void dios_stream_dequeue(struct dios_stream *stream,
 		kvfree(drop);
 }
 
+/* Free one consumed message's part; dropping references can cascade. */
+static noinline void dios_msg_free_one(struct dios_msg *msg)
+{
+	LIST_HEAD(msgs);
+
+	list_add(&msg->link, &msgs);
+	dios_msg_free_list(&msgs);
+}
+
 /* Consume the head message; the references it installed stay. */
-static int dios_stream_commit_read(struct dios_stream *stream,
-				   struct dios_io *io)
+static __always_inline int dios_stream_commit_read(struct dios_stream *stream,
+						   struct dios_io *io)
 {
 	struct dios_msg *msg = io->buf->priv;
-	LIST_HEAD(msgs);
 	int ret;
 
-	if (msg && msg->borrowed) {
+	if (unlikely(msg && msg->borrowed)) {
 		ret = dios_stream_unborrow(stream, io->buf, msg);
 		if (ret)
 			return ret;
@@ -894,11 +902,8 @@ static int dios_stream_commit_read(struct dios_stream *stream,
 
 	dios_stream_dequeue(stream, io->buf);
 	dios_stream_wake(stream);
-	if (!msg)
-		return 0;
-	/* Only dropping carried references can cascade (dios_msg_free_list). */
-	list_add(&msg->link, &msgs);
-	dios_msg_free_list(&msgs);
+	if (unlikely(msg))
+		dios_msg_free_one(msg);
 	return 0;
 }
 
