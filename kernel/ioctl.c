@@ -85,34 +85,34 @@ static __always_inline int dios_copy_out(void __user *uarg, size_t usize,
 
 /*
  * The requests of the I/O steps and of DIOS_IOC_XFER, the hot paths, are
- * copied field by field with user access opened once: a request of the
- * kernel's size, the common case (any other size is dios_copy_in()'s), in
- * a few instructions rather than a generic copy; the reply is the fields
- * the step sets.  Every field is listed: a field added to the struct must
- * be added here (the BUILD_BUG_ON()s check the last one).
+ * copied in word by word with user access opened once (every ABI struct is
+ * a whole number of 64-bit words, DIOS_ABI_SIZE): a request of the
+ * kernel's size, the common case, in a few instructions rather than a
+ * generic copy; any other size is dios_copy_in()'s.  The replies write
+ * only the fields the call sets.
  */
-static __always_inline int dios_io_req_in(struct dios_io_req *req,
-					  const void __user *uarg,
-					  size_t usize)
+static __always_inline int dios_req_in(void *k, size_t ksize,
+				       const void __user *uarg, size_t usize)
 {
-	const struct dios_io_req __user *u = uarg;
+	const u64 __user *u = uarg;
+	u64 *w = k;
 
-	BUILD_BUG_ON(offsetofend(struct dios_io_req, next_len) !=
-		     sizeof(*req));
-	if (unlikely(usize != sizeof(*req)))
-		return dios_copy_in(req, sizeof(*req), uarg, usize);
-	if (!user_read_access_begin(u, sizeof(*u)))
+	/* Unrolled: eight or nine words. */
+	BUILD_BUG_ON(ksize != 8 * sizeof(*w) && ksize != 9 * sizeof(*w));
+	if (unlikely(usize != ksize))
+		return dios_copy_in(k, ksize, uarg, usize);
+	if (!user_read_access_begin(u, ksize))
 		return -EFAULT;
-	unsafe_get_user(req->flags, &u->flags, efault);
-	unsafe_get_user(req->ref, &u->ref, efault);
-	unsafe_get_user(req->len, &u->len, efault);
-	unsafe_get_user(req->offset, &u->offset, efault);
-	unsafe_get_user(req->addr, &u->addr, efault);
-	unsafe_get_user(req->refs, &u->refs, efault);
-	unsafe_get_user(req->n_refs, &u->n_refs, efault);
-	unsafe_get_user(req->__pad, &u->__pad, efault);
-	unsafe_get_user(req->src_ref, &u->src_ref, efault);
-	unsafe_get_user(req->next_len, &u->next_len, efault);
+	unsafe_get_user(w[0], &u[0], efault);
+	unsafe_get_user(w[1], &u[1], efault);
+	unsafe_get_user(w[2], &u[2], efault);
+	unsafe_get_user(w[3], &u[3], efault);
+	unsafe_get_user(w[4], &u[4], efault);
+	unsafe_get_user(w[5], &u[5], efault);
+	unsafe_get_user(w[6], &u[6], efault);
+	unsafe_get_user(w[7], &u[7], efault);
+	if (ksize > 8 * sizeof(*w))
+		unsafe_get_user(w[8], &u[8], efault);
 	user_read_access_end();
 	return 0;
 efault:
@@ -136,34 +136,6 @@ static int dios_io_req_out(void __user *uarg, const struct dios_io_req *req,
 	return 0;
 efault:
 	user_write_access_end();
-	return -EFAULT;
-}
-
-static __always_inline int dios_xfer_req_in(struct dios_xfer_req *req,
-					    const void __user *uarg,
-					    size_t usize)
-{
-	const struct dios_xfer_req __user *u = uarg;
-
-	BUILD_BUG_ON(offsetofend(struct dios_xfer_req, __pad) !=
-		     sizeof(*req));
-	if (unlikely(usize != sizeof(*req)))
-		return dios_copy_in(req, sizeof(*req), uarg, usize);
-	if (!user_read_access_begin(u, sizeof(*u)))
-		return -EFAULT;
-	unsafe_get_user(req->flags, &u->flags, efault);
-	unsafe_get_user(req->send_ref, &u->send_ref, efault);
-	unsafe_get_user(req->send_buf, &u->send_buf, efault);
-	unsafe_get_user(req->send_len, &u->send_len, efault);
-	unsafe_get_user(req->recv_ref, &u->recv_ref, efault);
-	unsafe_get_user(req->recv_buf, &u->recv_buf, efault);
-	unsafe_get_user(req->recv_len, &u->recv_len, efault);
-	unsafe_get_user(req->done, &u->done, efault);
-	unsafe_get_user(req->__pad, &u->__pad, efault);
-	user_read_access_end();
-	return 0;
-efault:
-	user_read_access_end();
 	return -EFAULT;
 }
 
@@ -1014,7 +986,7 @@ static int dios_io_step(struct dios_context *ctx, void __user *uarg,
 	struct dios_io_req req;
 	int ret;
 
-	ret = dios_io_req_in(&req, uarg, usize);
+	ret = dios_req_in(&req, sizeof(req), uarg, usize);
 	if (ret)
 		return ret;
 	ret = dios_io_check(&req, step, dir);
@@ -1131,7 +1103,7 @@ static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
 
 	BUILD_BUG_ON(sizeof(req) != 64);
 	BUILD_BUG_ON(offsetof(struct dios_xfer_req, done) != 56);
-	ret = dios_xfer_req_in(&req, uarg, usize);
+	ret = dios_req_in(&req, sizeof(req), uarg, usize);
 	if (ret)
 		return ret;
 	ret = dios_xfer_check(&req);

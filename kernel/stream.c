@@ -298,18 +298,17 @@ static __always_inline int dios_stream_try_take(struct dios_stream *stream,
 	return ret;
 }
 
-/* Wait conditions: the try is over, *@ret is its result. */
-static inline bool dios_stream_took(struct dios_stream *stream,
-				    struct dios_io *io, int *ret)
+/*
+ * The wait condition: the try of the step's direction (a reservation to
+ * write, the head message to read) is over, and *@ret is its result.
+ */
+static __always_inline bool dios_stream_tried(struct dios_stream *stream,
+					      struct dios_io *io, int *ret)
 {
-	*ret = dios_stream_try_take(stream, io);
-	return *ret != -EAGAIN;
-}
-
-static inline bool dios_stream_booked(struct dios_stream *stream,
-				      struct dios_io *io, int *ret)
-{
-	*ret = dios_stream_try_reserve(stream, io);
+	if (io->dir == DIOS_IO_DIR_WRITE)
+		*ret = dios_stream_try_reserve(stream, io);
+	else
+		*ret = dios_stream_try_take(stream, io);
 	return *ret != -EAGAIN;
 }
 
@@ -319,46 +318,28 @@ static inline bool dios_stream_booked(struct dios_stream *stream,
  * -EINTR without SA_RESTART).  The caller has just tried: the waiter
  * queues itself at once.  Out of line: the steady state does not sleep.
  */
-static noinline int dios_stream_sleep_take(struct dios_stream *stream,
-					   struct dios_io *io)
-{
-	int ret, err;
-
-	err = __wait_event_interruptible(stream->obj.waitq,
-					 dios_stream_took(stream, io, &ret));
-	return err ?: ret;
-}
-
-static noinline int dios_stream_sleep_reserve(struct dios_stream *stream,
-					      struct dios_io *io)
-{
-	int ret, err;
-
-	err = __wait_event_interruptible(stream->obj.waitq,
-					 dios_stream_booked(stream, io, &ret));
-	return err ?: ret;
-}
-
-/* Take the head message; wait for one unless DIOS_NONBLOCK. */
-static inline int dios_stream_take(struct dios_stream *stream,
-				   struct dios_io *io)
-{
-	int ret = dios_stream_try_take(stream, io);
-
-	if (ret != -EAGAIN || io->flags & DIOS_NONBLOCK)
-		return ret;
-	return dios_stream_sleep_take(stream, io);
-}
-
-/* Reserve io->len bytes at the tail; wait for room unless DIOS_NONBLOCK. */
-static inline int dios_stream_reserve(struct dios_stream *stream,
+static noinline int dios_stream_sleep(struct dios_stream *stream,
 				      struct dios_io *io)
 {
-	int ret = dios_stream_try_reserve(stream, io);
+	int ret, err;
 
-	if (ret != -EAGAIN || io->flags & DIOS_NONBLOCK)
+	err = __wait_event_interruptible(stream->obj.waitq,
+					 dios_stream_tried(stream, io, &ret));
+	return err ?: ret;
+}
+
+/*
+ * Claim what the step's direction needs: the head message to read, io->len
+ * bytes at the tail to write.  Wait for it unless DIOS_NONBLOCK.
+ */
+static __always_inline int dios_stream_claim(struct dios_stream *stream,
+					     struct dios_io *io)
+{
+	int ret;
+
+	if (dios_stream_tried(stream, io, &ret) || io->flags & DIOS_NONBLOCK)
 		return ret;
-	return dios_stream_sleep_reserve(stream, io);
+	return dios_stream_sleep(stream, io);
 }
 
 /* Give the reservation (@dir write) or the head message (read) back. */
@@ -409,7 +390,7 @@ static int dios_stream_acquire_read(struct dios_stream *stream,
 	struct dios_msg *msg;
 	int ret;
 
-	ret = dios_stream_take(stream, io);
+	ret = dios_stream_claim(stream, io);
 	if (ret)
 		return ret;
 	msg = io->buf->priv;
@@ -435,7 +416,7 @@ static int dios_stream_io_acquire(struct dios_object *obj, struct dios_io *io)
 			return -EINVAL;
 		if (io->len > stream->capacity)
 			return -EMSGSIZE;
-		ret = dios_stream_reserve(stream, io);
+		ret = dios_stream_claim(stream, io);
 	} else {
 		if (io->n_refs && !io->refs)
 			return -EFAULT;
@@ -992,7 +973,7 @@ static int dios_stream_xfer_send(struct dios_stream *stream,
 
 	if (io->len > stream->capacity)
 		return -EMSGSIZE;
-	ret = dios_stream_reserve(stream, io);
+	ret = dios_stream_claim(stream, io);
 	if (ret)
 		return ret;
 	/* The queue entry first: nothing can fail once the bytes are in. */
@@ -1022,7 +1003,7 @@ static int dios_stream_xfer_recv(struct dios_stream *stream,
 
 	/* References need a table to land in: only the zero-copy read has. */
 	io->n_refs = 0;
-	ret = dios_stream_take(stream, io);
+	ret = dios_stream_claim(stream, io);
 	if (ret)
 		return ret;
 	ret = dios_stream_copy(stream, io->buf->pos, io->buf->len, io->ubuf,
