@@ -1,8 +1,10 @@
 # Stream throughput against message size: dios streams, pipe write/read,
-# vmsplice into a pipe. gnuplot -e "in='...dat'; out='...png'" bench.gp
+# vmsplice into a pipe.
+#   gnuplot -e "in='...dat'; out='...png'; mode='...'" bench.gp
 set terminal png size 900,600
 set output out
-set title "stream throughput, writer and reader on one vCPU (QEMU TCG)"
+if (!exists("mode")) mode = "QEMU TCG"
+set title "stream throughput, writer and reader on one vCPU\n(" . mode . ")"
 set xlabel "message size (bytes)"
 set ylabel "MB/s (median, bars: min..max)"
 set logscale xy

@@ -24,7 +24,7 @@ log "VM finished in $((SECONDS - start))s"
 	"$out/throughput.dat" | tee "$out/table.txt"
 echo "mode: $mode" >> "$out/table.txt"
 if command -v gnuplot >/dev/null; then
-	gnuplot -e "in='$out/throughput.dat'; out='$out/throughput.png'" \
+	gnuplot -e "in='$out/throughput.dat'; out='$out/throughput.png'; mode='$mode'" \
 		"$DIOS_ROOT/scripts/bench.gp"
 	log "plot: $out/throughput.png"
 else
