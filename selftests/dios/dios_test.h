@@ -377,6 +377,23 @@ static inline int dios_test_set_sigusr1(int flags)
 	return sigaction(SIGUSR1, &sa, NULL);
 }
 
+/*
+ * In a forked child: once @pid sleeps (within @ms), send it SIGUSR1.
+ * With @rearm, also wait until the handler ran and @pid sleeps again, so
+ * that the caller can then complete what @pid waits for.
+ */
+#define dios_test_interrupt(pid, ms, rearm) do {			\
+	char _c;							\
+									\
+	EXPECT_EQ(0, dios_test_wait_sleeping(pid, ms));		\
+	ASSERT_EQ(0, kill(pid, SIGUSR1));				\
+	if (rearm) {							\
+		ASSERT_EQ(0, dios_test_read(dios_test_sig_pipe[0], &_c, 1)); \
+		/* The handler ran; @pid goes back to sleep. */		\
+		EXPECT_EQ(0, dios_test_wait_sleeping(pid, ms));	\
+	}								\
+} while (0)
+
 /* An iovec with every field zero, as struct dios_iovec asks. */
 static inline struct dios_iovec dios_test_iov(uint64_t offset)
 {

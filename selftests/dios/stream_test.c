@@ -521,14 +521,9 @@ TEST_F(stream, signal_restarts)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		dios_ref_t s;
-		char c;
 
 		ASSERT_EQ(0, dios_lookup(0, &self->name, DIOS_REF_NONE, &s));
-		EXPECT_EQ(0, dios_test_wait_sleeping(parent, SLEEP_MS));
-		ASSERT_EQ(0, kill(parent, SIGUSR1));
-		ASSERT_EQ(0, dios_test_read(dios_test_sig_pipe[0], &c, 1));
-		/* The handler ran; the parent goes back to sleep. */
-		EXPECT_EQ(0, dios_test_wait_sleeping(parent, SLEEP_MS));
+		dios_test_interrupt(parent, SLEEP_MS, true);
 		ASSERT_EQ(0, send_msg(0, s, 5, 5));
 		DIOS_CHILD_EXIT();
 	}
@@ -547,8 +542,7 @@ TEST_F(stream, signal_interrupts)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		EXPECT_EQ(0, dios_test_wait_sleeping(parent, SLEEP_MS));
-		ASSERT_EQ(0, kill(parent, SIGUSR1));
+		dios_test_interrupt(parent, SLEEP_MS, false);
 		DIOS_CHILD_EXIT();
 	}
 	EXPECT_EQ(-EINTR, dios_acquire_read(0, self->s, CAP, &r));

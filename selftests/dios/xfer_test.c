@@ -743,8 +743,7 @@ TEST(call_round_trip)
 /* Signal @pid once it sleeps; in a forked child. */
 static void signal_when_asleep(struct __test_metadata *_metadata, pid_t pid)
 {
-	EXPECT_EQ(0, dios_test_wait_sleeping(pid, SLEEP_MS));
-	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	dios_test_interrupt(pid, SLEEP_MS, false);
 	DIOS_CHILD_EXIT();
 }
 
@@ -776,14 +775,9 @@ TEST_F(xfer, signal_restarts_recv)
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		dios_ref_t s;
-		char c;
 
 		ASSERT_EQ(0, dios_lookup(0, &self->name, DIOS_REF_NONE, &s));
-		EXPECT_EQ(0, dios_test_wait_sleeping(parent, SLEEP_MS));
-		ASSERT_EQ(0, kill(parent, SIGUSR1));
-		ASSERT_EQ(0, dios_test_read(dios_test_sig_pipe[0], &c, 1));
-		/* The handler ran; the parent goes back to sleep. */
-		EXPECT_EQ(0, dios_test_wait_sleeping(parent, SLEEP_MS));
+		dios_test_interrupt(parent, SLEEP_MS, true);
 		ASSERT_EQ(0, send_pat(0, s, 5, 5));
 		DIOS_CHILD_EXIT();
 	}
