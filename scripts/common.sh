@@ -50,8 +50,16 @@ ksrc_dir() { echo "$DIOS_CACHE/ksrc-$(linux_src_version)"; }
 # Directory of the full source tree for the debug kernel.
 linux_tree_dir() { echo "$DIOS_CACHE/linux-$(linux_src_version)"; }
 
-# Build directory (O=) of the debug guest kernel.
-debug_kdir() { echo "$DIOS_CACHE/debug-build"; }
+# Cache key of the debug guest kernel: the source package version, the
+# config fragment and the script that builds it.
+debug_key() {
+	{ linux_src_version; cat "$DIOS_ROOT/scripts/debug.config" \
+		"$DIOS_ROOT/scripts/debug-kernel.sh"; } | sha256sum | cut -c1-12
+}
+
+# Build directory (O=) of the debug guest kernel, one per key: clones with
+# different configs share the cache without rebuilding each other's kernel.
+debug_kdir() { echo "$DIOS_CACHE/debug-build-$(debug_key)"; }
 
 # Serialize work on one cache entry between concurrent runs (other clones
 # share the cache): lock_cache NAME holds $DIOS_CACHE/.lock-NAME until exit.
