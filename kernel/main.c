@@ -41,6 +41,11 @@ unsigned long dios_max_capacity = SZ_64M;
 module_param_named(max_capacity, dios_max_capacity, ulong, 0444);
 MODULE_PARM_DESC(max_capacity, "bytes per stream (-EFBIG)");
 
+bool dios_given_names;
+module_param_named(given_names, dios_given_names, bool, 0444);
+MODULE_PARM_DESC(given_names,
+		 "any user may give names in the global group (default: CAP_SYS_ADMIN only, -EPERM)");
+
 /* The header page, then one entry per possible slot. */
 unsigned long dios_meta_map_size(void)
 {

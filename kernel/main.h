@@ -24,6 +24,7 @@ extern unsigned int dios_max_refs;
 extern unsigned long dios_max_objects;
 extern unsigned long dios_max_size;
 extern unsigned long dios_max_capacity;
+extern bool dios_given_names;
 
 unsigned long dios_meta_map_size(void);
 

@@ -626,18 +626,19 @@ static int dios_stream_fwd_blob(struct dios_stream *stream,
 				struct dios_io *io, struct dios_fwd *src,
 				struct dios_msg *msg)
 {
-	unsigned long i, n = io->len >> PAGE_SHIFT;
-	struct page *page;
+	unsigned long i, slot, n = io->len >> PAGE_SHIFT;
+	struct page *page, *old;
 	bool was;
 
 	if (src->buf->offset % PAGE_SIZE)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
+		slot = dios_stream_slot(stream, io->buf->pos, i);
 		page = dios_blob_buf_page(src->buf, src->buf->offset +
 					  ((u64)i << PAGE_SHIFT));
-		page = dios_pages_replace(&stream->ring,
-					  dios_stream_slot(stream, io->buf->pos, i),
-					  page, true, &was) ?: page;
+		/* The ring takes its own reference, we drop the old page's. */
+		old = dios_pages_replace(&stream->ring, slot, page, true, &was);
+		dios_put_page(old);
 		put_page(page);
 	}
 	msg->borrowed = true;

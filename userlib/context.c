@@ -46,7 +46,9 @@ _Static_assert(sizeof(struct dios_copy_req) == 48, "copy_req layout");
 _Static_assert(sizeof(struct dios_delete_req) == 16, "delete_req layout");
 _Static_assert(sizeof(struct dios_name_req) == 48, "name_req layout");
 _Static_assert(sizeof(struct dios_task_self_req) == 16, "task_self layout");
-_Static_assert(sizeof(struct dios_io_req) == 72, "io_req layout");
+_Static_assert(sizeof(struct dios_io_req) == 80, "io_req layout");
+_Static_assert(__builtin_offsetof(struct dios_io_req, done) ==
+	       DIOS_IO_REQ_SIZE_VER0, "io_req layout");
 _Static_assert(__builtin_offsetof(struct dios_io_req, n_refs) == 48,
 	       "io_req.n_refs offset");
 _Static_assert(__builtin_offsetof(struct dios_io_req, src_ref) == 56,

@@ -48,9 +48,18 @@ typedef uint64_t dios_ref_t;
  *	buffer is published.
  * @next_len: commit_* with DIOS_IO_REARM: the length to acquire next (for
  *	a read, the largest message accepted).
+ * @done: out, after every acquire, commit and release on the iovec, also
+ *	when the call fails: DIOS_IO_DONE_COMMIT if a commit took effect (the
+ *	message was published or consumed, the blob written),
+ *	DIOS_IO_DONE_ACQUIRE if a buffer is open in @buf/@len.  A commit with
+ *	DIOS_IO_REARM that fails with DIOS_IO_DONE_COMMIT set did commit, and
+ *	its next acquire failed: no buffer is open and @buf is NULL (with
+ *	-EMSGSIZE, @len is the length the next message needs).  Needs a
+ *	module with DIOS_FEAT_IO_DONE; an older one leaves it 0 after a
+ *	failed re-arming commit.
  *
- * @__pad and the fields after @next_len are private to libdios:
- * zero-initialise the whole struct and never touch them.
+ * The fields after @next_len are private to libdios: zero-initialise the
+ * whole struct and never touch them.
  */
 struct dios_iovec {
 	void *buf;
@@ -58,7 +67,7 @@ struct dios_iovec {
 	uint64_t offset;
 	dios_ref_t *refs;
 	uint32_t n_refs;
-	uint32_t __pad;
+	uint32_t done;
 	dios_ref_t src_ref;
 	uint64_t next_len;
 	uint64_t __priv[2];	/* private */
