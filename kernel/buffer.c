@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 
 #include "buffer.h"
+#include "compat.h"
 #include "context.h"
 #include "debugfs.h"
 #include "object.h"
@@ -328,12 +329,12 @@ int dios_view_mmap(struct dios_context *ctx, struct vm_area_struct *vma)
 	    vma->vm_flags & VM_SHARED &&
 	    (view->writable || !(vma->vm_flags & VM_WRITE))) {
 		ctx->view_pending = NULL;
-		vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+		vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
 		if (!view->writable)
-			vma->vm_flags &= ~VM_MAYWRITE;
+			vm_flags_clear(vma, VM_MAYWRITE);
 		/* vm_insert_pages() under mmap_lock read needs it set now. */
 		if (view->populated)
-			vma->vm_flags |= VM_MIXEDMAP;
+			vm_flags_set(vma, VM_MIXEDMAP);
 		vma->vm_ops = &dios_view_vm_ops;
 		vma->vm_private_data = view;
 		dios_view_vm_open(vma);

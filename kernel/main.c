@@ -105,7 +105,6 @@ static const struct file_operations dios_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = dios_poll,
 	.mmap = dios_mmap,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice dios_misc = {
