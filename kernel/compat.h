@@ -6,11 +6,15 @@
  * upstream code; what an older kernel lacks, or a newer one removed, is
  * supplied here under the upstream name.  This is the only file with a
  * LINUX_VERSION_CODE test.
+ *
+ * Also here: 64-bit arithmetic that must build on 32-bit kernels, which
+ * have no libgcc (__udivdi3, __umoddi3, __aeabi_uldivmod).
  */
 
 #ifndef _DIOS_COMPAT_H
 #define _DIOS_COMPAT_H
 
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
@@ -62,5 +66,24 @@ static inline bool dios_thread_group_exited(struct pid *pid)
 	return exited;
 }
 #endif
+
+/**
+ * dios_mod_u64() - @dividend % @divisor, both 64-bit
+ * @dividend:	the dividend
+ * @divisor:	the divisor, not 0
+ *
+ * div64_u64_rem() is the plain % where longs are 64-bit (the same code, on
+ * the I/O path), and divides by 32 bits when the divisor fits on 32-bit
+ * kernels.
+ *
+ * Return: the remainder.
+ */
+static inline u64 dios_mod_u64(u64 dividend, u64 divisor)
+{
+	u64 rem;
+
+	div64_u64_rem(dividend, divisor, &rem);
+	return rem;
+}
 
 #endif /* _DIOS_COMPAT_H */
