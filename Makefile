@@ -1,12 +1,16 @@
 # dios: top-level build.
 #
 #   make                  module (stock kernel), libdios 64+32, selftests, tools
-#   make check            lint + selftests on the stock and the debug kernel
+#   make check            lint + selftests on every guest kernel: stock,
+#                         debug, 6.12, 7.x, i386, arm64 (+ armhf module build)
+#   make check-quick      lint + stock only: the edit loop
 #   make check-stock      selftests on the stock (Debian) guest kernel only
 #   make check-debug      selftests on the debug (KASAN, lockdep...) kernel only
+#   make check-6.12       (or 7.x, i386, arm64, armhf) that kernel only
 #   make lint             checkpatch + sparse + W=1
 #   make run              boot the stock kernel, load dios.ko, run dios-demo
-#   make shell            same VM, interactive shell (KERNEL=debug for the other)
+#   make shell            same VM, interactive shell (KERNEL=debug, 6.12, 7.x,
+#                         i386, arm64 for the others)
 #   make bench            dios against Linux in the stock VM: build/bench/
 #                         (QEMU -icount: virtual time; ICOUNT=0: host time;
 #                         ROWS=id,id: only these rows)
@@ -66,6 +70,8 @@ TOOL_HDRS := $(wildcard tools/*.h)
 SEEDS := $(notdir $(basename $(wildcard tools/seed-*.c)))
 TESTS := $(notdir $(TEST_SRCS:.c=))
 TOOLS := $(notdir $(TOOL_SRCS:.c=))
+# The guest kernels of scripts/kernels.sh, beyond stock and debug.
+GUESTS := 6.12 7.x i386 arm64 armhf
 
 # User space ABIs. The native gcc builds two, -m64 and -m32 (gcc-multilib),
 # into build/{lib,tests,seeds}{64,32}/ plus the tools into build/tools/.
@@ -95,7 +101,9 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 
 .PHONY: all deps build module module-debug lib tests tools \
-	check check-stock check-debug lint run shell bench install clean
+	check check-stock check-debug lint run shell bench install clean \
+	check-quick $(addprefix check-,$(GUESTS)) $(addprefix build-,$(GUESTS)) \
+	$(addprefix module-,$(GUESTS))
 
 # ---- entry points: deps first, then the real work ------------------------
 
@@ -106,7 +114,11 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	+@scripts/check.sh lint stock debug
+	+@scripts/check.sh lint stock debug $(GUESTS)
+check-quick: deps
+	+@scripts/check.sh lint stock
+$(addprefix check-,$(GUESTS)): check-%: deps
+	+@scripts/check.sh $*
 check-stock: deps
 	+@scripts/check.sh stock
 check-debug: deps
@@ -116,7 +128,8 @@ lint: deps
 
 KERNEL ?= stock
 run shell: deps
-	@$(MAKE) --no-print-directory build $(if $(filter debug,$(KERNEL)),module-debug)
+	@$(MAKE) --no-print-directory build $(if $(filter debug,$(KERNEL)),module-debug) \
+		$(if $(filter $(GUESTS),$(KERNEL)),build-$(KERNEL))
 	+@scripts/vm.sh $@ $(KERNEL)
 
 # Reports targets met or missed; fails only if the benchmark itself fails.
@@ -143,7 +156,7 @@ define kbuild
 	@mkdir -p $(B)/$(1)
 	@rsync -a --delete $(KBUILD_OUTPUTS) kernel/ $(B)/$(1)/kernel/
 	@rsync -a --delete uapi/ $(B)/$(1)/uapi/
-	+$(MAKE) -C $(2) M=$(B)/$(1)/kernel $(KBUILD_VARS) modules
+	+$(MAKE) -C $(2) M=$(B)/$(1)/kernel $(KBUILD_VARS) $(3) modules
 endef
 
 module:
@@ -153,6 +166,25 @@ module:
 # The debug guest kernel is built (or reused from the cache) first.
 module-debug:
 	$(call kbuild,debug,$$(scripts/debug-kernel.sh))
+
+# The kernels of scripts/kernels.sh, likewise; W=1 and sparse (C=2), and no
+# 64-bit division left to libgcc, which no kernel links (32-bit: __udivdi3,
+# __aeabi_uldivmod).
+$(addprefix module-,$(GUESTS)): module-%:
+	$(call kbuild,$*,$$(scripts/kernels.sh build $*),W=1 C=2 $$(scripts/kernels.sh kbuild-vars $*))
+	@! readelf -sW $(B)/$*/kernel/dios.ko | \
+		grep -E ' UND .*(__[a-z]*(div|mod)[sd]i3|__aeabi_[a-z]*divmod)' || \
+		{ echo "error: $*: dios.ko calls libgcc's 64-bit division" >&2; exit 1; }
+
+# Everything a guest needs: its module and the user space it runs (x86:
+# build/{tests,seeds}{64,32}; arm64: aarch64 and armhf, cross-compiled).
+CROSS_ABIS_arm64 := aarch64-linux-gnu arm-linux-gnueabihf
+$(addprefix build-,$(GUESTS)): build-%: module-%
+	@$(MAKE) --no-print-directory lib tests tools
+	+@for t in $(CROSS_ABIS_$*); do \
+		$(MAKE) --no-print-directory CC="$$(scripts/cross.sh gcc $$t)/$$t-gcc" \
+			lib tests tools || exit; \
+	done
 
 lib: $(foreach a,$(ABIS),$(call abi_lib,$(a))/libdios.a \
 	$(call abi_lib,$(a))/libdios.so.$(LIBDIOS_VERSION))

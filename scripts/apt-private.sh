@@ -79,14 +79,6 @@ papt_init() {
 		echo "Components: main"
 		echo "Signed-By: $key"
 	} > "$PAPT_DIR/sources.list.d/private.sources.new"
-	if ! cmp -s "$PAPT_DIR/sources.list.d/private.sources.new" \
-		"$PAPT_DIR/sources.list.d/private.sources"; then
-		mv "$PAPT_DIR/sources.list.d/private.sources.new" \
-			"$PAPT_DIR/sources.list.d/private.sources"
-		rm -f "$PAPT_DIR/.updated"
-	else
-		rm -f "$PAPT_DIR/sources.list.d/private.sources.new"
-	fi
 	{
 		echo "Dir::Etc::main \"/dev/null\";"
 		echo "Dir::Etc::parts \"$PAPT_DIR/apt.conf.d\";"
@@ -112,7 +104,16 @@ papt_init() {
 			done
 			echo "};"
 		fi
-	} > "$PAPT_DIR/apt.conf"
+	} > "$PAPT_DIR/apt.conf.new"
+	# Lists fetched for another source or architecture set are stale.
+	for f in "$PAPT_DIR/sources.list.d/private.sources" "$PAPT_DIR/apt.conf"; do
+		if cmp -s "$f.new" "$f"; then
+			rm -f "$f.new"
+		else
+			mv "$f.new" "$f"
+			rm -f "$PAPT_DIR/.updated"
+		fi
+	done
 	export APT_CONFIG=$PAPT_DIR/apt.conf
 }
 
