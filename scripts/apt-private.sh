@@ -3,8 +3,10 @@
 # or other architectures (arm64, armhf) without changing anything
 # system-wide. Source it after common.sh; do not run it.
 #
-#   papt_init NAME "SUITES" "ARCHES"   set up $DIOS_CACHE/apt-NAME and
+#   papt_init NAME "SUITES" "ARCHES" [TYPES]
+#                                      set up $DIOS_CACHE/apt-NAME and
 #                                      export APT_CONFIG pointing at it
+#                                      (TYPES: deb, or deb-src for sources)
 #   papt_update                        apt-get update into the private lists
 #                                      when they are missing or older than
 #                                      DIOS_APT_MAX_AGE days (default 7)
@@ -64,7 +66,7 @@ papt_system_source() {
 }
 
 papt_init() {
-	local name=$1 suites=$2 arches=${3:-} src uris key a
+	local name=$1 suites=$2 arches=${3:-} types=${4:-deb} src uris key a f
 	PAPT_DIR=$DIOS_CACHE/apt-$name
 	src=$(papt_system_source | head -n 1)
 	[[ -n $src ]] || die "no Debian archive entry in /etc/apt/sources.list{,.d/}"
@@ -73,7 +75,7 @@ papt_init() {
 	[[ -n $key ]] || key=/usr/share/keyrings/debian-archive-keyring.gpg
 	mkdir -p "$PAPT_DIR"/{sources.list.d,apt.conf.d,preferences.d,state/lists/partial,cache/archives/partial}
 	{
-		echo "Types: deb"
+		echo "Types: $types"
 		echo "URIs: $uris"
 		echo "Suites: $suites"
 		echo "Components: main"

@@ -77,7 +77,7 @@ gcc)
 		mkdir -p "$dir/real"
 		for f in "$bin/$what"-*; do
 			[[ -L $f ]] && continue
-			file -b "$f" | grep -q ELF || continue
+			[[ $(head -c 4 "$f") == $'\x7fELF' ]] || continue
 			ldd "$f" 2>/dev/null | grep -q 'not found' || continue
 			mv "$f" "$dir/real/"
 			printf '%s\n' '#!/bin/sh' \
@@ -88,7 +88,7 @@ gcc)
 		# glibc's linker scripts (libc.so...) name their members by
 		# absolute path: point them into the unpacked tree.
 		for f in "$dir/usr/$what/lib"/*.so; do
-			[[ ! -L $f ]] && file -b "$f" | grep -q text || continue
+			[[ ! -L $f ]] && grep -q 'GNU ld script' "$f" || continue
 			sed -i "s|/usr/$what/|$dir/usr/$what/|g" "$f"
 		done
 		# The compiler must work before the entry counts as done.
