@@ -173,7 +173,7 @@ module-debug:
 $(addprefix module-,$(GUESTS)): module-%:
 	$(call kbuild,$*,$$(scripts/kernels.sh build $*),W=1 C=2 $$(scripts/kernels.sh kbuild-vars $*))
 	@! readelf -sW $(B)/$*/kernel/dios.ko | \
-		grep -E ' UND .*(__[a-z]*(div|mod)[sd]i3|__aeabi_[a-z]*divmod)' || \
+		grep -E ' UND .*(__u?(div|mod)di3|__aeabi_u?ldivmod)$$' || \
 		{ echo "error: $*: dios.ko calls libgcc's 64-bit division" >&2; exit 1; }
 
 # Everything a guest needs: its module and the user space it runs (x86:
