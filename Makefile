@@ -1,12 +1,16 @@
 # dios: top-level build.
 #
 #   make                  module (stock kernel), libdios 64+32, selftests, tools
-#   make check            lint + selftests on the stock and the debug kernel
+#   make check            lint + selftests on every guest kernel: stock,
+#                         debug, 6.12, 7.x, i386, arm64 (+ armhf module build)
+#   make check-quick      lint + stock only: the edit loop
 #   make check-stock      selftests on the stock (Debian) guest kernel only
 #   make check-debug      selftests on the debug (KASAN, lockdep...) kernel only
+#   make check-6.12       (or 7.x, i386, arm64, armhf) that kernel only
 #   make lint             checkpatch + sparse + W=1
 #   make run              boot the stock kernel, load dios.ko, run dios-demo
-#   make shell            same VM, interactive shell (KERNEL=debug for the other)
+#   make shell            same VM, interactive shell (KERNEL=debug, 6.12, 7.x,
+#                         i386, arm64 for the others)
 #   make bench            dios against Linux in the stock VM: build/bench/
 #                         (QEMU -icount: virtual time; ICOUNT=0: host time;
 #                         ROWS=id,id: only these rows)
@@ -66,14 +70,40 @@ TOOL_HDRS := $(wildcard tools/*.h)
 SEEDS := $(notdir $(basename $(wildcard tools/seed-*.c)))
 TESTS := $(notdir $(TEST_SRCS:.c=))
 TOOLS := $(notdir $(TOOL_SRCS:.c=))
-ARCHES := 64 32
+# The guest kernels of scripts/kernels.sh, beyond stock and debug.
+GUESTS := 6.12 7.x i386 arm64 armhf
+
+# User space ABIs. The native gcc builds two, -m64 and -m32 (gcc-multilib),
+# into build/{lib,tests,seeds}{64,32}/ plus the tools into build/tools/.
+# A cross compiler (make CC=aarch64-linux-gnu-gcc lib tests) builds its own
+# ABI only, with no -m flag, into build/<triplet>/{lib,tests,seeds}/, and
+# no tools. An ABI is NAME:LIBDIR:TESTDIR:SEEDDIR:FLAGS.
+HOST_TRIPLET := $(shell gcc -dumpmachine)
+CC_TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+ifeq ($(CC_TRIPLET),$(HOST_TRIPLET))
+ABIS := 64:lib64:tests64:seeds64:-m64 32:lib32:tests32:seeds32:-m32
+NATIVE := y
+else
+ABIS := $(CC_TRIPLET):$(CC_TRIPLET)/lib:$(CC_TRIPLET)/tests:$(CC_TRIPLET)/seeds:
+NATIVE :=
+# The cross binutils' ar, beside the cross gcc (or on PATH), unless given.
+ifeq ($(origin AR),default)
+AR := $(or $(patsubst %gcc,%ar,$(filter %gcc,$(lastword $(CC)))),$(CC_TRIPLET)-ar)
+endif
+endif
+abi_field = $(word $(2),$(subst :, ,$(1)))
+abi_lib = $(B)/$(call abi_field,$(1),2)
+abi_tests = $(B)/$(call abi_field,$(1),3)
+abi_seeds = $(B)/$(call abi_field,$(1),4)
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 
 .PHONY: all deps build module module-debug lib tests tools \
-	check check-stock check-debug lint run shell bench install clean
+	check check-stock check-debug lint run shell bench install clean \
+	check-quick $(addprefix check-,$(GUESTS)) $(addprefix build-,$(GUESTS)) \
+	$(addprefix module-,$(GUESTS))
 
 # ---- entry points: deps first, then the real work ------------------------
 
@@ -84,7 +114,11 @@ deps:
 	@scripts/deps.sh
 
 check: deps
-	+@scripts/check.sh lint stock debug
+	+@scripts/check.sh lint stock debug $(GUESTS)
+check-quick: deps
+	+@scripts/check.sh lint stock
+$(addprefix check-,$(GUESTS)): check-%: deps
+	+@scripts/check.sh $*
 check-stock: deps
 	+@scripts/check.sh stock
 check-debug: deps
@@ -94,7 +128,8 @@ lint: deps
 
 KERNEL ?= stock
 run shell: deps
-	@$(MAKE) --no-print-directory build $(if $(filter debug,$(KERNEL)),module-debug)
+	@$(MAKE) --no-print-directory build $(if $(filter debug,$(KERNEL)),module-debug) \
+		$(if $(filter $(GUESTS),$(KERNEL)),build-$(KERNEL))
 	+@scripts/vm.sh $@ $(KERNEL)
 
 # Reports targets met or missed; fails only if the benchmark itself fails.
@@ -121,7 +156,7 @@ define kbuild
 	@mkdir -p $(B)/$(1)
 	@rsync -a --delete $(KBUILD_OUTPUTS) kernel/ $(B)/$(1)/kernel/
 	@rsync -a --delete uapi/ $(B)/$(1)/uapi/
-	+$(MAKE) -C $(2) M=$(B)/$(1)/kernel $(KBUILD_VARS) modules
+	+$(MAKE) -C $(2) M=$(B)/$(1)/kernel $(KBUILD_VARS) $(3) modules
 endef
 
 module:
@@ -132,48 +167,69 @@ module:
 module-debug:
 	$(call kbuild,debug,$$(scripts/debug-kernel.sh))
 
-lib: $(foreach a,$(ARCHES),$(B)/lib$(a)/libdios.a $(B)/lib$(a)/libdios.so.$(LIBDIOS_VERSION))
-tests: $(foreach a,$(ARCHES),$(addprefix $(B)/tests$(a)/,$(TESTS)))
-tools: $(addprefix $(B)/tools/,$(TOOLS)) \
-	$(foreach a,$(ARCHES),$(addprefix $(B)/seeds$(a)/,$(SEEDS)))
+# The kernels of scripts/kernels.sh, likewise; W=1 and sparse (C=2), and no
+# 64-bit division left to libgcc, which no kernel links (32-bit: __udivdi3,
+# __aeabi_uldivmod).
+$(addprefix module-,$(GUESTS)): module-%:
+	$(call kbuild,$*,$$(scripts/kernels.sh build $*),W=1 C=2 $$(scripts/kernels.sh kbuild-vars $*))
+	@! readelf -sW $(B)/$*/kernel/dios.ko | \
+		grep -E ' UND .*(__u?(div|mod)di3|__aeabi_u?ldivmod)$$' || \
+		{ echo "error: $*: dios.ko calls libgcc's 64-bit division" >&2; exit 1; }
+
+# Everything a guest needs: its module and the user space it runs (x86:
+# build/{tests,seeds}{64,32}; arm64: aarch64 and armhf, cross-compiled).
+CROSS_ABIS_arm64 := aarch64-linux-gnu arm-linux-gnueabihf
+$(addprefix build-,$(GUESTS)): build-%: module-%
+	@$(MAKE) --no-print-directory lib tests tools
+	+@for t in $(CROSS_ABIS_$*); do \
+		$(MAKE) --no-print-directory CC="$$(scripts/cross.sh gcc $$t)/$$t-gcc" \
+			lib tests tools || exit; \
+	done
+
+lib: $(foreach a,$(ABIS),$(call abi_lib,$(a))/libdios.a \
+	$(call abi_lib,$(a))/libdios.so.$(LIBDIOS_VERSION))
+tests: $(foreach a,$(ABIS),$(addprefix $(call abi_tests,$(a))/,$(TESTS)))
+tools: $(if $(NATIVE),$(addprefix $(B)/tools/,$(TOOLS))) \
+	$(foreach a,$(ABIS),$(addprefix $(call abi_seeds,$(a))/,$(SEEDS)))
 
 # -isystem, not -I: the harness macros trip -Wextra (unused parameters) at
 # their definition, and warnings from a system header are not reported.
 $(KSFT)/kselftest_harness.h:
 	@scripts/ksrc.sh partial >/dev/null
 
-# Rules for one word size: $(1) is 64 or 32.
-define arch_rules
-$(B)/lib$(1)/obj/%.o: userlib/%.c $(HDRS)
+# Rules for one ABI: $(1) LIBDIR, $(2) TESTDIR, $(3) SEEDDIR (under build/),
+# $(4) the compiler flags that select it (-m64, -m32, or none).
+define abi_rules
+$(B)/$(1)/obj/%.o: userlib/%.c $(HDRS)
 	@mkdir -p $$(@D)
-	$(CC) -m$(1) $(DIOS_CFLAGS) -fPIC -c $$< -o $$@
+	$(CC) $(4) $(DIOS_CFLAGS) -fPIC -c $$< -o $$@
 
-LIB$(1)_OBJS := $(patsubst userlib/%.c,$(B)/lib$(1)/obj/%.o,$(LIB_SRCS))
+LIB_OBJS_$(1) := $(patsubst userlib/%.c,$(B)/$(1)/obj/%.o,$(LIB_SRCS))
 
-$(B)/lib$(1)/libdios.a: $$(LIB$(1)_OBJS)
+$(B)/$(1)/libdios.a: $$(LIB_OBJS_$(1))
 	@rm -f $$@
 	$(AR) rcs $$@ $$^
 
-$(B)/lib$(1)/libdios.so.$(LIBDIOS_VERSION): $$(LIB$(1)_OBJS) userlib/libdios.map
-	$(CC) -m$(1) $(CFLAGS) -shared -Wl,-soname,libdios.so.$(LIBDIOS_MAJOR) \
+$(B)/$(1)/libdios.so.$(LIBDIOS_VERSION): $$(LIB_OBJS_$(1)) userlib/libdios.map
+	$(CC) $(4) $(CFLAGS) -shared -Wl,-soname,libdios.so.$(LIBDIOS_MAJOR) \
 		-Wl,--version-script=userlib/libdios.map -Wl,-z,defs \
-		-o $$@ $$(LIB$(1)_OBJS) -lpthread
-	ln -sf libdios.so.$(LIBDIOS_VERSION) $(B)/lib$(1)/libdios.so.$(LIBDIOS_MAJOR)
-	ln -sf libdios.so.$(LIBDIOS_MAJOR) $(B)/lib$(1)/libdios.so
+		-o $$@ $$(LIB_OBJS_$(1)) -lpthread
+	ln -sf libdios.so.$(LIBDIOS_VERSION) $(B)/$(1)/libdios.so.$(LIBDIOS_MAJOR)
+	ln -sf libdios.so.$(LIBDIOS_MAJOR) $(B)/$(1)/libdios.so
 
-$(B)/tests$(1)/%: selftests/dios/%.c $(B)/lib$(1)/libdios.a $(HDRS) $(TEST_HDRS) \
+$(B)/$(2)/%: selftests/dios/%.c $(B)/$(1)/libdios.a $(HDRS) $(TEST_HDRS) \
 		$(KSFT)/kselftest_harness.h
 	@mkdir -p $$(@D)
-	$(CC) -m$(1) $(DIOS_CFLAGS) -isystem $(KSFT) -static $$< \
-		$(B)/lib$(1)/libdios.a -lpthread -o $$@
+	$(CC) $(4) $(DIOS_CFLAGS) -isystem $(KSFT) -static $$< \
+		$(B)/$(1)/libdios.a -lpthread -o $$@
 
-# The seed programs once more per word size, for seeds_test.
-$(B)/seeds$(1)/%: tools/%.c $(B)/lib$(1)/libdios.a $(HDRS) $(TOOL_HDRS)
+# The seed programs once more per ABI, for seeds_test.
+$(B)/$(3)/%: tools/%.c $(B)/$(1)/libdios.a $(HDRS) $(TOOL_HDRS)
 	@mkdir -p $$(@D)
-	$(CC) -m$(1) $(DIOS_CFLAGS) -static $$< $(B)/lib$(1)/libdios.a \
+	$(CC) $(4) $(DIOS_CFLAGS) -static $$< $(B)/$(1)/libdios.a \
 		-lpthread -o $$@
 endef
-$(foreach a,$(ARCHES),$(eval $(call arch_rules,$(a))))
+$(foreach a,$(ABIS),$(eval $(call abi_rules,$(call abi_field,$(a),2),$(call abi_field,$(a),3),$(call abi_field,$(a),4),$(call abi_field,$(a),5))))
 
 $(B)/tools/%: tools/%.c $(B)/lib64/libdios.a $(HDRS) $(TOOL_HDRS)
 	@mkdir -p $(@D)

@@ -17,23 +17,50 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "buffer.h"
+#include "compat.h"
 #include "context.h"
 #include "debugfs.h"
+#include "main.h"
 #include "object.h"
 
 /*
- * View offsets, in pages, start above the metadata map and are never
- * reused: an offset names one view for good, and a gap page between views
- * keeps two views from ever looking contiguous in the file.
+ * View offsets, in pages, start above the metadata map.  The zaps go
+ * through the file's mapping, which every open of /dev/dios shares: no two
+ * live views may share an offset, and a gap page after each view keeps two
+ * views from ever looking contiguous in the file.  vm_mmap() takes the
+ * offset in bytes, in an unsigned long: a view must end below
+ * DIOS_VIEW_PGOFF_END.  Offsets are handed out upwards from where the last
+ * view was put, and only when that reaches the end is the space searched
+ * from the base for the first hole that freed views left: on 64-bit
+ * kernels (2^52 pages) an offset is in practice never reused; on 32-bit
+ * ones the 4 GiB below the end are reused, and only when the live views of
+ * all tasks together cover them does a new view fail, with -EOVERFLOW as
+ * mmap(2) does when offset and length pass what the offset type holds.
  */
-#define DIOS_VIEW_PGOFF_BASE	BIT(32)
+#define DIOS_VIEW_PGOFF_BASE	(BITS_PER_LONG == 64 ? \
+				 (unsigned long)BIT_ULL(32) : SZ_512M >> PAGE_SHIFT)
+#define DIOS_VIEW_PGOFF_END	(ULONG_MAX >> PAGE_SHIFT)
+static_assert(DIOS_MMAP_META + PAGE_SIZE + (u64)DIOS_MAX_REFS_LIMIT *
+	      sizeof(struct dios_ref_meta) <=
+	      (u64)DIOS_VIEW_PGOFF_BASE << PAGE_SHIFT);
 
-static atomic_long_t dios_view_next = ATOMIC_LONG_INIT(0);
+/* The offsets in use, by @pgoff, and where the next search starts. */
+static struct {
+	spinlock_t lock;	/* protects both */
+	struct rb_root views;
+	unsigned long next;
+} dios_view_space = {
+	.lock = __SPIN_LOCK_UNLOCKED(dios_view_space.lock),
+	.views = RB_ROOT,
+	.next = DIOS_VIEW_PGOFF_BASE,
+};
 
 /* ---- page stores --------------------------------------------------------- */
 
@@ -213,10 +240,86 @@ void dios_pages_destroy(struct dios_pages *p)
 
 /* ---- views ---------------------------------------------------------------- */
 
+/* Pages of offsets @view takes: its own and the gap page after it. */
+static unsigned long dios_view_span(struct dios_view *view)
+{
+	return (view->len >> PAGE_SHIFT) + 1;
+}
+
+/*
+ * The first free range of @span pages at or above @from, or 0 if none
+ * ends by DIOS_VIEW_PGOFF_END.  Walks the views from the one that holds
+ * @from or comes after it.
+ */
+static unsigned long dios_view_space_hole(unsigned long from,
+					  unsigned long span)
+{
+	struct rb_node *node = dios_view_space.views.rb_node, *first = NULL;
+	struct dios_view *view;
+
+	lockdep_assert_held(&dios_view_space.lock);
+	while (node) {
+		view = rb_entry(node, struct dios_view, space_node);
+		if (view->pgoff + dios_view_span(view) > from) {
+			first = node;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	for (node = first; node; node = rb_next(node)) {
+		view = rb_entry(node, struct dios_view, space_node);
+		if (view->pgoff >= from && view->pgoff - from >= span)
+			break;
+		from = max(from, view->pgoff + dios_view_span(view));
+	}
+	return DIOS_VIEW_PGOFF_END - from >= span ? from : 0;
+}
+
+/* Give @view its offset, @view->len set.  Return: 0 or -EOVERFLOW. */
+static int dios_view_space_get(struct dios_view *view)
+{
+	unsigned long span = dios_view_span(view), pgoff;
+	struct rb_node **link, *parent = NULL;
+
+	spin_lock(&dios_view_space.lock);
+	pgoff = dios_view_space_hole(dios_view_space.next, span);
+	if (!pgoff)
+		pgoff = dios_view_space_hole(DIOS_VIEW_PGOFF_BASE, span);
+	if (!pgoff) {
+		spin_unlock(&dios_view_space.lock);
+		return -EOVERFLOW;
+	}
+	view->pgoff = pgoff;
+	dios_view_space.next = pgoff + span;
+	link = &dios_view_space.views.rb_node;
+	while (*link) {
+		parent = *link;
+		if (pgoff < rb_entry(parent, struct dios_view,
+				     space_node)->pgoff)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&view->space_node, parent, link);
+	rb_insert_color(&view->space_node, &dios_view_space.views);
+	spin_unlock(&dios_view_space.lock);
+	return 0;
+}
+
+static void dios_view_space_put(struct dios_view *view)
+{
+	spin_lock(&dios_view_space.lock);
+	rb_erase(&view->space_node, &dios_view_space.views);
+	spin_unlock(&dios_view_space.lock);
+}
+
 static void dios_view_free(struct kref *kref)
 {
 	struct dios_view *view = container_of(kref, struct dios_view, kref);
 
+	if (view->pgoff)
+		dios_view_space_put(view);
 	spin_lock(&view->obj->lock);
 	list_del(&view->obj_link);
 	spin_unlock(&view->obj->lock);
@@ -363,13 +466,13 @@ int dios_view_mmap(struct dios_context *ctx, struct vm_area_struct *vma)
 	    vma->vm_flags & VM_SHARED &&
 	    (view->writable || !(vma->vm_flags & VM_WRITE))) {
 		ctx->view_pending = NULL;
-		vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP |
-				 VM_IO;
+		vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP |
+			     VM_IO);
 		if (!view->writable)
-			vma->vm_flags &= ~VM_MAYWRITE;
+			vm_flags_clear(vma, VM_MAYWRITE);
 		/* vm_insert_pages() under mmap_lock read needs it set now. */
 		if (view->populated)
-			vma->vm_flags |= VM_MIXEDMAP;
+			vm_flags_set(vma, VM_MIXEDMAP);
 		vma->vm_ops = &dios_view_vm_ops;
 		vma->vm_private_data = view;
 		dios_view_vm_open(vma);
@@ -389,6 +492,9 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 	unsigned long addr;
 	int prot;
 
+	/* The length in bytes must fit an unsigned long (32-bit kernels). */
+	if (pages >= DIOS_VIEW_PGOFF_END)
+		return ERR_PTR(-EOVERFLOW);
 	view = kzalloc(sizeof(*view), GFP_KERNEL_ACCOUNT);
 	if (!view)
 		return ERR_PTR(-ENOMEM);
@@ -407,9 +513,10 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 		view->populated = kvcalloc(BITS_TO_LONGS(pages), sizeof(long),
 					   GFP_KERNEL_ACCOUNT);
 	view->writable = io->dir == DIOS_IO_DIR_WRITE;
-	view->pgoff = DIOS_VIEW_PGOFF_BASE +
-		      atomic_long_add_return(pages + 1, &dios_view_next) -
-		      (pages + 1);
+	if (dios_view_space_get(view)) {
+		dios_view_put(view);
+		return ERR_PTR(-EOVERFLOW);
+	}
 	prot = PROT_READ | (view->writable ? PROT_WRITE : 0);
 
 	/*

@@ -130,6 +130,7 @@ void dios_pages_destroy(struct dios_pages *p);
  * @addr:	start of the mapping; set once mapped
  * @len:	length in bytes; immutable
  * @pgoff:	the view's private file offset in pages; immutable
+ * @space_node:	in the module's tree of the offsets in use, under its lock
  * @writable:	mapped PROT_WRITE; immutable
  * @nr_vmas:	vmas using the view (one; two while mremap() is refused)
  * @unmapped:	the last vma is gone
@@ -151,6 +152,7 @@ struct dios_view {
 	unsigned long addr;
 	unsigned long len;
 	unsigned long pgoff;
+	struct rb_node space_node;
 	bool writable;
 	atomic_t nr_vmas;
 	bool unmapped;

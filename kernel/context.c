@@ -36,6 +36,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "context.h"
 #include "debugfs.h"
 #include "main.h"
@@ -705,8 +706,8 @@ int dios_context_mmap(struct dios_context *ctx, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_flags & VM_WRITE)
 		return -EPERM;
-	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP | VM_IO;
-	vma->vm_flags &= ~VM_MAYWRITE;
+	vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP | VM_IO);
+	vm_flags_clear(vma, VM_MAYWRITE);
 	vma->vm_ops = &dios_meta_vm_ops;
 	vma->vm_private_data = ctx;
 	return 0;

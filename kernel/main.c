@@ -22,9 +22,6 @@
 #include "select.h"
 #include "task.h"
 
-/* Handles carry a 32-bit index; keep the metadata map a sane size too. */
-#define DIOS_MAX_REFS_LIMIT	BIT(22)
-
 unsigned int dios_max_refs = 131072;
 module_param_named(max_refs, dios_max_refs, uint, 0444);
 MODULE_PARM_DESC(max_refs, "references per task (-EMFILE)");
@@ -110,7 +107,6 @@ static const struct file_operations dios_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = dios_poll,
 	.mmap = dios_mmap,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice dios_misc = {

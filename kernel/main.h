@@ -14,6 +14,8 @@
 
 #define DIOS_RELEASE		"1.0.0"
 #define DIOS_MAX_SELECT		65536
+/* Handles carry a 32-bit index; keep the metadata map a sane size too. */
+#define DIOS_MAX_REFS_LIMIT	BIT(22)
 
 /* The I/O features DIOS_IOC_VERSION advertises: only what works. */
 #define DIOS_IO_FEATURES	(DIOS_FEAT_IO_MEM | DIOS_FEAT_IO_STREAM | \

@@ -20,6 +20,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "context.h"
 #include "task.h"
 
@@ -639,9 +640,15 @@ bool dios_task_reapable(struct dios_object *obj, u32 *nr)
 	return reap;
 }
 
+/*
+ * Unbound: nothing ties an exit's work to the CPU that saw the exit.  New
+ * kernels want WQ_UNBOUND or WQ_PERCPU said (7.2 warns at creation
+ * otherwise, as the default is to become unbound); WQ_UNBOUND means the
+ * same on every version.
+ */
 int dios_task_init(void)
 {
-	dios_task_wq = alloc_workqueue("dios_task", 0, 0);
+	dios_task_wq = alloc_workqueue("dios_task", WQ_UNBOUND, 0);
 	return dios_task_wq ? 0 : -ENOMEM;
 }
 

@@ -9,7 +9,7 @@ packages=(
 	linux-headers-amd64 linux-source-6.1
 	bc bison flex libelf-dev libssl-dev xz-utils kmod rsync
 	sparse ccache
-	qemu-system-x86 busybox-static cpio
+	qemu-system-x86 qemu-system-arm busybox-static cpio
 	python3 gnuplot-nox
 )
 

@@ -4,9 +4,9 @@
 # The kernel command line selects what to do: diosmode=test|run|bench|shell.
 # Console (ttyS0): kernel log, with a marker in /dev/kmsg before each phase
 # so that the host attributes a splat to the test that caused it.
-# Results channel (ttyS1): TAP of each test and the status lines parsed by
-# scripts/parse-results.py. `dios-result: SUCCESS` is written only if insmod,
-# every test binary and rmmod succeeded.
+# Results channel (ttyS1, or hvc0 with diosresults=hvc0): TAP of each test
+# and the status lines parsed by scripts/parse-results.py. `dios-result:
+# SUCCESS` is written only if insmod, every test binary and rmmod succeeded.
 
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -22,16 +22,19 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mode=test
 only=
 rows=
+# The results channel: ttyS1, or a virtio console (diosresults=hvc0).
+results=ttyS1
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	diosmode=*) mode=${arg#diosmode=} ;;
+	diosresults=*) results=${arg#diosresults=} ;;
 	diosonly=*) only=${arg#diosonly=} ;;
 	diosrows=*) rows="-r ${arg#diosrows=}" ;;
 	esac
 done
 
-stty -F /dev/ttyS1 raw -echo 2>/dev/null
-exec 3>/dev/ttyS1
+stty -F /dev/$results raw -echo 2>/dev/null
+exec 3>/dev/$results
 
 marker() { echo "dios-test: $*" > /dev/kmsg; }
 result() { echo "$*" >&3; }
