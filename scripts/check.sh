@@ -1,7 +1,9 @@
 #!/bin/bash
-# The test driver behind `make check`, `make check-stock`, `make check-debug`
-# and `make lint`:
-#   check.sh [lint] [stock] [debug]
+# The test driver behind `make check`, `make check-stock`, `make check-debug`,
+# `make check-host`, `make check-dkms` and `make lint`:
+#   check.sh [lint] [host] [dkms] [stock] [debug]
+# (host: scripts/check-host.sh, the plain M= build, DKMS, install and
+# dpkg-lock tests on the host; dkms: its DKMS test alone)
 # Each step prints result lines (`ok NAME` / `not ok NAME`); a step that cannot
 # even start (a build failure, a debug kernel that does not build) is one
 # `not ok` line, never a silent skip. The last line printed is the summary
@@ -10,7 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-[[ $# -gt 0 ]] || set -- lint stock debug
+[[ $# -gt 0 ]] || set -- lint host stock debug
 mkdir -p "$DIOS_LOGS"
 tap=$DIOS_LOGS/check.tap
 : > "$tap"
@@ -48,6 +50,12 @@ for s in "$@"; do
 	case $s in
 	lint)
 		step lint "$DIOS_ROOT/scripts/lint.sh"
+		;;
+	host)
+		step host "$DIOS_ROOT/scripts/check-host.sh"
+		;;
+	dkms)
+		step dkms "$DIOS_ROOT/scripts/check-host.sh" dkms
 		;;
 	stock)
 		quiet "stock: build" "$DIOS_LOGS/build-stock.log" "${make[@]}" build &&
