@@ -75,7 +75,9 @@ endif
 LIB_SRCS := $(wildcard userlib/*.c)
 HDRS := $(wildcard userlib/*.h uapi/linux/*.h)
 TEST_SRCS := $(wildcard selftests/dios/*_test.c)
-TEST_HDRS := $(wildcard selftests/dios/*.h)
+TEST_HDRS := $(wildcard selftests/dios/*.h selftests/dios/unloaded/*.h)
+# Run by the VM before it loads the module: -ENODEV, autoload on open.
+UNLOADED := $(notdir $(basename $(wildcard selftests/dios/unloaded/*_test.c)))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_HDRS := $(wildcard tools/*.h)
 SEEDS := $(notdir $(basename $(wildcard tools/seed-*.c)))
@@ -212,7 +214,8 @@ module-debug:
 	$(call kbuild,debug,$$(scripts/debug-kernel.sh))
 
 lib: $(foreach a,$(ARCHES),$(B)/lib$(a)/libdios.a $(B)/lib$(a)/libdios.so.$(LIBDIOS_VERSION))
-tests: $(foreach a,$(ARCHES),$(addprefix $(B)/tests$(a)/,$(TESTS)))
+tests: $(foreach a,$(ARCHES),$(addprefix $(B)/tests$(a)/,$(TESTS)) \
+	$(addprefix $(B)/unloaded$(a)/,$(UNLOADED)))
 tools: $(addprefix $(B)/tools/,$(TOOLS)) \
 	$(foreach a,$(ARCHES),$(addprefix $(B)/seeds$(a)/,$(SEEDS)))
 
@@ -242,6 +245,12 @@ $(B)/lib$(1)/libdios.so.$(LIBDIOS_VERSION): $$(LIB$(1)_OBJS) userlib/libdios.map
 
 $(B)/tests$(1)/%: selftests/dios/%.c $(B)/lib$(1)/libdios.a $(HDRS) $(TEST_HDRS) \
 		$(KSFT)/kselftest_harness.h
+	@mkdir -p $$(@D)
+	$(CC) -m$(1) $(DIOS_CFLAGS) -isystem $(KSFT) -static $$< \
+		$(B)/lib$(1)/libdios.a -lpthread -o $$@
+
+$(B)/unloaded$(1)/%: selftests/dios/unloaded/%.c $(B)/lib$(1)/libdios.a $(HDRS) \
+		$(TEST_HDRS) $(KSFT)/kselftest_harness.h
 	@mkdir -p $$(@D)
 	$(CC) -m$(1) $(DIOS_CFLAGS) -isystem $(KSFT) -static $$< \
 		$(B)/lib$(1)/libdios.a -lpthread -o $$@
