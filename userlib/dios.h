@@ -379,8 +379,8 @@ int dios_task_wait(dios_ref_t task, int *status);
 #define DIOS_RUN_MAX_REFS	1024
 
 /*
- * Start a task with a channel to it already connected (Hephaestus's
- * spawn_task): as dios_run(), with the far end of a new anonymous channel
+ * Start a task with a channel to it already connected (what a runtime's
+ * spawn_task needs): as dios_run(), with the far end of a new anonymous channel
  * (streams of @capacity bytes, 0: DIOS_CHAN_CAPACITY) delegated first, so
  * the child's dios_task_refs() lists its two references before those of
  * @spec (at most DIOS_RUN_MAX_REFS - 2).  In the child, dios_chan_parent()
