@@ -15,7 +15,8 @@
 #            libraries, make uninstall leaves nothing
 #   nolock   make install and the build of make shell (make vm-build) in a
 #            fresh copy of the sources succeed while another process holds
-#            the dpkg lock, and run no apt or dpkg
+#            the dpkg lock, and run no apt or dpkg; with a package missing,
+#            make install says which and how to install it, and stops
 #
 # One `ok`/`not ok` line per test on stdout; details in build/logs/host-*.log.
 set -euo pipefail
@@ -84,10 +85,15 @@ t_kbuild() {
 	check_modinfo "$src/kernel/dios.ko"
 }
 
-# The trees dkms may write to; they must be the same after the test.
+# The trees dkms may write to; they must be the same after the test. (Of
+# /usr/src only what dkms would add, a source tree: other packages may
+# install theirs meanwhile.)
 host_trees() {
-	find /var/lib/dkms /usr/src /etc/dkms "/lib/modules/$release" \
-		-printf '%p %y %s %T@\n' 2>/dev/null | sort
+	{
+		find /var/lib/dkms /etc/dkms "/lib/modules/$release" \
+			-printf '%p %y %s %T@\n' 2>/dev/null
+		find /usr/src -maxdepth 1 -name 'dios*' -printf '%p %y %s %T@\n'
+	} | sort
 }
 
 t_dkms() {
@@ -230,6 +236,24 @@ t_nolock() {
 	wait "$holder" 2>/dev/null || true
 	holder=
 	[[ ! -e $fake/calls ]] || { cat "$fake/calls"; fail "apt or dpkg was called"; }
+	# A package missing: the target says which and how to get it, and stops.
+	local nopkg=$work/nolock/nopkg out
+	mkdir -p "$nopkg"
+	printf '#!/bin/sh
+echo "dpkg-query: no packages found matching $*" >&2
+exit 1
+' \
+		> "$nopkg/dpkg-query"
+	chmod +x "$nopkg/dpkg-query"
+	if out=$(PATH=$nopkg:$fake:$PATH make -C "$src" --no-print-directory install \
+		DESTDIR="$work/nolock/root2" 2>&1); then
+		fail "make install went on with its packages missing"
+	fi
+	echo "$out"
+	grep -q "missing Debian packages: .*gcc-multilib" <<< "$out" &&
+		grep -q "make deps" <<< "$out" || fail "no word on what is missing"
+	[[ ! -e $work/nolock/root2 && ! -e $fake/calls ]] ||
+		fail "make install did something with its packages missing"
 	[[ -e $src/build/stock/kernel/dios.ko && -x $src/build/tests32/version_test ]] ||
 		fail "vm-build built nothing"
 }
