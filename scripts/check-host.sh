@@ -35,7 +35,7 @@ trap cleanup EXIT
 status=0
 # run NAME FUNCTION: one result line; the function's output goes to a log.
 run() {
-	local name=$1 logf=$DIOS_LOGS/host-$1.log
+	local logf=$DIOS_LOGS/host-$1.log
 	# In the background, not in the if: errexit holds inside the test.
 	(set -e; "$2") > "$logf" 2>&1 &
 	if wait $!; then

@@ -115,9 +115,9 @@ unloaded_tests() {
 	echo /usr/lib/dios-kmod/modprobe > /proc/sys/kernel/modprobe
 	# (-o: its default, /dev/stdout, is not in a bare devtmpfs.)
 	$kmod static-nodes -f tmpfiles -o /tmp/static-nodes
-	while read -r type path mode u g a arg; do
+	while read -r type path perm _ _ _ arg; do
 		case $type in
-		c*) mknod -m "$mode" "$path" c "${arg%%:*}" "${arg#*:}" ;;
+		c*) mknod -m "$perm" "$path" c "${arg%%:*}" "${arg#*:}" ;;
 		esac
 	done < /tmp/static-nodes
 	for t in /unloaded64/autoload_test /unloaded32/autoload_test; do

@@ -126,7 +126,7 @@ install_docs() {
 
 live_refresh() {
 	[[ -z $DESTDIR ]] || return 0
-	command -v ldconfig > /dev/null && ldconfig || true
+	if command -v ldconfig > /dev/null; then ldconfig || true; fi
 	if command -v udevadm > /dev/null && [[ -e /run/udev/control ]]; then
 		udevadm control --reload || true
 		udevadm trigger --subsystem-match=misc --sysname-match=dios || true
