@@ -94,7 +94,8 @@ wanted() {
 }
 
 # Before anything loads the module (scripts/vm.sh stages what they need):
-# libdios's -ENODEV without /dev/dios and with a node but no module; then
+# insmod refusing bad limits, with a log line for each; libdios's -ENODEV
+# without /dev/dios and with a node but no module; then
 # the module installed under /lib/modules/$(uname -r) as modules_install
 # and depmod leave it, kmod as the kernel's modprobe, the static nodes made
 # from `kmod static-nodes` as systemd-tmpfiles makes them at boot, and the
@@ -105,7 +106,11 @@ unloaded_tests() {
 	kmod=/usr/lib/dios-kmod/kmod
 	DIOS_TEST_DEVNAME=$(awk '$1 == "dios" { print $3 }' \
 		/modstage/lib/modules/$rel/modules.devname)
-	export DIOS_TEST_DEVNAME
+	DIOS_TEST_MODULE=/dios.ko
+	export DIOS_TEST_DEVNAME DIOS_TEST_MODULE
+	for t in /unloaded64/params_test /unloaded32/params_test; do
+		wanted params_test && run_one $t
+	done
 	for t in /unloaded64/enodev_test /unloaded32/enodev_test; do
 		wanted enodev_test && run_one $t
 	done
