@@ -1,10 +1,13 @@
 #!/bin/bash
-# The test driver behind `make check`, `make check-stock`, `make check-debug`
-# and `make lint`:
-#   check.sh [lint] [stock] [debug] [6.12] [7.x] [i386] [arm64] [armhf]
-# 6.12, 7.x, i386 and arm64 are the guest kernels of scripts/kernels.sh,
-# each built (or taken from the cache), then booted with every selftest;
-# armhf builds the module only (no guest).
+# The test driver behind `make check`, `make check-quick`, `make check-stock`,
+# `make check-debug`, `make check-host`, `make check-dkms` and `make lint`:
+#   check.sh [lint] [host] [dkms] [stock] [debug] [6.12] [7.x] [i386] [arm64]
+#            [armhf]
+# (host: scripts/check-host.sh, the plain M= build, DKMS, install and
+# dpkg-lock tests on the host; dkms: its DKMS test alone). 6.12, 7.x, i386
+# and arm64 are the guest kernels of scripts/kernels.sh, each built (or
+# taken from the cache), then booted with every selftest; armhf builds the
+# module only (no guest).
 # Each step prints result lines (`ok NAME` / `not ok NAME`); a step that cannot
 # even start (a build failure, a debug kernel that does not build) is one
 # `not ok` line, never a silent skip. The last line printed is the summary
@@ -13,7 +16,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-[[ $# -gt 0 ]] || set -- lint stock debug 6.12 7.x i386 arm64 armhf
+[[ $# -gt 0 ]] || set -- lint host stock debug 6.12 7.x i386 arm64 armhf
 mkdir -p "$DIOS_LOGS"
 tap=$DIOS_LOGS/check.tap
 : > "$tap"
@@ -71,6 +74,12 @@ for s in "$@"; do
 	case $s in
 	lint)
 		step lint "$DIOS_ROOT/scripts/lint.sh"
+		;;
+	host)
+		step host "$DIOS_ROOT/scripts/check-host.sh"
+		;;
+	dkms)
+		step dkms "$DIOS_ROOT/scripts/check-host.sh" dkms
 		;;
 	stock)
 		quiet "stock: build" "$DIOS_LOGS/build-stock.log" "${make[@]}" build &&

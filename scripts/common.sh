@@ -23,7 +23,7 @@ log() { echo "$(basename "$0"): $*" >&2; }
 # Version of the installed linux-source package, e.g. "6.1.192-2".
 linux_src_version() {
 	dpkg-query -W -f='${Version}' "$LINUX_SRC_PKG" 2>/dev/null ||
-		die "$LINUX_SRC_PKG is not installed (run scripts/deps.sh)"
+		die "$LINUX_SRC_PKG is not installed (run make deps)"
 }
 
 # Kernel release of the headers that linux-headers-amd64 pulls in, e.g.
@@ -31,7 +31,7 @@ linux_src_version() {
 stock_kernel_release() {
 	local dep
 	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null) ||
-		die "linux-headers-amd64 is not installed (run scripts/deps.sh)"
+		die "linux-headers-amd64 is not installed (run make deps)"
 	dep=${dep%%[ ,]*}
 	[[ $dep == linux-headers-* ]] || die "cannot parse linux-headers-amd64 depends: $dep"
 	echo "${dep#linux-headers-}"

@@ -76,6 +76,71 @@ run_tests() {
 	done
 }
 
+# One test binary, its TAP and exit status framed for parse-results.py;
+# named DIR/NAME (unloaded64/enodev_test).
+run_one() {
+	name=${1#/}
+	marker "START $name"
+	result "dios-test: START $name"
+	(cd /tmp && "$1") >&3 2>&3
+	st=$?
+	result "dios-test: END $name $st"
+	marker "END $name $st"
+	[ $st -eq 0 ] || ok=0
+}
+
+wanted() {
+	case ",$only," in
+	,,|*",$1,"*) return 0 ;;
+	esac
+	return 1
+}
+
+# Before anything loads the module (scripts/vm.sh stages what they need):
+# insmod refusing bad limits, with a log line for each; libdios's -ENODEV
+# without /dev/dios and with a node but no module; then
+# the module installed under /lib/modules/$(uname -r) as modules_install
+# and depmod leave it, kmod as the kernel's modprobe, the static nodes made
+# from `kmod static-nodes` as systemd-tmpfiles makes them at boot, and the
+# first open loading the module (unloaded again after each run).
+unloaded_tests() {
+	[ -d /unloaded64 ] || [ -d /unloaded32 ] || return 0
+	rel=$(uname -r)
+	kmod=/usr/lib/dios-kmod/kmod
+	DIOS_TEST_DEVNAME=$(awk '$1 == "dios" { print $3 }' \
+		/modstage/lib/modules/$rel/modules.devname)
+	DIOS_TEST_MODULE=/dios.ko
+	export DIOS_TEST_DEVNAME DIOS_TEST_MODULE
+	for t in /unloaded64/params_test /unloaded32/params_test; do
+		[ -x $t ] && wanted params_test && run_one $t
+	done
+	for t in /unloaded64/enodev_test /unloaded32/enodev_test; do
+		[ -x $t ] && wanted enodev_test && run_one $t
+	done
+	# kmod is the host's: staged only where the guest runs host binaries.
+	[ -x $kmod ] || return 0
+	wanted autoload_test || return 0
+	mkdir -p /lib/modules
+	cp -a /modstage/lib/modules/$rel /lib/modules/
+	echo /usr/lib/dios-kmod/modprobe > /proc/sys/kernel/modprobe
+	# (-o: its default, /dev/stdout, is not in a bare devtmpfs.)
+	$kmod static-nodes -f tmpfiles -o /tmp/static-nodes
+	while read -r type path perm _ _ _ arg; do
+		case $type in
+		c*) mknod -m "$perm" "$path" c "${arg%%:*}" "${arg#*:}" ;;
+		esac
+	done < /tmp/static-nodes
+	for t in /unloaded64/autoload_test /unloaded32/autoload_test; do
+		[ -x $t ] || continue
+		run_one $t
+		marker "START rmmod autoloaded"
+		rmmod dios
+		st=$?
+		result "dios-result: autoload-rmmod $st"
+		[ $st -eq 0 ] || ok=0
+	done
+}
+
 # Forget what leaked before the module was loaded (boot-time caches of the
 # kernel itself, ACPI's among them): only leaks from here on are ours.
 kmemleak_clear() {
@@ -101,6 +166,7 @@ kmemleak() {
 case $mode in
 test)
 	kmemleak_clear
+	unloaded_tests
 	if load; then
 		run_tests
 		unload

@@ -68,6 +68,35 @@ done
 if [[ -d $DIOS_BUILD/tools ]]; then
 	find "$DIOS_BUILD/tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/demo/" \;
 fi
+
+# The tests run before the module is loaded (guest-init.sh, "unloaded"):
+# their binaries, for each user-space ABI of the guest (build/unloaded64
+# beside build/tests64, build/<triplet>/unloaded beside .../tests); the
+# module tree as `make modules_install` lays it out for the guest's release,
+# indexed by depmod, kept aside in /modstage until the autoload test
+# installs it; on x86_64 guests, which run the host's binaries, kmod (the
+# kernel's modprobe there, and `kmod static-nodes`) with its libraries in
+# /usr/lib/dios-kmod: the autoload test needs it and is left out elsewhere.
+for u in "${userdirs[@]}"; do
+	IFS=: read -r a tdir _ <<< "$u"
+	udir=${tdir%tests*}unloaded${tdir##*tests}
+	if [[ -d $udir ]]; then
+		mkdir -p "$root/unloaded$a"
+		cp "$udir"/* "$root/unloaded$a/"
+	fi
+done
+release=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
+mkdir -p "$root/modstage/lib/modules/$release/updates"
+cp "$module" "$root/modstage/lib/modules/$release/updates/dios.ko"
+depmod -b "$root/modstage" -a "$release" 2> >(grep -v 'could not open modules\.' >&2)
+if [[ $qemu_sys == qemu-system-x86_64 ]]; then
+	kmod=$(command -v kmod || echo /usr/bin/kmod)
+	mkdir -p "$root/usr/lib/dios-kmod"
+	cp "$kmod" "$root/usr/lib/dios-kmod/kmod"
+	ln -s kmod "$root/usr/lib/dios-kmod/modprobe"
+	ldd "$kmod" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		while read -r lib; do cp -L --parents "$lib" "$root/"; done
+fi
 # The kernel opens /dev/console before /init runs (devtmpfs comes later).
 mknod -m 600 "$root/dev/console" c 5 1
 mknod -m 666 "$root/dev/null" c 1 3

@@ -212,6 +212,21 @@ static int ctx_map_meta_locked(void)
 	return 0;
 }
 
+/*
+ * Why /dev/dios did not open, as a dios error: no node (ENOENT), or a node
+ * without a driver behind it (ENODEV from the misc layer when the module
+ * is neither loaded nor loadable, ENXIO for a stale node) all mean the
+ * module is not loaded: -ENODEV, which no call returns otherwise, and not
+ * -ENOENT, which means "no such name".  -EACCES stays: the device's access
+ * policy refused this user.
+ */
+static int ctx_open_error(int err)
+{
+	if (err == ENOENT || err == ENODEV || err == ENXIO)
+		return -ENODEV;
+	return -err;
+}
+
 static int ctx_open_locked(void)
 {
 	struct dios_version_req v;
@@ -220,7 +235,7 @@ static int ctx_open_locked(void)
 
 	fd = open("/dev/dios", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return ctx_open_error(errno);
 	memset(&v, 0, sizeof(v));
 	ret = __sys_dios_ioctl(fd, DIOS_IOC_VERSION, &v);
 	if (ret < 0)
