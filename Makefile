@@ -10,6 +10,11 @@
 #   make bench            dios against Linux in the stock VM: build/bench/
 #                         (QEMU -icount: virtual time; ICOUNT=0: host time;
 #                         ROWS=id,id: only these rows)
+#   make fuzz             tools/dios-fuzz.c in the debug VM (KERNEL=stock for
+#                         the other), FUZZ_SECS (180), FUZZ_SEED (random)
+#   make soak             tools/dios-soak.c likewise, SOAK_SECS (120), SOAK_SEED
+#   make faultinject      the selftests and dios-fuzz under failslab and
+#                         fail_page_alloc, debug VM, FI_SECS per fuzz pass (20)
 #   make install          DESTDIR=... PREFIX=/usr/local
 #   make clean
 #
@@ -73,7 +78,8 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 
 .PHONY: all deps build module module-debug lib tests tools \
-	check check-stock check-debug lint run shell bench install clean
+	check check-stock check-debug lint run shell bench install clean \
+	fuzz soak faultinject
 
 # ---- entry points: deps first, then the real work ------------------------
 
@@ -105,6 +111,14 @@ bench: deps
 
 install: deps
 	@$(MAKE) --no-print-directory lib-install
+
+# The long randomised runs: on the debug kernel unless KERNEL is given.
+FUZZ_KERNEL = $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),debug)
+fuzz soak faultinject: deps
+	@$(MAKE) --no-print-directory build $(if $(filter debug,$(FUZZ_KERNEL)),module-debug)
+	+@FUZZ_SECS=$(FUZZ_SECS) FUZZ_SEED=$(FUZZ_SEED) SOAK_SECS=$(SOAK_SECS) \
+		SOAK_SEED=$(SOAK_SEED) FI_SECS=$(FI_SECS) \
+		scripts/vm.sh $@ $(FUZZ_KERNEL)
 
 # ---- the build ------------------------------------------------------------
 
@@ -178,6 +192,14 @@ $(foreach a,$(ARCHES),$(eval $(call arch_rules,$(a))))
 $(B)/tools/%: tools/%.c $(B)/lib64/libdios.a $(HDRS) $(TOOL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) -m64 $(DIOS_CFLAGS) -static $< $(B)/lib64/libdios.a -lpthread -o $@
+
+# The fuzzer is several files (tools/fuzz/) and speaks the raw ABI only.
+FUZZ_SRCS := $(wildcard tools/fuzz/*.c)
+FUZZ_HDRS := $(wildcard tools/fuzz/*.h)
+$(B)/tools/dios-fuzz: tools/dios-fuzz.c $(FUZZ_SRCS) $(FUZZ_HDRS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -m64 $(DIOS_CFLAGS) -static tools/dios-fuzz.c $(FUZZ_SRCS) \
+		-lpthread -o $@
 
 # ---- install --------------------------------------------------------------
 
