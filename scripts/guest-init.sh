@@ -246,19 +246,30 @@ kill_leftovers() {
 fi_point() {
 	point=$1
 	shift
+	point_seed=$((point_seed + 1))
+	# diosonly=POINT,...[,selftests]: these points; the selftests only
+	# if named too.
+	case ",$only," in
+	,,|*",$point,"*) ;;
+	*) return 0 ;;
+	esac
 	base=$(dios_counts)
 	fi_off
 	while [ $# -ge 3 ]; do
 		fi_set "$1" "$2" "$3"
 		shift 3
 	done
-	fi_selftests "$point"
+	case ",$only," in
+	,,|*,selftests,*) fi_selftests "$point" ;;
+	esac
 	n=$(fi_injected)
+	saved=$only
+	only=
 	run_block "fi-$point/fuzz" /demo/dios-fuzz -F -t "${secs:-20}" \
 		-s "$point_seed" -w 2 -W 120
+	only=$saved
 	m=$(fi_injected)
 	fi_off
-	point_seed=$((point_seed + 1))
 	kill_leftovers
 	now=$(counts_settle "$base")
 	result "dios-test: START fi-$point/leaks"
@@ -281,7 +292,7 @@ fault_sweep() {
 		ok=0
 		return
 	fi
-	point_seed=1
+	point_seed=0
 	# name  attribute probability interval ...
 	fi_point slab1 failslab 1 1
 	fi_point slab10 failslab 10 1

@@ -169,6 +169,7 @@ bool fz_guard_touch(volatile uint8_t *p, bool write);
 void fz_fi(bool on);
 void fz_fi_reset(void);
 void fz_signals_init(void);
+void fz_altstack(bool fresh);
 int fz_slot_enter(bool interruptible);
 void fz_slot_exit(int slot);
 void fz_slot_call(int slot, int kind);

@@ -57,6 +57,7 @@ static pid_t fz_fork(void)
 static void fz_child_reset(struct fz_thread *t)
 {
 	fz_fi_reset();	/* the descriptor names the parent's thread */
+	fz_altstack(true);	/* the parent's was not copied */
 	fz_mm_init();
 	fz_helpers = 0;
 	t->helpers = NULL;

@@ -356,8 +356,14 @@ void fz_signals_init(void)
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
-	/* No SA_RESTART: a blocking call returns -EINTR. */
+	/*
+	 * No SA_RESTART: a blocking call returns -EINTR.  On the thread's
+	 * alternate stack, which is populated: the frame is written while
+	 * the call that was interrupted still has allocation failures
+	 * injected (-F), and a frame that cannot be written is a SIGSEGV.
+	 */
 	memset(&sa, 0, sizeof(sa));
+	sa.sa_flags = SA_ONSTACK;
 	sa.sa_handler = fz_on_interrupt;
 	sigaction(SIGUSR2, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -386,24 +392,38 @@ static struct fz_slot fz_slots[FZ_MAX_SLOTS];
 static pthread_mutex_t fz_slots_lock = PTHREAD_MUTEX_INITIALIZER;
 __thread int fz_cur_slot = -1;
 
+/*
+ * The thread's alternate signal stack: populated, and not copied by fork
+ * (copy-on-write would make the next frame allocate a page, which -F may
+ * fail).  A fork child makes its own (@fresh).
+ */
+static __thread void *altstack;
+
+void fz_altstack(bool fresh)
+{
+	stack_t ss;
+
+	if (altstack && !fresh)
+		return;
+	altstack = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (altstack == MAP_FAILED) {
+		altstack = NULL;
+		return;
+	}
+	memset(altstack, 0, 65536);
+	madvise(altstack, 65536, MADV_DONTFORK);
+	ss.ss_sp = altstack;
+	ss.ss_size = 65536;
+	ss.ss_flags = 0;
+	sigaltstack(&ss, NULL);
+}
+
 int fz_slot_enter(bool interruptible)
 {
-	static __thread void *altstack;
-	stack_t ss;
 	int i;
 
-	/* A fault report even on a stack overflow. */
-	if (!altstack) {
-		altstack = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (altstack != MAP_FAILED) {
-			ss.ss_sp = altstack;
-			ss.ss_size = 65536;
-			ss.ss_flags = 0;
-			sigaltstack(&ss, NULL);
-		}
-	}
-
+	fz_altstack(false);
 	pthread_mutex_lock(&fz_slots_lock);
 	for (i = 0; i < FZ_MAX_SLOTS; i++)
 		if (!fz_slots[i].used) {
@@ -422,6 +442,13 @@ int fz_slot_enter(bool interruptible)
 
 void fz_slot_exit(int slot)
 {
+	stack_t ss = { .ss_flags = SS_DISABLE };
+
+	if (altstack) {
+		sigaltstack(&ss, NULL);
+		munmap(altstack, 65536);
+		altstack = NULL;
+	}
 	if (slot < 0)
 		return;
 	pthread_mutex_lock(&fz_slots_lock);
