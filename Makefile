@@ -1,12 +1,20 @@
 # dios: top-level build.
 #
+#   make deps             install the Debian packages everything needs (apt;
+#                         the only target that installs anything from Debian)
 #   make                  module (stock kernel), libdios 64+32, selftests, tools
-#   make check            lint + selftests on the stock and the debug kernel
+#   make check            lint + host tests (plain M= build, DKMS, install) +
+#                         selftests on every guest kernel: stock, debug,
+#                         6.12, 7.x, i386, arm64 (+ armhf module build)
+#   make check-quick      lint + stock only: the edit loop
 #   make check-stock      selftests on the stock (Debian) guest kernel only
 #   make check-debug      selftests on the debug (KASAN, lockdep...) kernel only
+#   make check-6.12       (or 7.x, i386, arm64, armhf) that kernel only
+#   make check-host       the host tests only (check-dkms: the DKMS one only)
 #   make lint             checkpatch + sparse + W=1
 #   make run              boot the stock kernel, load dios.ko, run dios-demo
-#   make shell            same VM, interactive shell (KERNEL=debug for the other)
+#   make shell            same VM, interactive shell (KERNEL=debug, 6.12, 7.x,
+#                         i386, arm64 for the others)
 #   make bench            dios against Linux in the stock VM: build/bench/
 #                         (QEMU -icount: virtual time; ICOUNT=0: host time;
 #                         ROWS=id,id: only these rows)
@@ -15,12 +23,19 @@
 #   make soak             tools/dios-soak.c likewise, SOAK_SECS (120), SOAK_SEED
 #   make faultinject      the selftests and dios-fuzz under failslab and
 #                         fail_page_alloc, debug VM, FI_SECS per fuzz pass (20)
-#   make install          DESTDIR=... PREFIX=/usr/local
+#   make install          libdios 64+32, headers, pkg-config, udev rule
+#                         (DESTDIR=... PREFIX=/usr/local DIOS_GROUP=dios
+#                         DIOS_MODE=0660)
+#   make modules_install  dios.ko for the stock headers' kernel, then depmod
+#   make uninstall        remove what install and modules_install put
+#   make dkms-src         the DKMS source tree in build/dkms/dios-<version>
+#   make dkms-install     add, build and install it with dkms (dkms-uninstall)
 #   make clean
 #
-# Every entry point first runs scripts/deps.sh (installs missing Debian
-# packages), then re-enters make for the real work, so that the variables
-# below, computed from installed packages, are right on a fresh machine.
+# Every entry point but `make deps` first checks that the Debian packages it
+# needs are installed (scripts/deps.sh --check), says which are missing and
+# stops if some are; then it re-enters make for the real work, so that the
+# variables below, computed from installed packages, are right.
 #
 # Build outputs go to build/ only; the kernel sources are copied to
 # build/<kernel>/{kernel,uapi} and built there, once per guest kernel.
@@ -46,8 +61,12 @@ KDIR ?= /lib/modules/$(KRELEASE)/build
 # kselftest_harness.h, extracted from linux-source-6.1 into the cache.
 KSFT = $(shell $(common); ksrc_dir 2>/dev/null)/selftests
 
-# libdios version: feeds the soname (major) and the real name.
-LIBDIOS_VERSION := 1.1.0
+# The dios release (docs/releasing.md): the ABI version and a patch level.
+DIOS_VERSION := $(shell scripts/version.sh)
+# libdios version, from LIBDIOS_VERSION_MAJOR/MINOR of userlib/dios.h:
+# feeds the soname (major) and the real name.
+LIBDIOS_VERSION := $(shell awk '/^\#define LIBDIOS_VERSION_(MAJOR|MINOR)/ \
+	{ v = v (v == "" ? "" : ".") $$3 } END { print v ".0" }' userlib/dios.h)
 LIBDIOS_MAJOR := $(firstword $(subst ., ,$(LIBDIOS_VERSION)))
 
 CC ?= gcc
@@ -55,67 +74,168 @@ AR ?= ar
 CFLAGS ?= -O2 -g
 DIOS_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -Iuserlib -Iuapi
 
-# Module build: CONFIG_DIOS=m, plus CONFIG_DIOS_DEBUG with `make DIOS_DEBUG=y`
-# (as a make variable for Kbuild and as a macro for IS_ENABLED()).
-KBUILD_VARS := CONFIG_DIOS=m
+# Module build: a plain M= build (kernel/Kbuild sets CONFIG_DIOS=m out of
+# tree), plus CONFIG_DIOS_DEBUG with `make DIOS_DEBUG=y`.
+KBUILD_VARS :=
 ifeq ($(DIOS_DEBUG),y)
-KBUILD_VARS += CONFIG_DIOS_DEBUG=y KCPPFLAGS=-DCONFIG_DIOS_DEBUG=1
+KBUILD_VARS += CONFIG_DIOS_DEBUG=y
 endif
 
 LIB_SRCS := $(wildcard userlib/*.c)
 HDRS := $(wildcard userlib/*.h uapi/linux/*.h)
 TEST_SRCS := $(wildcard selftests/dios/*_test.c)
-TEST_HDRS := $(wildcard selftests/dios/*.h)
+TEST_HDRS := $(wildcard selftests/dios/*.h selftests/dios/unloaded/*.h)
+# Run by the VM before it loads the module: -ENODEV, autoload on open.
+UNLOADED := $(notdir $(basename $(wildcard selftests/dios/unloaded/*_test.c)))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_HDRS := $(wildcard tools/*.h)
 SEEDS := $(notdir $(basename $(wildcard tools/seed-*.c)))
 TESTS := $(notdir $(TEST_SRCS:.c=))
 TOOLS := $(notdir $(TOOL_SRCS:.c=))
-ARCHES := 64 32
+# The guest kernels of scripts/kernels.sh, beyond stock and debug.
+GUESTS := 6.12 7.x i386 arm64 armhf
 
+# User space ABIs. The native gcc builds two, -m64 and -m32 (gcc-multilib),
+# into build/{lib,tests,seeds}{64,32}/ plus the tools into build/tools/.
+# A cross compiler (make CC=aarch64-linux-gnu-gcc lib tests) builds its own
+# ABI only, with no -m flag, into build/<triplet>/{lib,tests,seeds}/, and
+# no tools. An ABI is NAME:LIBDIR:TESTDIR:SEEDDIR:UNLOADEDDIR:FLAGS.
+HOST_TRIPLET := $(shell gcc -dumpmachine)
+CC_TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+ifeq ($(CC_TRIPLET),$(HOST_TRIPLET))
+ABIS := 64:lib64:tests64:seeds64:unloaded64:-m64 32:lib32:tests32:seeds32:unloaded32:-m32
+NATIVE := y
+else
+ABIS := $(CC_TRIPLET):$(CC_TRIPLET)/lib:$(CC_TRIPLET)/tests:$(CC_TRIPLET)/seeds:$(CC_TRIPLET)/unloaded:
+NATIVE :=
+# The cross binutils' ar, beside the cross gcc (or on PATH), unless given.
+ifeq ($(origin AR),default)
+AR := $(or $(patsubst %gcc,%ar,$(filter %gcc,$(lastword $(CC)))),$(CC_TRIPLET)-ar)
+endif
+endif
+abi_field = $(word $(2),$(subst :, ,$(1)))
+abi_lib = $(B)/$(call abi_field,$(1),2)
+abi_tests = $(B)/$(call abi_field,$(1),3)
+abi_seeds = $(B)/$(call abi_field,$(1),4)
+abi_unloaded = $(B)/$(call abi_field,$(1),5)
+
+# Installation directories. The libraries go to the multiarch directories
+# Debian's linker and pkg-config search, also under /usr/local; udev reads
+# rules from /etc/udev/rules.d (packagers: UDEVRULESDIR=/usr/lib/udev/rules.d).
 PREFIX ?= /usr/local
-LIBDIR ?= $(PREFIX)/lib
+LIBDIR ?= $(PREFIX)/lib/$(shell $(CC) -m64 -print-multiarch)
+LIBDIR32 ?= $(PREFIX)/lib/$(shell $(CC) -m32 -print-multiarch)
 INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+UDEVRULESDIR ?= /etc/udev/rules.d
+SYSUSERSDIR ?= /etc/sysusers.d
+# The access policy of /dev/dios (udev/70-dios.rules.in): DIOS_MODE=0666
+# opts every user in.
+DIOS_GROUP ?= dios
+DIOS_MODE ?= 0660
 
 .PHONY: all deps build module module-debug lib tests tools \
-	check check-stock check-debug lint run shell bench install clean \
+	check check-stock check-debug check-host check-dkms lint run shell \
+	vm-build bench install modules_install uninstall dkms-src \
+	dkms-install dkms-uninstall clean \
+	check-quick $(addprefix check-,$(GUESTS)) $(addprefix build-,$(GUESTS)) \
+	$(addprefix module-,$(GUESTS)) \
 	fuzz soak faultinject
 
-# ---- entry points: deps first, then the real work ------------------------
+# ---- entry points: check the packages, then the real work ----------------
 
-all: deps
+# The packages (scripts/deps.sh groups) an entry point needs.
+need = @scripts/deps.sh --check $(1)
+KERNEL ?= stock
+VM_DEPS := lib module tests vm $(if $(filter debug,$(KERNEL)),debug) \
+	$(if $(filter $(GUESTS),$(KERNEL)),guests)
+
+all:
+	$(call need,lib module tests)
 	@$(MAKE) --no-print-directory build
 
+# The only target that installs packages (apt); it never removes one.
 deps:
 	@scripts/deps.sh
 
-check: deps
-	+@scripts/check.sh lint stock debug
-check-stock: deps
+check:
+	$(call need,lib module tests lint vm debug dkms guests)
+	+@scripts/check.sh lint host stock debug $(GUESTS)
+check-quick:
+	$(call need,lib module tests lint vm)
+	+@scripts/check.sh lint stock
+$(addprefix check-,$(GUESTS)): check-%:
+	$(call need,lib module tests vm guests)
+	+@scripts/check.sh $*
+check-stock:
+	$(call need,lib module tests vm)
 	+@scripts/check.sh stock
-check-debug: deps
+check-debug:
+	$(call need,lib module tests vm debug)
 	+@scripts/check.sh debug
-lint: deps
+check-host:
+	$(call need,lib module tests dkms)
+	+@scripts/check.sh host
+check-dkms:
+	$(call need,module dkms)
+	+@scripts/check.sh dkms
+lint:
+	$(call need,module lint)
 	+@scripts/check.sh lint
 
-KERNEL ?= stock
-run shell: deps
-	@$(MAKE) --no-print-directory build $(if $(filter debug,$(KERNEL)),module-debug)
+# What run, shell and bench build before they boot a VM.
+vm-build:
+	$(call need,$(VM_DEPS))
+	@$(MAKE) --no-print-directory build $(if $(filter debug,$(KERNEL)),module-debug) \
+		$(if $(filter $(GUESTS),$(KERNEL)),build-$(KERNEL))
+
+run shell: vm-build
 	+@scripts/vm.sh $@ $(KERNEL)
 
 # Reports targets met or missed; fails only if the benchmark itself fails.
-bench: deps
+bench:
+	$(call need,$(VM_DEPS) bench)
 	@$(MAKE) --no-print-directory build
 	+@DIOS_QEMU_ICOUNT=$(if $(filter 0 n no,$(ICOUNT)),0,1) \
 		DIOS_BENCH_ROWS=$(ROWS) scripts/bench.sh
 
-install: deps
-	@$(MAKE) --no-print-directory lib-install
+INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" LIBDIR="$(LIBDIR)" \
+	LIBDIR32="$(LIBDIR32)" INCLUDEDIR="$(INCLUDEDIR)" DATADIR="$(DATADIR)" \
+	UDEVRULESDIR="$(UDEVRULESDIR)" SYSUSERSDIR="$(SYSUSERSDIR)" \
+	DIOS_GROUP="$(DIOS_GROUP)" DIOS_MODE="$(DIOS_MODE)" \
+	LIBDIOS_VERSION=$(LIBDIOS_VERSION) LIBDIOS_MAJOR=$(LIBDIOS_MAJOR)
+
+install:
+	$(call need,lib)
+	@$(MAKE) --no-print-directory lib
+	@$(INSTALL_ENV) scripts/install.sh install
+
+modules_install:
+	$(call need,module)
+	@$(MAKE) --no-print-directory module
+	@$(INSTALL_ENV) scripts/install.sh modules_install
+
+uninstall:
+	@$(INSTALL_ENV) scripts/install.sh uninstall
+
+# The DKMS source tree: dkms.conf with kernel/ and uapi/ side by side, as
+# in this repository (kernel/Kbuild finds the header in ../uapi).
+DKMS_SRC := $(B)/dkms/dios-$(DIOS_VERSION)
+dkms-src:
+	@scripts/dkms.sh stage $(DKMS_SRC)
+
+dkms-install:
+	$(call need,module dkms)
+	@scripts/dkms.sh stage $(DKMS_SRC)
+	@scripts/dkms.sh install $(DKMS_SRC) \
+		$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+dkms-uninstall:
+	@scripts/dkms.sh remove $(DIOS_VERSION)
 
 # The long randomised runs: on the debug kernel unless KERNEL is given.
 FUZZ_KERNEL = $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),debug)
-fuzz soak faultinject: deps
-	@$(MAKE) --no-print-directory build $(if $(filter debug,$(FUZZ_KERNEL)),module-debug)
+fuzz soak faultinject:
+	@$(MAKE) --no-print-directory vm-build KERNEL=$(FUZZ_KERNEL)
 	+@FUZZ_SECS=$(FUZZ_SECS) FUZZ_SEED=$(FUZZ_SEED) SOAK_SECS=$(SOAK_SECS) \
 		SOAK_SEED=$(SOAK_SEED) FI_SECS=$(FI_SECS) \
 		scripts/vm.sh $@ $(FUZZ_KERNEL)
@@ -135,7 +255,7 @@ define kbuild
 	@mkdir -p $(B)/$(1)
 	@rsync -a --delete $(KBUILD_OUTPUTS) kernel/ $(B)/$(1)/kernel/
 	@rsync -a --delete uapi/ $(B)/$(1)/uapi/
-	+$(MAKE) -C $(2) M=$(B)/$(1)/kernel $(KBUILD_VARS) modules
+	+$(MAKE) -C $(2) M=$(B)/$(1)/kernel $(KBUILD_VARS) $(3) modules
 endef
 
 module:
@@ -146,48 +266,77 @@ module:
 module-debug:
 	$(call kbuild,debug,$$(scripts/debug-kernel.sh))
 
-lib: $(foreach a,$(ARCHES),$(B)/lib$(a)/libdios.a $(B)/lib$(a)/libdios.so.$(LIBDIOS_VERSION))
-tests: $(foreach a,$(ARCHES),$(addprefix $(B)/tests$(a)/,$(TESTS)))
-tools: $(addprefix $(B)/tools/,$(TOOLS)) \
-	$(foreach a,$(ARCHES),$(addprefix $(B)/seeds$(a)/,$(SEEDS)))
+# The kernels of scripts/kernels.sh, likewise; W=1 and sparse (C=2), and no
+# 64-bit division left to libgcc, which no kernel links (32-bit: __udivdi3,
+# __aeabi_uldivmod).
+$(addprefix module-,$(GUESTS)): module-%:
+	$(call kbuild,$*,$$(scripts/kernels.sh build $*),W=1 C=2 $$(scripts/kernels.sh kbuild-vars $*))
+	@! readelf -sW $(B)/$*/kernel/dios.ko | \
+		grep -E ' UND .*(__u?(div|mod)di3|__aeabi_u?ldivmod)$$' || \
+		{ echo "error: $*: dios.ko calls libgcc's 64-bit division" >&2; exit 1; }
+
+# Everything a guest needs: its module and the user space it runs (x86:
+# build/{tests,seeds}{64,32}; arm64: aarch64 and armhf, cross-compiled).
+CROSS_ABIS_arm64 := aarch64-linux-gnu arm-linux-gnueabihf
+$(addprefix build-,$(GUESTS)): build-%: module-%
+	@$(MAKE) --no-print-directory lib tests tools
+	+@for t in $(CROSS_ABIS_$*); do \
+		$(MAKE) --no-print-directory CC="$$(scripts/cross.sh gcc $$t)/$$t-gcc" \
+			lib tests tools || exit; \
+	done
+
+lib: $(foreach a,$(ABIS),$(call abi_lib,$(a))/libdios.a \
+	$(call abi_lib,$(a))/libdios.so.$(LIBDIOS_VERSION))
+tests: $(foreach a,$(ABIS),$(addprefix $(call abi_tests,$(a))/,$(TESTS)) \
+	$(addprefix $(call abi_unloaded,$(a))/,$(UNLOADED)))
+tools: $(if $(NATIVE),$(addprefix $(B)/tools/,$(TOOLS))) \
+	$(foreach a,$(ABIS),$(addprefix $(call abi_seeds,$(a))/,$(SEEDS)))
 
 # -isystem, not -I: the harness macros trip -Wextra (unused parameters) at
 # their definition, and warnings from a system header are not reported.
 $(KSFT)/kselftest_harness.h:
 	@scripts/ksrc.sh partial >/dev/null
 
-# Rules for one word size: $(1) is 64 or 32.
-define arch_rules
-$(B)/lib$(1)/obj/%.o: userlib/%.c $(HDRS)
+# Rules for one ABI: $(1) LIBDIR, $(2) TESTDIR, $(3) SEEDDIR (under build/),
+# $(4) the compiler flags that select it (-m64, -m32, or none), $(5)
+# UNLOADEDDIR (the tests run before the module is loaded).
+define abi_rules
+$(B)/$(1)/obj/%.o: userlib/%.c $(HDRS)
 	@mkdir -p $$(@D)
-	$(CC) -m$(1) $(DIOS_CFLAGS) -fPIC -c $$< -o $$@
+	$(CC) $(4) $(DIOS_CFLAGS) -fPIC -c $$< -o $$@
 
-LIB$(1)_OBJS := $(patsubst userlib/%.c,$(B)/lib$(1)/obj/%.o,$(LIB_SRCS))
+LIB_OBJS_$(1) := $(patsubst userlib/%.c,$(B)/$(1)/obj/%.o,$(LIB_SRCS))
 
-$(B)/lib$(1)/libdios.a: $$(LIB$(1)_OBJS)
+$(B)/$(1)/libdios.a: $$(LIB_OBJS_$(1))
 	@rm -f $$@
 	$(AR) rcs $$@ $$^
 
-$(B)/lib$(1)/libdios.so.$(LIBDIOS_VERSION): $$(LIB$(1)_OBJS) userlib/libdios.map
-	$(CC) -m$(1) $(CFLAGS) -shared -Wl,-soname,libdios.so.$(LIBDIOS_MAJOR) \
+$(B)/$(1)/libdios.so.$(LIBDIOS_VERSION): $$(LIB_OBJS_$(1)) userlib/libdios.map
+	$(CC) $(4) $(CFLAGS) -shared -Wl,-soname,libdios.so.$(LIBDIOS_MAJOR) \
 		-Wl,--version-script=userlib/libdios.map -Wl,-z,defs \
-		-o $$@ $$(LIB$(1)_OBJS) -lpthread
-	ln -sf libdios.so.$(LIBDIOS_VERSION) $(B)/lib$(1)/libdios.so.$(LIBDIOS_MAJOR)
-	ln -sf libdios.so.$(LIBDIOS_MAJOR) $(B)/lib$(1)/libdios.so
+		-o $$@ $$(LIB_OBJS_$(1)) -lpthread
+	ln -sf libdios.so.$(LIBDIOS_VERSION) $(B)/$(1)/libdios.so.$(LIBDIOS_MAJOR)
+	ln -sf libdios.so.$(LIBDIOS_MAJOR) $(B)/$(1)/libdios.so
 
-$(B)/tests$(1)/%: selftests/dios/%.c $(B)/lib$(1)/libdios.a $(HDRS) $(TEST_HDRS) \
+$(B)/$(2)/%: selftests/dios/%.c $(B)/$(1)/libdios.a $(HDRS) $(TEST_HDRS) \
 		$(KSFT)/kselftest_harness.h
 	@mkdir -p $$(@D)
-	$(CC) -m$(1) $(DIOS_CFLAGS) -isystem $(KSFT) -static $$< \
-		$(B)/lib$(1)/libdios.a -lpthread -o $$@
+	$(CC) $(4) $(DIOS_CFLAGS) -isystem $(KSFT) -static $$< \
+		$(B)/$(1)/libdios.a -lpthread -o $$@
 
-# The seed programs once more per word size, for seeds_test.
-$(B)/seeds$(1)/%: tools/%.c $(B)/lib$(1)/libdios.a $(HDRS) $(TOOL_HDRS)
+$(B)/$(5)/%: selftests/dios/unloaded/%.c $(B)/$(1)/libdios.a $(HDRS) \
+		$(TEST_HDRS) $(KSFT)/kselftest_harness.h
 	@mkdir -p $$(@D)
-	$(CC) -m$(1) $(DIOS_CFLAGS) -static $$< $(B)/lib$(1)/libdios.a \
+	$(CC) $(4) $(DIOS_CFLAGS) -isystem $(KSFT) -static $$< \
+		$(B)/$(1)/libdios.a -lpthread -o $$@
+
+# The seed programs once more per ABI, for seeds_test.
+$(B)/$(3)/%: tools/%.c $(B)/$(1)/libdios.a $(HDRS) $(TOOL_HDRS)
+	@mkdir -p $$(@D)
+	$(CC) $(4) $(DIOS_CFLAGS) -static $$< $(B)/$(1)/libdios.a \
 		-lpthread -o $$@
 endef
-$(foreach a,$(ARCHES),$(eval $(call arch_rules,$(a))))
+$(foreach a,$(ABIS),$(eval $(call abi_rules,$(call abi_field,$(a),2),$(call abi_field,$(a),3),$(call abi_field,$(a),4),$(call abi_field,$(a),6),$(call abi_field,$(a),5))))
 
 $(B)/tools/%: tools/%.c $(B)/lib64/libdios.a $(HDRS) $(TOOL_HDRS)
 	@mkdir -p $(@D)
@@ -200,21 +349,6 @@ $(B)/tools/dios-fuzz: tools/dios-fuzz.c $(FUZZ_SRCS) $(FUZZ_HDRS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) -m64 $(DIOS_CFLAGS) -static tools/dios-fuzz.c $(FUZZ_SRCS) \
 		-lpthread -o $@
-
-# ---- install --------------------------------------------------------------
-
-.PHONY: lib-install
-lib-install: $(B)/lib64/libdios.a $(B)/lib64/libdios.so.$(LIBDIOS_VERSION)
-	install -d $(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(LIBDIR)/pkgconfig
-	install -m 644 userlib/dios.h $(DESTDIR)$(INCLUDEDIR)/dios.h
-	install -m 644 uapi/linux/dios.h $(DESTDIR)$(INCLUDEDIR)/linux/dios.h
-	install -m 644 $(B)/lib64/libdios.a $(DESTDIR)$(LIBDIR)/libdios.a
-	install -m 755 $(B)/lib64/libdios.so.$(LIBDIOS_VERSION) $(DESTDIR)$(LIBDIR)/
-	ln -sf libdios.so.$(LIBDIOS_VERSION) $(DESTDIR)$(LIBDIR)/libdios.so.$(LIBDIOS_MAJOR)
-	ln -sf libdios.so.$(LIBDIOS_MAJOR) $(DESTDIR)$(LIBDIR)/libdios.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIBDIOS_VERSION)|' \
-		scripts/libdios.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libdios.pc
 
 clean:
 	rm -rf $(B)

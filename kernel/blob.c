@@ -189,21 +189,83 @@ static void dios_blob_txn_install(struct dios_blob *blob, struct dios_io *io,
 	io->voff = io->offset;
 }
 
-/* Read: snapshot the window's committed pages and their versions. */
+/*
+ * A zero page, in its slot of @txn, for every page of the window never used
+ * (as far as an unlocked look tells: dios_blob_snapshot() checks).
+ */
+static int dios_blob_prealloc(struct dios_blob *blob, struct dios_blob_txn *txn)
+{
+	unsigned long i;
+
+	for (i = 0; i < txn->n; i++) {
+		if (txn->pages[i] || READ_ONCE(blob->pages[txn->first + i]))
+			continue;
+		txn->pages[i] = dios_blob_alloc_page();
+		if (!txn->pages[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Snapshot the window: every page and its version in one critical section,
+ * so that a commit, which swaps its whole window under the same lock, is in
+ * the snapshot whole or not at all.  A page never used becomes the zero page
+ * dios_blob_prealloc() left in its slot of @txn, and that page the committed
+ * one.
+ *
+ * Return: true, or false if a page never used has no zero page waiting.
+ */
+static bool dios_blob_snapshot(struct dios_blob *blob,
+			       struct dios_blob_txn *txn)
+{
+	struct page *page, *spare;
+	unsigned long i, index;
+
+	spin_lock(&blob->lock);
+	for (i = 0; i < txn->n; i++) {
+		if (!blob->pages[txn->first + i] && !txn->pages[i]) {
+			spin_unlock(&blob->lock);
+			return false;
+		}
+	}
+	for (i = 0; i < txn->n; i++) {
+		index = txn->first + i;
+		page = blob->pages[index];
+		spare = txn->pages[i];
+		if (!page) {
+			/* The blob takes the zero page's reference. */
+			blob->pages[index] = spare;
+			page = spare;
+			spare = NULL;
+		}
+		get_page(page);
+		txn->pages[i] = page;
+		txn->versions[i] = blob->versions[index];
+		if (spare)
+			put_page(spare);
+	}
+	spin_unlock(&blob->lock);
+	return true;
+}
+
+/*
+ * Read: snapshot the window's committed pages and their versions.  Pages
+ * are only ever added to a live blob, so the second try succeeds.
+ */
 static int dios_blob_acquire_read(struct dios_blob *blob, struct dios_io *io)
 {
 	struct dios_blob_txn *txn = dios_blob_txn_new(blob, io);
-	unsigned long i;
+	int ret;
 
 	if (IS_ERR(txn))
 		return PTR_ERR(txn);
-	for (i = 0; i < txn->n; i++) {
-		txn->pages[i] = dios_blob_get_page(blob, txn->first + i,
-						   &txn->versions[i]);
-		if (!txn->pages[i]) {
-			dios_blob_txn_free(txn);
-			return -ENOMEM;
-		}
+	do {
+		ret = dios_blob_prealloc(blob, txn);
+	} while (!ret && !dios_blob_snapshot(blob, txn));
+	if (ret) {
+		dios_blob_txn_free(txn);
+		return ret;
 	}
 	dios_blob_txn_install(blob, io, txn);
 	return 0;
@@ -225,7 +287,11 @@ static bool dios_blob_covers(struct dios_blob *blob, struct dios_io *io,
 /*
  * A private page for page @i of the window: zero when the caller will
  * write all of it (DIOS_IO_OVERWRITE over a whole page), else a copy of the
- * committed page, whose version commit checks.
+ * committed page, whose version commit checks.  The copies are taken page
+ * by page (a copy under the blob's spinlock would hold it for the whole
+ * window): a commit landing between two of them leaves a copied page with
+ * an old version, so commit_write fails with -ESTALE and never writes a
+ * torn base back.
  */
 static int dios_blob_private_page(struct dios_blob *blob, struct dios_io *io,
 				  struct dios_blob_txn *txn, unsigned long i)
@@ -300,14 +366,20 @@ static void dios_blob_txn_detach(struct dios_blob *blob, struct dios_io *io)
 		io->view->txn = NULL;
 }
 
-/* Then, without the lock: out of the page tables, and freed. */
-static void dios_blob_txn_end(struct dios_io *io)
+/* Then, without the lock: out of the page tables. */
+static void dios_blob_txn_zap(struct dios_io *io)
 {
 	struct dios_blob_txn *txn = io->buf->priv;
 
 	dios_view_zap(io->view, (u64)txn->first << PAGE_SHIFT,
 		      (u64)txn->n << PAGE_SHIFT);
-	dios_blob_txn_free(txn);
+}
+
+/* And freed: the buffer is closed. */
+static void dios_blob_txn_end(struct dios_io *io)
+{
+	dios_blob_txn_zap(io);
+	dios_blob_txn_free(io->buf->priv);
 	io->buf->priv = NULL;
 }
 
@@ -325,33 +397,65 @@ static int dios_blob_commit_read(struct dios_blob *blob, struct dios_io *io)
 }
 
 /*
+ * Take the write transaction out of the writer's page tables before its
+ * pages are committed: from then on readers, and a stream they are
+ * forwarded to, must never see them change, and another thread of the
+ * writer could still store through the view.  The view stops showing the
+ * transaction (faults get SIGBUS), then the zap waits for the faults in
+ * flight and removes the mappings.
+ *
+ * Return: true, or false if a commit made the transaction stale first;
+ * then nothing changed.
+ */
+static bool dios_blob_txn_seal(struct dios_blob *blob, struct dios_io *io)
+{
+	bool stale;
+
+	spin_lock(&blob->lock);
+	stale = dios_blob_stale(blob, io->buf->priv, false);
+	if (!stale)
+		dios_blob_txn_detach(blob, io);
+	spin_unlock(&blob->lock);
+	if (!stale)
+		dios_blob_txn_zap(io);
+	return !stale;
+}
+
+/*
  * Swap the private pages in and bump their versions, all under the lock:
- * readers see all of the write or none of it.  -ESTALE, nothing written,
- * if a page that was copied at acquire was replaced since.
+ * readers see all of the write or none of it.  -ESTALE, nothing written and
+ * the buffer still open, if a page that was copied at acquire was replaced
+ * since.
  */
 static int dios_blob_commit_write(struct dios_blob *blob, struct dios_io *io)
 {
 	struct dios_blob_txn *txn = io->buf->priv;
-	unsigned long i;
+	unsigned long i, index;
+	bool stale;
 
 	if (io->flags & (DIOS_IO_REFS | DIOS_IO_FORWARD) ||
 	    io->len > io->buf->len)
 		return -EINVAL;
-	spin_lock(&blob->lock);
-	if (dios_blob_stale(blob, txn, false)) {
-		spin_unlock(&blob->lock);
+	if (!dios_blob_txn_seal(blob, io))
 		return -ESTALE;
+	spin_lock(&blob->lock);
+	/* A commit may have come between the seal and now. */
+	stale = dios_blob_stale(blob, txn, false);
+	if (stale && io->view) {
+		/* The buffer stays open: show it again. */
+		io->view->txn = txn;
 	}
-	for (i = 0; i < txn->n; i++) {
-		unsigned long index = txn->first + i;
-
+	for (i = 0; !stale && i < txn->n; i++) {
+		index = txn->first + i;
 		swap(blob->pages[index], txn->pages[i]);
 		blob->versions[index]++;
 	}
-	dios_blob_txn_detach(blob, io);
 	spin_unlock(&blob->lock);
+	if (stale)
+		return -ESTALE;
 	/* txn->pages now holds the replaced pages: they go with it. */
-	dios_blob_txn_end(io);
+	dios_blob_txn_free(txn);
+	io->buf->priv = NULL;
 	if (wq_has_sleeper(&blob->obj.waitq))
 		wake_up_all(&blob->obj.waitq);
 	return 0;

@@ -17,32 +17,50 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "buffer.h"
+#include "compat.h"
 #include "context.h"
 #include "debugfs.h"
+#include "main.h"
 #include "object.h"
 
 /*
- * View offsets, in pages, start above the metadata map and are never
- * reused: an offset names one view for good, and a gap page between views
- * keeps two views from ever looking contiguous in the file.
+ * View offsets, in pages, start above the metadata map.  The zaps go
+ * through the file's mapping, which every open of /dev/dios shares: no two
+ * live views may share an offset, and a gap page after each view keeps two
+ * views from ever looking contiguous in the file.  vm_mmap() takes the
+ * offset in bytes, in an unsigned long: a view must end below
+ * DIOS_VIEW_PGOFF_END.  Offsets are handed out upwards from where the last
+ * view was put, and only when that reaches the end is the space searched
+ * from the base for the first hole that freed views left: on 64-bit
+ * kernels (2^52 pages) an offset is in practice never reused; on 32-bit
+ * ones the 4 GiB below the end are reused, and only when the live views of
+ * all tasks together cover them does a new view fail, with -EOVERFLOW as
+ * mmap(2) does when offset and length pass what the offset type holds.
  */
-#define DIOS_VIEW_PGOFF_BASE	BIT(32)
+#define DIOS_VIEW_PGOFF_BASE	(BITS_PER_LONG == 64 ? \
+				 (unsigned long)BIT_ULL(32) : SZ_512M >> PAGE_SHIFT)
+#define DIOS_VIEW_PGOFF_END	(ULONG_MAX >> PAGE_SHIFT)
+static_assert(DIOS_MMAP_META + PAGE_SIZE + (u64)DIOS_MAX_REFS_LIMIT *
+	      sizeof(struct dios_ref_meta) <=
+	      (u64)DIOS_VIEW_PGOFF_BASE << PAGE_SHIFT);
 
-static atomic_long_t dios_view_next = ATOMIC_LONG_INIT(0);
-
-/*
- * The mmap handler recognises the view being created through the single
- * slot dios_context.view_pending: two threads of one task creating views
- * at once would overwrite each other's and one vm_mmap() would fail with
- * -EINVAL.  Views are created once per side, so one creation at a time,
- * module-wide, costs nothing measurable.
- */
-static DEFINE_MUTEX(dios_view_create_lock);
+/* The offsets in use, by @pgoff, and where the next search starts. */
+static struct {
+	spinlock_t lock;	/* protects both */
+	struct rb_root views;
+	unsigned long next;
+} dios_view_space = {
+	.lock = __SPIN_LOCK_UNLOCKED(dios_view_space.lock),
+	.views = RB_ROOT,
+	.next = DIOS_VIEW_PGOFF_BASE,
+};
 
 /* ---- page stores --------------------------------------------------------- */
 
@@ -222,10 +240,86 @@ void dios_pages_destroy(struct dios_pages *p)
 
 /* ---- views ---------------------------------------------------------------- */
 
+/* Pages of offsets @view takes: its own and the gap page after it. */
+static unsigned long dios_view_span(struct dios_view *view)
+{
+	return (view->len >> PAGE_SHIFT) + 1;
+}
+
+/*
+ * The first free range of @span pages at or above @from, or 0 if none
+ * ends by DIOS_VIEW_PGOFF_END.  Walks the views from the one that holds
+ * @from or comes after it.
+ */
+static unsigned long dios_view_space_hole(unsigned long from,
+					  unsigned long span)
+{
+	struct rb_node *node = dios_view_space.views.rb_node, *first = NULL;
+	struct dios_view *view;
+
+	lockdep_assert_held(&dios_view_space.lock);
+	while (node) {
+		view = rb_entry(node, struct dios_view, space_node);
+		if (view->pgoff + dios_view_span(view) > from) {
+			first = node;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	for (node = first; node; node = rb_next(node)) {
+		view = rb_entry(node, struct dios_view, space_node);
+		if (view->pgoff >= from && view->pgoff - from >= span)
+			break;
+		from = max(from, view->pgoff + dios_view_span(view));
+	}
+	return DIOS_VIEW_PGOFF_END - from >= span ? from : 0;
+}
+
+/* Give @view its offset, @view->len set.  Return: 0 or -EOVERFLOW. */
+static int dios_view_space_get(struct dios_view *view)
+{
+	unsigned long span = dios_view_span(view), pgoff;
+	struct rb_node **link, *parent = NULL;
+
+	spin_lock(&dios_view_space.lock);
+	pgoff = dios_view_space_hole(dios_view_space.next, span);
+	if (!pgoff)
+		pgoff = dios_view_space_hole(DIOS_VIEW_PGOFF_BASE, span);
+	if (!pgoff) {
+		spin_unlock(&dios_view_space.lock);
+		return -EOVERFLOW;
+	}
+	view->pgoff = pgoff;
+	dios_view_space.next = pgoff + span;
+	link = &dios_view_space.views.rb_node;
+	while (*link) {
+		parent = *link;
+		if (pgoff < rb_entry(parent, struct dios_view,
+				     space_node)->pgoff)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&view->space_node, parent, link);
+	rb_insert_color(&view->space_node, &dios_view_space.views);
+	spin_unlock(&dios_view_space.lock);
+	return 0;
+}
+
+static void dios_view_space_put(struct dios_view *view)
+{
+	spin_lock(&dios_view_space.lock);
+	rb_erase(&view->space_node, &dios_view_space.views);
+	spin_unlock(&dios_view_space.lock);
+}
+
 static void dios_view_free(struct kref *kref)
 {
 	struct dios_view *view = container_of(kref, struct dios_view, kref);
 
+	if (view->pgoff)
+		dios_view_space_put(view);
 	spin_lock(&view->obj->lock);
 	list_del(&view->obj_link);
 	spin_unlock(&view->obj->lock);
@@ -271,6 +365,42 @@ static int dios_view_vm_mremap(struct vm_area_struct *vma)
 }
 
 /*
+ * ptrace() and /proc/<pid>/mem: get_user_pages() refuses VM_IO mappings,
+ * so debuggers come here.  One page at a time, with the fault handler's
+ * checks made now: a revoked view, a page the view does not show (outside
+ * a blob's open transaction, a borrowed page for a write), a write to a
+ * read view.  Returns the bytes done or a negative errno, as
+ * generic_access_phys() does.
+ */
+static int dios_view_vm_access(struct vm_area_struct *vma, unsigned long addr,
+			       void *buf, int len, int write)
+{
+	struct dios_view *view = vma->vm_private_data;
+	struct dios_object *obj = view->obj;
+	unsigned long off = offset_in_page(addr);
+	int n = min_t(unsigned long, len, PAGE_SIZE - off);
+	struct page *page;
+	void *kaddr;
+
+	if (READ_ONCE(view->dead) || (write && !view->writable))
+		return -EACCES;
+	page = obj->ops->view_page(obj, view,
+				   (addr - vma->vm_start) >> PAGE_SHIFT);
+	if (IS_ERR_OR_NULL(page))
+		return page ? PTR_ERR(page) : -EFAULT;
+	kaddr = kmap_local_page(page);
+	if (write) {
+		memcpy(kaddr + off, buf, n);
+		flush_dcache_page(page);
+	} else {
+		memcpy(buf, kaddr + off, n);
+	}
+	kunmap_local(kaddr);
+	put_page(page);
+	return n;
+}
+
+/*
  * Runs under mmap_lock (read): the type's view_page hook takes its page
  * store's spinlock only and may allocate.
  */
@@ -303,6 +433,7 @@ static const struct vm_operations_struct dios_view_vm_ops = {
 	.may_split = dios_view_vm_may_split,
 	.mremap = dios_view_vm_mremap,
 	.fault = dios_view_vm_fault,
+	.access = dios_view_vm_access,
 };
 
 /**
@@ -312,6 +443,13 @@ static const struct vm_operations_struct dios_view_vm_ops = {
  *
  * Runs under mmap_lock (write).  Accepts exactly the view that the calling
  * thread is creating in dios_view_create(), once.
+ *
+ * VM_IO makes the mapping impossible to inherit or pin: madvise(MADV_DOFORK)
+ * fails on it, so VM_DONTCOPY stays and no fork child keeps a view after
+ * its reference is gone; get_user_pages() fails on it, so no pin (O_DIRECT,
+ * vmsplice, io_uring fixed buffers, another process's process_vm_writev())
+ * outlives the view's revocation either.  Debuggers still read and write
+ * through dios_view_vm_access().
  *
  * Return: 0, or -EINVAL for anything else.
  */
@@ -328,12 +466,13 @@ int dios_view_mmap(struct dios_context *ctx, struct vm_area_struct *vma)
 	    vma->vm_flags & VM_SHARED &&
 	    (view->writable || !(vma->vm_flags & VM_WRITE))) {
 		ctx->view_pending = NULL;
-		vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+		vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP |
+			     VM_IO);
 		if (!view->writable)
-			vma->vm_flags &= ~VM_MAYWRITE;
+			vm_flags_clear(vma, VM_MAYWRITE);
 		/* vm_insert_pages() under mmap_lock read needs it set now. */
 		if (view->populated)
-			vma->vm_flags |= VM_MIXEDMAP;
+			vm_flags_set(vma, VM_MIXEDMAP);
 		vma->vm_ops = &dios_view_vm_ops;
 		vma->vm_private_data = view;
 		dios_view_vm_open(vma);
@@ -353,6 +492,9 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 	unsigned long addr;
 	int prot;
 
+	/* The length in bytes must fit an unsigned long (32-bit kernels). */
+	if (pages >= DIOS_VIEW_PGOFF_END)
+		return ERR_PTR(-EOVERFLOW);
 	view = kzalloc(sizeof(*view), GFP_KERNEL_ACCOUNT);
 	if (!view)
 		return ERR_PTR(-ENOMEM);
@@ -371,12 +513,18 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 		view->populated = kvcalloc(BITS_TO_LONGS(pages), sizeof(long),
 					   GFP_KERNEL_ACCOUNT);
 	view->writable = io->dir == DIOS_IO_DIR_WRITE;
-	view->pgoff = DIOS_VIEW_PGOFF_BASE +
-		      atomic_long_add_return(pages + 1, &dios_view_next) -
-		      (pages + 1);
+	if (dios_view_space_get(view)) {
+		dios_view_put(view);
+		return ERR_PTR(-EOVERFLOW);
+	}
 	prot = PROT_READ | (view->writable ? PROT_WRITE : 0);
 
-	mutex_lock(&dios_view_create_lock);
+	/*
+	 * The mmap handler finds the view through the context's single
+	 * pending slot: one creation at a time per context (threads of one
+	 * task), so that a task whose mmap_lock is busy stalls only itself.
+	 */
+	mutex_lock(&ctx->view_create_lock);
 	spin_lock(&ctx->view_lock);
 	ctx->view_pending = view;
 	spin_unlock(&ctx->view_lock);
@@ -385,7 +533,7 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 	spin_lock(&ctx->view_lock);
 	ctx->view_pending = NULL;
 	spin_unlock(&ctx->view_lock);
-	mutex_unlock(&dios_view_create_lock);
+	mutex_unlock(&ctx->view_create_lock);
 	view->creator = NULL;
 
 	if (IS_ERR_VALUE(addr)) {
@@ -398,30 +546,97 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 }
 
 /*
- * Take the view out of the task: revoke it (faults get SIGBUS) and, when
- * called by a thread of the task that owns it, unmap it.  The vma is
- * checked to be the view's under mmap_lock, but unmapped after the lock is
- * dropped (vm_munmap() takes it again): only a thread of the same task
- * racing munmap() and mmap() at that address could lose its own mapping.
+ * The vma of @view in @mm, whose mmap_lock the caller holds; NULL if the
+ * view is not mapped there (any more).  Views cannot be split, moved or
+ * grown: a vma of the view is the whole view.
+ */
+static struct vm_area_struct *dios_view_vma(struct dios_view *view,
+					    struct mm_struct *mm)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, view->addr);
+
+	if (!vma || vma->vm_ops != &dios_view_vm_ops ||
+	    vma->vm_private_data != view)
+		return NULL;
+	return vma;
+}
+
+/**
+ * struct dios_zap - view pages to zap
+ * @first:	first page, counted in the view
+ * @n:		pages; the range does not wrap
+ */
+struct dios_zap {
+	unsigned long first;
+	unsigned long n;
+};
+
+/*
+ * Zap the pages @z of @view, from whichever task: in the view's address
+ * space, under its mmap_lock held for writing, so that no fault that found
+ * an old page is still in flight to map it after the zap (the fault handler
+ * runs under mmap_lock: the view has no ->map_pages, so the kernel never
+ * calls its ->fault under the per-VMA lock alone).  The file mapping to zap
+ * is reached through the vma, which pins its file while the lock is held:
+ * a view pins neither its context nor the context's file, and either may be
+ * gone by now.  An address space being torn down maps nothing any more.
+ * The mm reference is dropped asynchronously: the last one would tear down
+ * other views here, under the caller's locks.
+ */
+static void dios_view_zap_ranges(struct dios_view *view,
+				 const struct dios_zap *z, unsigned int nr)
+{
+	struct mm_struct *mm = view->mm;
+	struct vm_area_struct *vma;
+	unsigned int i;
+
+	if (READ_ONCE(view->unmapped) || !mmget_not_zero(mm))
+		return;
+	mmap_write_lock(mm);
+	vma = dios_view_vma(view, mm);
+	for (i = 0; vma && i < nr; i++) {
+		if (!z[i].n)
+			continue;
+		unmap_mapping_range(vma->vm_file->f_mapping,
+				    ((loff_t)view->pgoff + z[i].first) <<
+				    PAGE_SHIFT, (loff_t)z[i].n << PAGE_SHIFT, 1);
+		if (view->populated)
+			bitmap_clear(view->populated, z[i].first, z[i].n);
+	}
+	mmap_write_unlock(mm);
+	mmput_async(mm);
+}
+
+/*
+ * Take the view out of the task: revoke it (faults get SIGBUS) and unmap
+ * it when a thread of the task that owns it calls; from any other task
+ * (a reference deleted in another task's table), zap its pages, so that
+ * the revocation holds for pages already mapped too.  The vma is checked
+ * to be the view's under mmap_lock, but unmapped after the lock is dropped
+ * (vm_munmap() takes it again): only a thread of the same task racing
+ * munmap() and mmap() at that address could lose its own mapping.
  */
 static void dios_view_drop(struct dios_view *view)
 {
 	struct mm_struct *mm = current->mm;
-	struct vm_area_struct *vma;
-	bool ours = false;
+	struct dios_zap all;
+	bool ours;
 
 	if (!view)
 		return;
 	WRITE_ONCE(view->dead, true);
-	if (mm && mm == view->mm && !READ_ONCE(view->unmapped) &&
-	    !(current->flags & PF_EXITING)) {
-		mmap_read_lock(mm);
-		vma = vma_lookup(mm, view->addr);
-		ours = vma && vma->vm_private_data == view &&
-		       vma->vm_ops == &dios_view_vm_ops;
-		mmap_read_unlock(mm);
-		if (ours)
-			vm_munmap(view->addr, view->len);
+	if (mm == view->mm && !(current->flags & PF_EXITING)) {
+		if (!READ_ONCE(view->unmapped)) {
+			mmap_read_lock(mm);
+			ours = dios_view_vma(view, mm);
+			mmap_read_unlock(mm);
+			if (ours)
+				vm_munmap(view->addr, view->len);
+		}
+	} else {
+		all.first = 0;
+		all.n = view->len >> PAGE_SHIFT;
+		dios_view_zap_ranges(view, &all, 1);
 	}
 	dios_view_put(view);
 }
@@ -433,49 +648,33 @@ static void dios_view_drop(struct dios_view *view)
  * @len:	its length
  *
  * For types whose buffers map pages for one transaction only (blobs): the
- * type has already made its fault handler refuse the window.  The zap runs
- * under the task's mmap_lock taken for writing, so that no fault that read
- * the old state is still in flight to install a page after it.  A view of
- * another address space (a task tearing down) is not touched: it is being
- * unmapped anyway.
+ * type has already made its fault handler refuse the window.
  */
 void dios_view_zap(struct dios_view *view, u64 off, u64 len)
 {
-	struct mm_struct *mm = current->mm;
-	u64 start, end;
+	struct dios_zap z;
 
-	if (!view || READ_ONCE(view->unmapped) || mm != view->mm)
+	if (!view)
 		return;
-	start = round_down(off, PAGE_SIZE);
-	end = round_up(off + len, PAGE_SIZE);
-	mmap_write_lock(mm);
-	unmap_mapping_range(view->ctx->file->f_mapping,
-			    ((loff_t)view->pgoff << PAGE_SHIFT) + start,
-			    end - start, 1);
-	if (view->populated)
-		bitmap_clear(view->populated, start >> PAGE_SHIFT,
-			     (end - start) >> PAGE_SHIFT);
-	mmap_write_unlock(mm);
+	z.first = off >> PAGE_SHIFT;
+	z.n = (round_up(off + len, PAGE_SIZE) >> PAGE_SHIFT) - z.first;
+	dios_view_zap_ranges(view, &z, 1);
 }
 
-/* Zap view pages [first, first + n) modulo @total, under the view's mm. */
-static void dios_view_zap_mod(struct dios_view *view, unsigned long total,
-			      unsigned long first, unsigned long n)
+/*
+ * The view pages of ring pages [first, first + n) modulo @nr: each ring
+ * page is mapped twice, at i and nr + i; up to four ranges.
+ */
+static unsigned int dios_zap_ring_ranges(struct dios_zap *z, unsigned long nr,
+					 unsigned long first, unsigned long n)
 {
-	loff_t base = (loff_t)view->pgoff << PAGE_SHIFT;
-	unsigned long head = min(n, total - first);
+	unsigned long head = min(n, nr - first);
 
-	unmap_mapping_range(view->ctx->file->f_mapping,
-			    base + ((loff_t)first << PAGE_SHIFT),
-			    (loff_t)head << PAGE_SHIFT, 1);
-	if (n > head)
-		unmap_mapping_range(view->ctx->file->f_mapping, base,
-				    (loff_t)(n - head) << PAGE_SHIFT, 1);
-	if (view->populated) {
-		bitmap_clear(view->populated, first, head);
-		if (n > head)
-			bitmap_clear(view->populated, 0, n - head);
-	}
+	z[0] = (struct dios_zap){ first, head };
+	z[1] = (struct dios_zap){ nr + first, head };
+	z[2] = (struct dios_zap){ 0, n - head };
+	z[3] = (struct dios_zap){ nr, n - head };
+	return 4;
 }
 
 /**
@@ -486,9 +685,8 @@ static void dios_view_zap_mod(struct dios_view *view, unsigned long total,
  * @n:		pages, at most @nr, wrapping around the ring
  *
  * After the pages behind the slots were replaced (forwarding): every view
- * in every task faults the new pages in.  Each view is zapped under its
- * address space's mmap_lock held for writing, so that no fault that found
- * the old page is still in flight.
+ * in every task faults the new pages in.  Each view is held by a kref while
+ * its address space is waited for; it pins nothing else it needs.
  *
  * It cannot fail: the pages are already replaced.
  */
@@ -496,7 +694,8 @@ void dios_views_zap_ring(struct dios_object *obj, unsigned long nr,
 			 unsigned long first, unsigned long n)
 {
 	struct dios_view *view, **views;
-	unsigned int i, count = 0, max = 0;
+	unsigned int i, count = 0, max = 0, nz;
+	struct dios_zap z[4];
 
 	spin_lock(&obj->lock);
 	list_for_each_entry(view, &obj->meta.views, obj_link)
@@ -515,13 +714,10 @@ void dios_views_zap_ring(struct dios_object *obj, unsigned long nr,
 		views[count++] = view;
 	}
 	spin_unlock(&obj->lock);
+	nz = dios_zap_ring_ranges(z, nr, first, n);
 	for (i = 0; i < count; i++) {
-		view = views[i];
-		mmap_write_lock(view->mm);
-		dios_view_zap_mod(view, 2 * nr, first, n);
-		dios_view_zap_mod(view, 2 * nr, first + nr, n);
-		mmap_write_unlock(view->mm);
-		dios_view_put(view);
+		dios_view_zap_ranges(views[i], z, nz);
+		dios_view_put(views[i]);
 	}
 	kfree(views);
 }
@@ -594,10 +790,8 @@ static noinline void dios_view_populate_range(struct dios_view *view, u64 off,
 	if (first >= end)
 		return;
 	mmap_read_lock(mm);
-	vma = vma_lookup(mm, view->addr);
-	if (!vma || vma->vm_private_data != view ||
-	    vma->vm_ops != &dios_view_vm_ops || vma->vm_start != view->addr ||
-	    vma->vm_end - vma->vm_start != view->len)
+	vma = dios_view_vma(view, mm);
+	if (!vma)
 		goto out;
 	while (first < end && !READ_ONCE(view->dead)) {
 		next = find_next_bit(view->populated, end, first);
@@ -786,6 +980,7 @@ static __always_inline int dios_io_acquire_locked(struct dios_io *io)
 	side->buf.addr = view->addr + io->voff;
 	side->buf.len = io->len;
 	io->addr = side->buf.addr;
+	io->done |= DIOS_IO_DONE_ACQUIRE;
 	dios_view_populate(view, io->voff, io->len);
 	return 0;
 }
@@ -835,7 +1030,7 @@ static int dios_io_check_buf(struct dios_io *io, u64 addr)
  * @next_len:	the length to acquire next with DIOS_IO_REARM
  *
  * A commit that succeeded stays done when re-arming fails: the error is the
- * acquire's, and no buffer is open.
+ * acquire's, no buffer is open, and @io->done tells the caller.
  *
  * Return: 0; -EINVAL if @addr is not the open buffer, -EBADF, the type's
  * errors, the re-arming acquire's errors.
@@ -854,6 +1049,7 @@ int dios_io_commit(struct dios_io *io, u64 addr, u64 next_len)
 		dios_buf_clear(&side->buf);
 	if (!ret) {
 		dios_buf_clear(&side->buf);
+		io->done |= DIOS_IO_DONE_COMMIT;
 		if (io->flags & DIOS_IO_REARM) {
 			io->len = next_len;
 			ret = dios_io_acquire_locked(io);

@@ -28,13 +28,19 @@
  * (open/close); it holds a memory reference on its object, so the fault
  * handler can always reach the object's page store (the store refuses new
  * pages once the insides are destroyed), and a grab on its mm, so that
- * forwarding can zap it from another task.
+ * forwarding can zap it from another task (through the vma, found under
+ * that mm's mmap_lock: a view pins neither its context nor its file).
+ *
+ * Views and the metadata map are VM_IO: they cannot be inherited
+ * (madvise(MADV_DOFORK) fails) nor pinned (get_user_pages() fails), so a
+ * page of a revoked view, or of a deleted reference, stays out of reach.
  *
  * Lock order (outermost first), adding to context.c's:
  *
  *   dios_ref_io.side[].lock	mutex; one side of one reference
  *     (another read side)	forwarding only, mutex_trylock() only
- *     dios_view_create_lock	mutex; one view creation at a time (buffer.c)
+ *     dios_context.view_create_lock  mutex; one view creation at a time
+ *				per context (buffer.c)
  *     mmap_lock		vm_mmap()/vm_munmap() of the side's view;
  *				the zap barriers, also of another task's mm
  *     dios_context.lock	installing/removing carried references
@@ -114,8 +120,9 @@ void dios_pages_destroy(struct dios_pages *p);
  * struct dios_view - one mapping of an object into one task
  * @kref:	held by the reference's cache and by the vma
  * @obj:	the object, a memory reference held; immutable
- * @ctx:	the context whose file is mapped; no reference (the vma and the
- *		reference's cache both live inside the context's lifetime)
+ * @ctx:	the context whose file is mapped, for the creation only; no
+ *		reference: never used once the view is mapped (zaps find the
+ *		file through the vma)
  * @mm:		the address space, grabbed (mmgrab) for the zaps of
  *		forwarding
  * @obj_link:	in the object's list of views, under its lock
@@ -123,6 +130,7 @@ void dios_pages_destroy(struct dios_pages *p);
  * @addr:	start of the mapping; set once mapped
  * @len:	length in bytes; immutable
  * @pgoff:	the view's private file offset in pages; immutable
+ * @space_node:	in the module's tree of the offsets in use, under its lock
  * @writable:	mapped PROT_WRITE; immutable
  * @nr_vmas:	vmas using the view (one; two while mremap() is refused)
  * @unmapped:	the last vma is gone
@@ -144,6 +152,7 @@ struct dios_view {
 	unsigned long addr;
 	unsigned long len;
 	unsigned long pgoff;
+	struct rb_node space_node;
 	bool writable;
 	atomic_t nr_vmas;
 	bool unmapped;
@@ -222,6 +231,8 @@ struct dios_ref_io {
  * @dir:	DIOS_IO_DIR_*
  * @n_refs:	the count of @refs (commit_write) or their capacity
  *		(acquire_read, in) and count (out)
+ * @done:	out: DIOS_IO_DONE_COMMIT once a commit took effect,
+ *		DIOS_IO_DONE_ACQUIRE once a buffer is open
  * @zombie:	release only: the object is a zombie, its insides are gone;
  *		free what the buffer holds and touch nothing else
  */
@@ -241,6 +252,7 @@ struct dios_io {
 	struct list_head dead;
 	unsigned int dir;
 	u32 n_refs;
+	u32 done;
 	bool zombie;
 };
 

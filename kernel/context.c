@@ -36,6 +36,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "context.h"
 #include "debugfs.h"
 #include "main.h"
@@ -577,6 +578,7 @@ static void dios_context_free(struct kref *kref)
 	dios_interest_free(ctx->interest);
 	kvfree(ctx->spawn_refs);
 	put_pid(ctx->owner);
+	mutex_destroy(&ctx->view_create_lock);
 	mutex_destroy(&ctx->lock);
 	dios_stats_dec(&dios_stats.contexts);
 	kfree(ctx);
@@ -613,6 +615,7 @@ struct dios_context *dios_context_new(struct file *file, struct pid *owner)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&ctx->kref);
 	mutex_init(&ctx->lock);
+	mutex_init(&ctx->view_create_lock);
 	spin_lock_init(&ctx->view_lock);
 	ctx->file = file;
 	xa_init_flags(&ctx->slots, XA_FLAGS_ACCOUNT);
@@ -689,7 +692,8 @@ static const struct vm_operations_struct dios_meta_vm_ops = {
  *
  * Pages are faulted in as user space reads them; slots not yet backed give
  * SIGBUS.  The mapping is not inherited across fork (the child gets -EBADFD
- * on the context anyway), cannot be made writable and is not dumped.
+ * on the context anyway; VM_IO keeps madvise(MADV_DOFORK) from changing
+ * that), cannot be made writable and is not dumped.
  *
  * Return: 0, -EINVAL for a private mapping, a wrong offset or a length
  * beyond meta_map_size, -EPERM for a writable mapping.
@@ -702,8 +706,8 @@ int dios_context_mmap(struct dios_context *ctx, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_flags & VM_WRITE)
 		return -EPERM;
-	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
-	vma->vm_flags &= ~VM_MAYWRITE;
+	vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP | VM_IO);
+	vm_flags_clear(vma, VM_MAYWRITE);
 	vma->vm_ops = &dios_meta_vm_ops;
 	vma->vm_private_data = ctx;
 	return 0;

@@ -107,6 +107,7 @@ static inline bool dios_io_dying(const struct dios_io *io)
  * @nr_refs:	references in the table; protected by @lock
  * @dead:	the context is torn down, nothing may be installed any more;
  *		protected by @lock
+ * @view_create_lock: one view creation at a time (buffer.c)
  * @view_lock:	protects @view_pending
  * @view_pending: the view an ioctl of this context is mapping (buffer.c)
  * @interest:	the persistent interest set (select.c); immutable
@@ -131,6 +132,7 @@ struct dios_context {
 	u32 nr_refs;
 	bool dead;
 
+	struct mutex view_create_lock; /* one view creation at a time */
 	spinlock_t view_lock; /* protects view_pending */
 	struct dios_view *view_pending;
 

@@ -72,6 +72,11 @@ u64 dios_group_id(struct dios_object *group)
 	return dios_group_from_obj(group)->id;
 }
 
+bool dios_group_is_global(struct dios_object *group)
+{
+	return group == dios_global_group;
+}
+
 /**
  * dios_group_get() - resolve the group argument of a call
  * @ctx:	the caller's context

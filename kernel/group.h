@@ -34,6 +34,7 @@ int dios_group_get(struct dios_context *ctx, u64 handle, u64 right,
 		   struct dios_object **group);
 void dios_group_put(struct dios_object *group);
 u64 dios_group_id(struct dios_object *group);
+bool dios_group_is_global(struct dios_object *group);
 
 int dios_group_init(void);
 void dios_group_uninit(void);

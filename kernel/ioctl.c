@@ -9,6 +9,7 @@
  * Every byte copied out was either copied in or set here.
  */
 
+#include <linux/capability.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
@@ -46,7 +47,7 @@ DIOS_ABI_SIZE(struct dios_copy_req, 48);
 DIOS_ABI_SIZE(struct dios_delete_req, 16);
 DIOS_ABI_SIZE(struct dios_name_req, 48);
 DIOS_ABI_SIZE(struct dios_task_self_req, 16);
-DIOS_ABI_SIZE(struct dios_io_req, 72);
+DIOS_ABI_SIZE(struct dios_io_req, 80);
 DIOS_ABI_SIZE(struct dios_xfer_req, 64);
 DIOS_ABI_SIZE(struct dios_select_req, 40);
 DIOS_ABI_SIZE(struct dios_interest_req, 32);
@@ -97,8 +98,8 @@ static __always_inline int dios_req_in(void *k, size_t ksize,
 	const u64 __user *u = uarg;
 	u64 *w = k;
 
-	/* Unrolled: eight or nine words. */
-	BUILD_BUG_ON(ksize != 8 * sizeof(*w) && ksize != 9 * sizeof(*w));
+	/* Unrolled: eight or ten words. */
+	BUILD_BUG_ON(ksize != 8 * sizeof(*w) && ksize != 10 * sizeof(*w));
 	if (unlikely(usize != ksize))
 		return dios_copy_in(k, ksize, uarg, usize);
 	if (!user_read_access_begin(u, ksize))
@@ -111,8 +112,10 @@ static __always_inline int dios_req_in(void *k, size_t ksize,
 	unsafe_get_user(w[5], &u[5], efault);
 	unsafe_get_user(w[6], &u[6], efault);
 	unsafe_get_user(w[7], &u[7], efault);
-	if (ksize > 8 * sizeof(*w))
+	if (ksize > 8 * sizeof(*w)) {
 		unsafe_get_user(w[8], &u[8], efault);
+		unsafe_get_user(w[9], &u[9], efault);
+	}
 	user_read_access_end();
 	return 0;
 efault:
@@ -120,18 +123,27 @@ efault:
 	return -EFAULT;
 }
 
-/* The reply of a step that acquired: the buffer (usize >= the struct). */
-static int dios_io_req_out(void __user *uarg, const struct dios_io_req *req,
-			   unsigned int dir)
+/*
+ * The reply of a step that acquires: the buffer, or the length and count a
+ * read needs (-EMSGSIZE), then @done for callers of ABI 1.3 and later, also
+ * after any other error.
+ */
+static int dios_io_req_out(void __user *uarg, size_t usize,
+			   const struct dios_io_req *req, unsigned int dir,
+			   int ret)
 {
 	struct dios_io_req __user *u = uarg;
 
-	if (!user_write_access_begin(u, sizeof(*u)))
+	if (!user_write_access_begin(u, min(usize, sizeof(*u))))
 		return -EFAULT;
-	unsafe_put_user(req->len, &u->len, efault);
-	unsafe_put_user(req->addr, &u->addr, efault);
-	if (dir == DIOS_IO_DIR_READ)
-		unsafe_put_user(req->n_refs, &u->n_refs, efault);
+	if (!ret || ret == -EMSGSIZE) {
+		unsafe_put_user(req->len, &u->len, efault);
+		unsafe_put_user(req->addr, &u->addr, efault);
+		if (dir == DIOS_IO_DIR_READ)
+			unsafe_put_user(req->n_refs, &u->n_refs, efault);
+	}
+	if (usize >= offsetofend(struct dios_io_req, done))
+		unsafe_put_user(req->done, &u->done, efault);
 	user_write_access_end();
 	return 0;
 efault:
@@ -214,7 +226,7 @@ static int dios_ioc_version(struct dios_context *ctx, void __user *uarg,
 	req.abi_minor = DIOS_ABI_MINOR;
 	req.features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
 		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT |
-		       DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN;
+		       DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN | DIOS_FEAT_IO_DONE;
 	req.max_refs = dios_max_refs;
 	req.max_select = DIOS_MAX_SELECT;
 	req.max_objects = dios_max_objects;
@@ -252,6 +264,21 @@ static int dios_create_check(const struct dios_create_req *req)
 	return 0;
 }
 
+/*
+ * A given name in the global group is a well-known name for the whole
+ * machine, owned by whoever registers it first: only CAP_SYS_ADMIN may, as
+ * only root binds a privileged port, unless the module parameter
+ * given_names says any user may.  In a group, its holders decide.
+ */
+static int dios_create_may_give(const struct dios_create_req *req,
+				struct dios_object *group)
+{
+	if (!(req->flags & DIOS_CREATE_NAME_GIVEN) ||
+	    !dios_group_is_global(group) || dios_given_names)
+		return 0;
+	return capable(CAP_SYS_ADMIN) ? 0 : -EPERM;
+}
+
 static int dios_create_name(struct dios_object *obj, struct dios_object *group,
 			    struct dios_create_req *req)
 {
@@ -287,6 +314,9 @@ static int dios_ioc_create(struct dios_context *ctx, void __user *uarg,
 				     &group);
 		if (ret)
 			return ret;
+		ret = dios_create_may_give(&req, group);
+		if (ret)
+			goto out_group;
 	}
 	obj = dios_object_create(req.type, &req.args);
 	if (IS_ERR(obj)) {
@@ -611,7 +641,10 @@ static int dios_ioc_copy(struct dios_context *ctx, void __user *uarg,
 	return ret;
 }
 
-/* Zombify needs DELETE; a zombie's reference is deleted all the same. */
+/*
+ * Zombify needs DELETE, and what the type asks for (a task: the permission
+ * to kill its process); a zombie's reference is deleted all the same.
+ */
 static int dios_zombify(struct dios_context *ctx, u64 handle)
 {
 	struct dios_handle h;
@@ -621,7 +654,7 @@ static int dios_zombify(struct dios_context *ctx, u64 handle)
 	if (ret)
 		return ret;
 	if (h.rights & DIOS_RIGHT_DELETE)
-		dios_object_zombify(h.obj);
+		ret = dios_object_zombify(h.obj);
 	else
 		ret = -EACCES;
 	dios_object_put(h.obj);
@@ -725,11 +758,15 @@ static int dios_ioc_run(struct dios_context *ctx, void __user *uarg,
 		ret = PTR_ERR_OR_ZERO(child);
 	}
 	if (!ret) {
+		/* Held active by dios_task_prepare(), for the start. */
+		struct dios_handle task = { .obj = child->task };
+
 		ret = dios_copy_out(uarg, usize, &req, sizeof(req));
 		if (!ret)
 			ret = dios_task_start(child);
 		if (ret)
 			dios_task_unprepare(ctx, &req, child);
+		dios_handle_release(&task);
 	}
 	if (b.hs)
 		dios_copy_put_all(b.hs, got);
@@ -899,7 +936,7 @@ static int dios_io_check(const struct dios_io_req *req,
 		return -EINVAL;
 	if (req->next_len && !(req->flags & DIOS_IO_REARM))
 		return -EINVAL;
-	return 0;
+	return req->__pad2 ? -EINVAL : 0;
 }
 
 /*
@@ -970,13 +1007,17 @@ static __always_inline int dios_io_run(struct dios_context *ctx,
 	else
 		ret = dios_io_release(&io, req->addr);
 	dios_io_end(&io);
-	if (!acquires || (ret && ret != -EMSGSIZE))
+	if (!acquires)
+		return ret;
+	/* Only @done to tell after another error, and only to ABI 1.3. */
+	if (ret && ret != -EMSGSIZE && usize < sizeof(*req))
 		return ret;
 	req->len = io.len;
 	req->addr = ret ? 0 : io.addr;
 	if (dir == DIOS_IO_DIR_READ)
 		req->n_refs = io.n_refs;
-	return dios_io_req_out(uarg, req, dir) ?: ret;
+	req->done = io.done;
+	return dios_io_req_out(uarg, usize, req, dir, ret) ?: ret;
 }
 
 /* One step: copy the request in and check it. */
@@ -998,7 +1039,9 @@ static int dios_io_step(struct dios_context *ctx, void __user *uarg,
 static int dios_ioc_acquire_read(struct dios_context *ctx, void __user *uarg,
 				 size_t usize)
 {
-	BUILD_BUG_ON(sizeof(struct dios_io_req) != 72);
+	BUILD_BUG_ON(sizeof(struct dios_io_req) != 80);
+	BUILD_BUG_ON(offsetof(struct dios_io_req, done) !=
+		     DIOS_IO_REQ_SIZE_VER0);
 	return dios_io_step(ctx, uarg, usize, DIOS_STEP_ACQUIRE,
 			    DIOS_IO_DIR_READ);
 }
@@ -1191,6 +1234,9 @@ struct dios_ioctl_desc {
 
 #define DIOS_IOCTL(nr, handler, type) \
 	[nr] = { .fn = (handler), .size = sizeof(type) }
+/* A command whose struct grew since its first version, of @v0_size bytes. */
+#define DIOS_IOCTL_V0(nr, handler, v0_size) \
+	[nr] = { .fn = (handler), .size = (v0_size) }
 
 static const struct dios_ioctl_desc dios_ioctls[] = {
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_VERSION), dios_ioc_version,
@@ -1211,18 +1257,18 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		   struct dios_name_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_TASK_SELF), dios_ioc_task_self,
 		   struct dios_task_self_req),
-	DIOS_IOCTL(_IOC_NR(DIOS_IOC_ACQUIRE_READ), dios_ioc_acquire_read,
-		   struct dios_io_req),
-	DIOS_IOCTL(_IOC_NR(DIOS_IOC_COMMIT_READ), dios_ioc_commit_read,
-		   struct dios_io_req),
-	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RELEASE_READ), dios_ioc_release_read,
-		   struct dios_io_req),
-	DIOS_IOCTL(_IOC_NR(DIOS_IOC_ACQUIRE_WRITE), dios_ioc_acquire_write,
-		   struct dios_io_req),
-	DIOS_IOCTL(_IOC_NR(DIOS_IOC_COMMIT_WRITE), dios_ioc_commit_write,
-		   struct dios_io_req),
-	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RELEASE_WRITE), dios_ioc_release_write,
-		   struct dios_io_req),
+	DIOS_IOCTL_V0(_IOC_NR(DIOS_IOC_ACQUIRE_READ), dios_ioc_acquire_read,
+		      DIOS_IO_REQ_SIZE_VER0),
+	DIOS_IOCTL_V0(_IOC_NR(DIOS_IOC_COMMIT_READ), dios_ioc_commit_read,
+		      DIOS_IO_REQ_SIZE_VER0),
+	DIOS_IOCTL_V0(_IOC_NR(DIOS_IOC_RELEASE_READ), dios_ioc_release_read,
+		      DIOS_IO_REQ_SIZE_VER0),
+	DIOS_IOCTL_V0(_IOC_NR(DIOS_IOC_ACQUIRE_WRITE), dios_ioc_acquire_write,
+		      DIOS_IO_REQ_SIZE_VER0),
+	DIOS_IOCTL_V0(_IOC_NR(DIOS_IOC_COMMIT_WRITE), dios_ioc_commit_write,
+		      DIOS_IO_REQ_SIZE_VER0),
+	DIOS_IOCTL_V0(_IOC_NR(DIOS_IOC_RELEASE_WRITE), dios_ioc_release_write,
+		      DIOS_IO_REQ_SIZE_VER0),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_XFER), dios_ioc_xfer,
 		   struct dios_xfer_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_SELECT), dios_ioc_select,
@@ -1231,8 +1277,8 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		   struct dios_interest_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_INTEREST_WAIT), dios_ioc_interest_wait,
 		   struct dios_interest_wait_req),
-	[_IOC_NR(DIOS_IOC_RUN)] = { .fn = dios_ioc_run,
-				    .size = DIOS_RUN_REQ_SIZE_VER0 },
+	DIOS_IOCTL_V0(_IOC_NR(DIOS_IOC_RUN), dios_ioc_run,
+		      DIOS_RUN_REQ_SIZE_VER0),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_TASK_REFS), dios_ioc_task_refs,
 		   struct dios_task_refs_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_PAUSE), dios_ioc_pause,

@@ -4,6 +4,8 @@
  * /dev/dios character device.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -22,9 +24,6 @@
 #include "select.h"
 #include "task.h"
 
-/* Handles carry a 32-bit index; keep the metadata map a sane size too. */
-#define DIOS_MAX_REFS_LIMIT	BIT(22)
-
 unsigned int dios_max_refs = 131072;
 module_param_named(max_refs, dios_max_refs, uint, 0444);
 MODULE_PARM_DESC(max_refs, "references per task (-EMFILE)");
@@ -41,6 +40,11 @@ unsigned long dios_max_capacity = SZ_64M;
 module_param_named(max_capacity, dios_max_capacity, ulong, 0444);
 MODULE_PARM_DESC(max_capacity, "bytes per stream (-EFBIG)");
 
+bool dios_given_names;
+module_param_named(given_names, dios_given_names, bool, 0444);
+MODULE_PARM_DESC(given_names,
+		 "any user may give names in the global group (default: CAP_SYS_ADMIN only, -EPERM)");
+
 /* The header page, then one entry per possible slot. */
 unsigned long dios_meta_map_size(void)
 {
@@ -48,14 +52,34 @@ unsigned long dios_meta_map_size(void)
 				      sizeof(struct dios_ref_meta));
 }
 
-/* The object quota is a refcount_t per user: keep it far from saturation. */
+/*
+ * Refuse limits the module cannot honour, saying which and why: insmod and
+ * modprobe print only "Invalid argument".  The object quota is a refcount_t
+ * per user: keep it far from saturation.
+ */
 static int dios_check_params(void)
 {
-	if (!dios_max_refs || dios_max_refs > DIOS_MAX_REFS_LIMIT ||
-	    !dios_max_objects || dios_max_objects > INT_MAX / 2 ||
-	    !dios_max_size || !dios_max_capacity)
-		return -EINVAL;
-	return 0;
+	int ret = 0;
+
+	if (!dios_max_refs || dios_max_refs > DIOS_MAX_REFS_LIMIT) {
+		pr_err("max_refs=%u refused: references per task must be 1 to %lu\n",
+		       dios_max_refs, DIOS_MAX_REFS_LIMIT);
+		ret = -EINVAL;
+	}
+	if (!dios_max_objects || dios_max_objects > INT_MAX / 2) {
+		pr_err("max_objects=%lu refused: objects per user must be 1 to %d\n",
+		       dios_max_objects, INT_MAX / 2);
+		ret = -EINVAL;
+	}
+	if (!dios_max_size) {
+		pr_err("max_size=0 refused: a memory or blob object needs at least 1 byte\n");
+		ret = -EINVAL;
+	}
+	if (!dios_max_capacity) {
+		pr_err("max_capacity=0 refused: a stream needs at least 1 byte\n");
+		ret = -EINVAL;
+	}
+	return ret;
 }
 
 static int dios_open(struct inode *inode, struct file *file)
@@ -105,14 +129,27 @@ static const struct file_operations dios_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = dios_poll,
 	.mmap = dios_mmap,
-	.llseek = no_llseek,
 };
 
+/*
+ * A fixed minor, so that the device can exist before the module does:
+ * depmod lists it in modules.devname (from the devname: and char-major-
+ * aliases below), kmod static-nodes has /dev/dios created at boot, and
+ * the first open of that node loads the module (misc_open() asks for
+ * char-major-10-<minor>).  Documentation/admin-guide/devices.txt reserves
+ * misc minors 243-254 for local use: no driver of the kernel takes one,
+ * and dynamic minors are allocated below 128, so only another local
+ * driver on the same minor can clash; misc_register() then fails with
+ * -EBUSY and init says so.  The node is root's, mode 0660, until the udev
+ * rule (udev/70-dios.rules) gives it the group of the access policy.
+ */
+#define DIOS_MINOR	249
+
 static struct miscdevice dios_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
+	.minor = DIOS_MINOR,
 	.name = "dios",
 	.fops = &dios_fops,
-	.mode = 0666,
+	.mode = 0660,
 };
 
 static int __init dios_init(void)
@@ -136,8 +173,12 @@ static int __init dios_init(void)
 		goto err_group;
 	dios_debugfs_init();
 	ret = misc_register(&dios_misc);
-	if (ret)
+	if (ret) {
+		pr_err("cannot register /dev/dios as misc minor %d (%d%s)\n",
+		       DIOS_MINOR, ret,
+		       ret == -EBUSY ? ": another driver holds that minor" : "");
 		goto err_debugfs;
+	}
 	return 0;
 
 err_debugfs:
@@ -173,3 +214,5 @@ MODULE_DESCRIPTION("DIOS objects, names and references");
 MODULE_AUTHOR("The dios authors");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(DIOS_RELEASE);
+MODULE_ALIAS_MISCDEV(DIOS_MINOR);
+MODULE_ALIAS("devname:dios");

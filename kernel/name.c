@@ -79,10 +79,12 @@ int dios_name_insert(struct dios_object *obj, u64 group,
 }
 
 /*
- * Drop the object's name, if it has one.  Callers run when no insert can
- * race any more (the object is drained or unreferenced), so an object that
- * was never named is recognised without the lock: anonymous objects never
- * touch the name table.
+ * Drop the object's name, if it has one.  An object never named is
+ * recognised without the lock: anonymous objects never touch the name
+ * table.  A zombify calls this before the object drained: an insert in
+ * flight may then name the zombie after the unlocked check, and the call
+ * once it drained (or unreferenced), when no insert can race any more,
+ * drops that name.
  */
 void dios_name_remove(struct dios_object *obj)
 {

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uidgid.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "blob.h"
@@ -307,10 +308,49 @@ int dios_object_acquire(struct dios_object *obj)
 	return atomic_inc_unless_negative(&obj->active) ? 0 : -EIDRM;
 }
 
+/*
+ * Zombies whose last operation in flight ended: their insides are destroyed
+ * by dios_object_destroy_work, each holding a memory reference.
+ */
+static LLIST_HEAD(dios_object_destroy_list);
+
+/* The insides of a drained zombie: the name, then the type's state. */
+static void dios_object_destroy(struct dios_object *obj)
+{
+	dios_name_remove(obj);
+	obj->ops->destroy(obj);
+}
+
+static void dios_object_destroy_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&dios_object_destroy_list);
+	struct dios_object *obj, *tmp;
+
+	llist_for_each_entry_safe(obj, tmp, list, destroy_node) {
+		dios_object_destroy(obj);
+		dios_object_put(obj);
+	}
+}
+
+static DECLARE_WORK(dios_object_destroy_work, dios_object_destroy_fn);
+
+/*
+ * The last operation of a zombie ended, maybe under locks the destroy hook
+ * takes: destroy from the work.  Any context; the caller holds a memory
+ * reference, so taking one is safe.
+ */
+static noinline void dios_object_destroy_later(struct dios_object *obj)
+{
+	dios_object_get(obj);
+	if (llist_add(&obj->destroy_node, &dios_object_destroy_list))
+		schedule_work(&dios_object_destroy_work);
+}
+
 void dios_object_release(struct dios_object *obj)
 {
-	if (atomic_dec_return(&obj->active) == DIOS_ACTIVE_BIAS)
-		wake_up_all(&obj->waitq);
+	/* Only a deactivated object reaches the bias: a zombie, drained. */
+	if (unlikely(atomic_dec_return(&obj->active) == DIOS_ACTIVE_BIAS))
+		dios_object_destroy_later(obj);
 }
 
 bool dios_object_is_live(struct dios_object *obj)
@@ -349,22 +389,33 @@ void dios_object_set_named(struct dios_object *obj, bool named)
  * @obj:	the object, the caller holds a memory reference
  *
  * Deactivate, drain, release: no operation starts any more, blocked waiters
- * are woken (they return -EIDRM), operations in flight run to their end,
- * then the name goes and the insides are freed.  Zombifying a zombie is a
- * no-op, so is a concurrent second call.
+ * are woken (they return -EIDRM) and the name goes; the insides are freed
+ * once the operations in flight ended, here if none is left, else by the
+ * last of them (see the DOC in object.h): zombify never waits for them.
+ * The call is itself an operation, so that exactly one party sees the
+ * object drained.  Zombifying a zombie is a no-op, so is a concurrent
+ * second call.
+ *
+ * Return: 0, or the error of the type's may_zombify hook (nothing done).
  */
-void dios_object_zombify(struct dios_object *obj)
+int dios_object_zombify(struct dios_object *obj)
 {
-	if (!dios_object_deactivate(obj))
-		return;
-	dios_object_mark_zombie(obj);
-	if (obj->ops->zombify)
-		obj->ops->zombify(obj);
-	wake_up_all(&obj->waitq);
-	wait_event(obj->waitq, dios_object_is_drained(obj));
-	/* Only now: a publish in flight could otherwise name the zombie. */
-	dios_name_remove(obj);
-	obj->ops->destroy(obj);
+	int ret;
+
+	if (dios_object_acquire(obj))
+		return 0;
+	ret = obj->ops->may_zombify ? obj->ops->may_zombify(obj) : 0;
+	if (!ret && dios_object_deactivate(obj)) {
+		dios_object_mark_zombie(obj);
+		if (obj->ops->zombify)
+			obj->ops->zombify(obj);
+		wake_up_all(&obj->waitq);
+		/* At once; an insert in flight is undone by the destroy. */
+		dios_name_remove(obj);
+	}
+	if (atomic_dec_return(&obj->active) == DIOS_ACTIVE_BIAS)
+		dios_object_destroy(obj);
+	return ret;
 }
 
 /**
@@ -422,9 +473,14 @@ int dios_object_poll(struct dios_object *obj, u32 events)
 	return obj->ops->poll(obj, events);
 }
 
-/* Every object is gone by now: every context was released. */
+/*
+ * Every object is gone by now: every context was released.  The destroy
+ * work's last put may have dropped the last object, which unpinned the
+ * module while the work still ran its code.
+ */
 void dios_object_uninit_module(void)
 {
+	flush_work(&dios_object_destroy_work);
 	WARN_ON(!xa_empty(&dios_users));
 	xa_destroy(&dios_users);
 }

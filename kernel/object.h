@@ -23,12 +23,19 @@
  *
  * Zombification is "deactivate, drain, release": dios_object_zombify()
  * deactivates the object, marks every reference's metadata DIOS_REF_ZOMBIE,
- * calls the type's zombify hook (wake waiters, kill a task), waits for the
- * operations in flight to end, drops the name and frees the insides with the
- * destroy hook.  The struct itself lives on, inert, until the last reference
- * goes.  A zombie keeps its ops table: it is the state check in
- * dios_object_acquire() that makes every operation of a zombie fail with
- * -EIDRM, so no operation can run on a zombie in the first place.
+ * calls the type's zombify hook (wake waiters, kill a task) and drops the
+ * name.  It does not wait for the operations in flight: one of them may be
+ * stalled for as long as its caller likes (a copy from memory that a
+ * userfaultfd or FUSE server holds back), and zombify must not hang with
+ * it.  Whoever ends the last operation, zombify itself or an operation in
+ * flight, finds the object drained: the name goes again (a publish in flight
+ * may have named it meanwhile) and the destroy hook frees the insides, at
+ * once when zombify drains it, from a work item when an operation does (an
+ * operation ends under locks the hook may need).  The struct itself lives
+ * on, inert, until the last reference goes.  A zombie keeps its ops table:
+ * it is the state check in dios_object_acquire() that makes every operation
+ * of a zombie fail with -EIDRM, so no operation can run on a zombie in the
+ * first place.
  *
  * When the last reference of a live object goes, dios_object_put() drops its
  * name, deactivates it (nothing can be in flight: every operation holds a
@@ -45,6 +52,7 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
@@ -66,6 +74,9 @@ struct page;
  * @info:	fill @size, @read_buf_max and @write_buf_max of @info as for a
  *		reference holding every right; must not sleep (runs under
  *		the object lock)
+ * @may_zombify: optional; may the caller zombify the object: 0 or an errno
+ *		(a task refuses what kill(2) would refuse); runs before the
+ *		object is deactivated
  * @zombify:	optional; runs once when the object is zombified, after it
  *		is deactivated and before it drains: wake blocked waiters, kill
  *		a task
@@ -94,6 +105,7 @@ struct page;
  */
 struct dios_object_ops {
 	void (*info)(struct dios_object *obj, struct dios_ref_info *info);
+	int (*may_zombify)(struct dios_object *obj);
 	void (*zombify)(struct dios_object *obj);
 	void (*destroy)(struct dios_object *obj);
 	int (*io_acquire)(struct dios_object *obj, struct dios_io *io);
@@ -126,8 +138,10 @@ struct dios_name_key {
  *		group; immutable
  * @ref:	memory lifetime
  * @active:	operations in flight, plus DIOS_ACTIVE_BIAS once deactivated
- * @waitq:	drain, blocking operations and select wait here
+ * @waitq:	blocking operations and select wait here
  * @rcu:	frees the memory after a grace period (name lookups use RCU)
+ * @destroy_node: in the list of zombies whose last operation in flight
+ *		ended, for the work that destroys their insides
  * @name:	protected by dios_name_lock; RCU readers see @name.node and
  *		@name.key only while the object is in the name table
  * @name.node:	link in the name table
@@ -149,6 +163,7 @@ struct dios_object {
 	atomic_t active;
 	wait_queue_head_t waitq;
 	struct rcu_head rcu;
+	struct llist_node destroy_node;
 
 	struct {
 		struct rhash_head node;
@@ -181,7 +196,7 @@ void dios_object_put(struct dios_object *obj);
 int __must_check dios_object_acquire(struct dios_object *obj);
 void dios_object_release(struct dios_object *obj);
 bool dios_object_is_live(struct dios_object *obj);
-void dios_object_zombify(struct dios_object *obj);
+int dios_object_zombify(struct dios_object *obj);
 
 void dios_object_set_named(struct dios_object *obj, bool named);
 void dios_object_info(struct dios_object *obj, u64 rights,

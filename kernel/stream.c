@@ -20,6 +20,7 @@
 #include <linux/wait.h>
 
 #include "blob.h"
+#include "compat.h"
 #include "context.h"
 #include "debugfs.h"
 #include "main.h"
@@ -423,7 +424,7 @@ static int dios_stream_io_acquire(struct dios_object *obj, struct dios_io *io)
 		ret = dios_stream_acquire_read(stream, io);
 	}
 	if (!ret)
-		io->voff = io->buf->pos % stream->ring_size;
+		io->voff = dios_mod_u64(io->buf->pos, stream->ring_size);
 	return ret;
 }
 
@@ -558,7 +559,7 @@ static int dios_fwd_get(struct dios_io *io, struct dios_fwd *src)
 static unsigned long dios_stream_slot(struct dios_stream *stream, u64 pos,
 				      unsigned long i)
 {
-	return ((pos >> PAGE_SHIFT) + i) % stream->ring.nr;
+	return dios_mod_u64((pos >> PAGE_SHIFT) + i, stream->ring.nr);
 }
 
 /*
@@ -626,18 +627,19 @@ static int dios_stream_fwd_blob(struct dios_stream *stream,
 				struct dios_io *io, struct dios_fwd *src,
 				struct dios_msg *msg)
 {
-	unsigned long i, n = io->len >> PAGE_SHIFT;
-	struct page *page;
+	unsigned long i, slot, n = io->len >> PAGE_SHIFT;
+	struct page *page, *old;
 	bool was;
 
 	if (src->buf->offset % PAGE_SIZE)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
+		slot = dios_stream_slot(stream, io->buf->pos, i);
 		page = dios_blob_buf_page(src->buf, src->buf->offset +
 					  ((u64)i << PAGE_SHIFT));
-		page = dios_pages_replace(&stream->ring,
-					  dios_stream_slot(stream, io->buf->pos, i),
-					  page, true, &was) ?: page;
+		/* The ring takes its own reference, we drop the old page's. */
+		old = dios_pages_replace(&stream->ring, slot, page, true, &was);
+		dios_put_page(old);
 		put_page(page);
 	}
 	msg->borrowed = true;
@@ -938,7 +940,7 @@ static int dios_stream_copy(struct dios_stream *stream, u64 pos, u64 len,
 	iov_iter_ubuf(&iter, to_ring ? ITER_SOURCE : ITER_DEST,
 		      u64_to_user_ptr(ubuf), len);
 	for (done = 0; done < len; done += n) {
-		off = (pos + done) % stream->ring_size;
+		off = dios_mod_u64(pos + done, stream->ring_size);
 		index = off >> PAGE_SHIFT;
 		in_page = offset_in_page(off);
 		n = min_t(u64, len - done, PAGE_SIZE - in_page);

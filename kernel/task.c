@@ -20,6 +20,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "context.h"
 #include "task.h"
 
@@ -66,13 +67,38 @@ static void dios_task_info(struct dios_object *obj,
 {
 }
 
+/*
+ * Signals go with the caller's credentials, as kill(2) and
+ * pidfd_send_signal() send them (priv 0: SEND_SIG_NOINFO, checked by
+ * check_kill_permission()): a task reference is not a privilege.  A child
+ * that exec'd a setuid program, or a process whose task object was
+ * published and looked up by another user, refuses what kill(2) would.
+ */
+static int dios_task_kill(struct dios_task *task, int sig)
+{
+	return kill_pid(task->pid, sig, 0);
+}
+
+/* Zombifying kills: only a caller that may send the process SIGKILL. */
+static int dios_task_may_zombify(struct dios_object *obj)
+{
+	struct dios_task *task = dios_task_from_obj(obj);
+	int ret;
+
+	if (dios_task_has_exited(task))
+		return 0;
+	/* Signal 0: the permission check alone. */
+	ret = dios_task_kill(task, 0);
+	return ret == -ESRCH ? 0 : ret;
+}
+
 /* Kill the process, unless it already exited. */
 static void dios_task_zombify(struct dios_object *obj)
 {
 	struct dios_task *task = dios_task_from_obj(obj);
 
 	if (!dios_task_has_exited(task))
-		kill_pid(task->pid, SIGKILL, 1);
+		dios_task_kill(task, SIGKILL);
 }
 
 /*
@@ -103,6 +129,7 @@ static int dios_task_poll(struct dios_object *obj, u32 events)
 
 static const struct dios_object_ops dios_task_ops = {
 	.info = dios_task_info,
+	.may_zombify = dios_task_may_zombify,
 	.zombify = dios_task_zombify,
 	.destroy = dios_task_destroy,
 	.poll = dios_task_poll,
@@ -401,6 +428,33 @@ static int dios_task_install(struct dios_context *child,
 	return 0;
 }
 
+/*
+ * Install the caller's reference to the child's task object, with an
+ * operation of the caller on it that lasts until dios_task_start() (and a
+ * memory reference, for after dios_task_unprepare()).  From the install on,
+ * another thread of the caller may zombify the handle: the operation keeps
+ * the destroy hook, which releases a pending context, from running before
+ * dios_task_start() made the context pending or found the task a zombie.
+ */
+static int dios_task_hold(struct dios_context *ctx, struct dios_context *child,
+			  u64 *handle)
+{
+	struct dios_object *task = child->task;
+	int ret;
+
+	/* Nobody else knows the task yet: it cannot be a zombie. */
+	ret = dios_object_acquire(task);
+	if (ret)
+		return ret;
+	dios_object_get(task);
+	ret = dios_context_install(ctx, task, DIOS_RIGHTS_ALL, handle);
+	if (ret) {
+		dios_object_release(task);
+		dios_object_put(task);
+	}
+	return ret;
+}
+
 /**
  * dios_task_prepare() - the first half of DIOS_IOC_RUN
  * @ctx:	the caller's context
@@ -413,7 +467,9 @@ static int dios_task_install(struct dios_context *child,
  * Creates the child's context with the delegated references (after the
  * channel's far ends with DIOS_RUN_CHAN) and installs a reference to its
  * task object in @ctx.  The caller then either starts the child with
- * dios_task_start() or undoes this with dios_task_unprepare().
+ * dios_task_start() or undoes this with dios_task_unprepare(), and in both
+ * cases ends the operation this starts on the task object (see
+ * dios_task_hold()) with dios_object_release() and dios_object_put().
  *
  * Return: the child's context, or an ERR_PTR: -EINVAL, -ESRCH, -ECHILD,
  * -EBUSY (see dios_task_child()), -EMFILE, -ENOMEM, -EDQUOT; with
@@ -446,8 +502,7 @@ struct dios_context *dios_task_prepare(struct dios_context *ctx,
 	}
 	ret = dios_task_install(child, req, far, hs);
 	if (!ret)
-		ret = dios_context_install(ctx, child->task, DIOS_RIGHTS_ALL,
-					   &req->task);
+		ret = dios_task_hold(ctx, child, &req->task);
 	if (far[0].obj) {
 		/* Held by the references now, or to be freed. */
 		dios_object_put(far[0].obj);
@@ -484,9 +539,15 @@ void dios_task_unprepare(struct dios_context *ctx, struct dios_run_req *req,
  * dios_task_start() - the second half: let the child take its context over
  * @child:	the context from dios_task_prepare()
  *
+ * The caller holds the task object active (dios_task_hold()).  A zombify
+ * that deactivated it before the pending table's mutex is taken here is
+ * seen: -EIDRM.  One that comes after finds the context pending when its
+ * destroy hook runs, after the caller's operation ends.
+ *
  * Return: 0, with the context reference passed to the table of pending
  * contexts, or -EBUSY if the child already has a pending context, -ESRCH
- * if it exited; then the caller still owns @child.
+ * if it exited, -EIDRM if the task was zombified; then the caller still
+ * owns @child.
  */
 int dios_task_start(struct dios_context *child)
 {
@@ -496,6 +557,8 @@ int dios_task_start(struct dios_context *child)
 	int ret = 0;
 
 	mutex_lock(&dios_task_mutex);
+	if (!dios_object_is_live(&task->obj))
+		ret = -EIDRM;
 	hash_for_each_possible(dios_pending, ctx, pend_node, key)
 		if (ctx->owner == child->owner)
 			ret = -EBUSY;
@@ -515,7 +578,8 @@ int dios_task_start(struct dios_context *child)
  * @obj:	a DIOS_OBJ_TASK object, held active
  * @sig:	SIGSTOP or SIGCONT
  *
- * Return: 0, or -ESRCH if it exited.
+ * Return: 0, -ESRCH if it exited, -EPERM if kill(2) would refuse the
+ * caller (see dios_task_kill()).
  */
 int dios_task_signal(struct dios_object *obj, int sig)
 {
@@ -523,7 +587,7 @@ int dios_task_signal(struct dios_object *obj, int sig)
 
 	if (dios_task_has_exited(task))
 		return -ESRCH;
-	return kill_pid(task->pid, sig, 1);
+	return dios_task_kill(task, sig);
 }
 
 /**
@@ -576,9 +640,15 @@ bool dios_task_reapable(struct dios_object *obj, u32 *nr)
 	return reap;
 }
 
+/*
+ * Unbound: nothing ties an exit's work to the CPU that saw the exit.  New
+ * kernels want WQ_UNBOUND or WQ_PERCPU said (7.2 warns at creation
+ * otherwise, as the default is to become unbound); WQ_UNBOUND means the
+ * same on every version.
+ */
 int dios_task_init(void)
 {
-	dios_task_wq = alloc_workqueue("dios_task", 0, 0);
+	dios_task_wq = alloc_workqueue("dios_task", WQ_UNBOUND, 0);
 	return dios_task_wq ? 0 : -ENOMEM;
 }
 

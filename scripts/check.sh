@@ -1,7 +1,13 @@
 #!/bin/bash
-# The test driver behind `make check`, `make check-stock`, `make check-debug`
-# and `make lint`:
-#   check.sh [lint] [stock] [debug]
+# The test driver behind `make check`, `make check-quick`, `make check-stock`,
+# `make check-debug`, `make check-host`, `make check-dkms` and `make lint`:
+#   check.sh [lint] [host] [dkms] [stock] [debug] [6.12] [7.x] [i386] [arm64]
+#            [armhf]
+# (host: scripts/check-host.sh, the plain M= build, DKMS, install and
+# dpkg-lock tests on the host; dkms: its DKMS test alone). 6.12, 7.x, i386
+# and arm64 are the guest kernels of scripts/kernels.sh, each built (or
+# taken from the cache), then booted with every selftest; armhf builds the
+# module only (no guest).
 # Each step prints result lines (`ok NAME` / `not ok NAME`); a step that cannot
 # even start (a build failure, a debug kernel that does not build) is one
 # `not ok` line, never a silent skip. The last line printed is the summary
@@ -10,7 +16,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-[[ $# -gt 0 ]] || set -- lint stock debug
+[[ $# -gt 0 ]] || set -- lint host stock debug 6.12 7.x i386 arm64 armhf
 mkdir -p "$DIOS_LOGS"
 tap=$DIOS_LOGS/check.tap
 : > "$tap"
@@ -43,11 +49,37 @@ quiet() {
 	return 1
 }
 
+# A kernel of scripts/kernels.sh: build it, the module against it (W=1 and
+# sparse, no warning allowed) and the user space its guest runs, then boot
+# it (armhf: no guest).
+other_kernel() {
+	local k=$1 name
+	name=$("$DIOS_ROOT/scripts/kernels.sh" name "$k" 2>"$DIOS_LOGS/kernel-$k.log") ||
+		name=$k
+	quiet "$name: guest kernel build" "$DIOS_LOGS/kernel-$k.log" \
+		"$DIOS_ROOT/scripts/kernels.sh" build "$k" || return 0
+	quiet "$name: build" "$DIOS_LOGS/build-$k.log" "${make[@]}" "build-$k" ||
+		return 0
+	if grep -E 'warning:|error:|is not available or not up to date' \
+		"$DIOS_LOGS/build-$k.log" >&2; then
+		echo "not ok $name: module build (W=1, sparse) has warnings" | tee -a "$tap"
+	else
+		echo "ok $name: module build (W=1, sparse)" | tee -a "$tap"
+	fi
+	[[ $k == armhf ]] || step "$name" "$DIOS_ROOT/scripts/vm.sh" test "$k"
+}
+
 for s in "$@"; do
 	start=$SECONDS
 	case $s in
 	lint)
 		step lint "$DIOS_ROOT/scripts/lint.sh"
+		;;
+	host)
+		step host "$DIOS_ROOT/scripts/check-host.sh"
+		;;
+	dkms)
+		step dkms "$DIOS_ROOT/scripts/check-host.sh" dkms
 		;;
 	stock)
 		quiet "stock: build" "$DIOS_LOGS/build-stock.log" "${make[@]}" build &&
@@ -59,6 +91,9 @@ for s in "$@"; do
 			quiet "debug: build" "$DIOS_LOGS/build-debug.log" \
 				"${make[@]}" build module-debug &&
 			step debug "$DIOS_ROOT/scripts/vm.sh" test debug
+		;;
+	6.12 | 7.x | i386 | arm64 | armhf)
+		other_kernel "$s"
 		;;
 	*)
 		die "unknown step $s"

@@ -23,7 +23,7 @@ log() { echo "$(basename "$0"): $*" >&2; }
 # Version of the installed linux-source package, e.g. "6.1.192-2".
 linux_src_version() {
 	dpkg-query -W -f='${Version}' "$LINUX_SRC_PKG" 2>/dev/null ||
-		die "$LINUX_SRC_PKG is not installed (run scripts/deps.sh)"
+		die "$LINUX_SRC_PKG is not installed (run make deps)"
 }
 
 # Kernel release of the headers that linux-headers-amd64 pulls in, e.g.
@@ -31,7 +31,7 @@ linux_src_version() {
 stock_kernel_release() {
 	local dep
 	dep=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null) ||
-		die "linux-headers-amd64 is not installed (run scripts/deps.sh)"
+		die "linux-headers-amd64 is not installed (run make deps)"
 	dep=${dep%%[ ,]*}
 	[[ $dep == linux-headers-* ]] || die "cannot parse linux-headers-amd64 depends: $dep"
 	echo "${dep#linux-headers-}"
@@ -50,8 +50,16 @@ ksrc_dir() { echo "$DIOS_CACHE/ksrc-$(linux_src_version)"; }
 # Directory of the full source tree for the debug kernel.
 linux_tree_dir() { echo "$DIOS_CACHE/linux-$(linux_src_version)"; }
 
-# Build directory (O=) of the debug guest kernel.
-debug_kdir() { echo "$DIOS_CACHE/debug-build"; }
+# Cache key of the debug guest kernel: the source package version, the
+# config fragment and the script that builds it.
+debug_key() {
+	{ linux_src_version; cat "$DIOS_ROOT/scripts/debug.config" \
+		"$DIOS_ROOT/scripts/debug-kernel.sh"; } | sha256sum | cut -c1-12
+}
+
+# Build directory (O=) of the debug guest kernel, one per key: clones with
+# different configs share the cache without rebuilding each other's kernel.
+debug_kdir() { echo "$DIOS_CACHE/debug-build-$(debug_key)"; }
 
 # Serialize work on one cache entry between concurrent runs (other clones
 # share the cache): lock_cache NAME holds $DIOS_CACHE/.lock-NAME until exit.

@@ -5,13 +5,14 @@
 # arch/x86/boot/bzImage is the guest kernel.
 #
 # The build is skipped when the cache key (source package version + config
-# fragment + this script) matches the one recorded by the last good build.
+# fragment + this script, debug_key in common.sh) matches the one recorded by
+# the last good build in the key's own directory.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 fragment=$DIOS_ROOT/scripts/debug.config
 kdir=$(debug_kdir)
-key=$( { linux_src_version; cat "$fragment" "$0"; } | sha256sum | cut -d' ' -f1)
+key=$(debug_key)
 
 # Only the result goes to stdout; all the build chatter goes to stderr.
 exec 3>&1 1>&2

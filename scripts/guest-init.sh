@@ -5,9 +5,9 @@
 # diosmode=test|run|bench|shell|fuzz|soak|faultinject.
 # Console (ttyS0): kernel log, with a marker in /dev/kmsg before each phase
 # so that the host attributes a splat to the test that caused it.
-# Results channel (ttyS1): TAP of each test and the status lines parsed by
-# scripts/parse-results.py. `dios-result: SUCCESS` is written only if insmod,
-# every test binary and rmmod succeeded.
+# Results channel (ttyS1, or hvc0 with diosresults=hvc0): TAP of each test
+# and the status lines parsed by scripts/parse-results.py. `dios-result:
+# SUCCESS` is written only if insmod, every test binary and rmmod succeeded.
 
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -26,9 +26,12 @@ rows=
 secs=
 seed=
 quick=
+# The results channel: ttyS1, or a virtio console (diosresults=hvc0).
+results=ttyS1
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	diosmode=*) mode=${arg#diosmode=} ;;
+	diosresults=*) results=${arg#diosresults=} ;;
 	diosonly=*) only=${arg#diosonly=} ;;
 	diosrows=*) rows="-r ${arg#diosrows=}" ;;
 	diossecs=*) secs=${arg#diossecs=} ;;
@@ -38,8 +41,8 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 
-stty -F /dev/ttyS1 raw -echo 2>/dev/null
-exec 3>/dev/ttyS1
+stty -F /dev/$results raw -echo 2>/dev/null
+exec 3>/dev/$results
 
 marker() { echo "dios-test: $*" > /dev/kmsg; }
 result() { echo "$*" >&3; }
@@ -66,30 +69,16 @@ unload() {
 run_tests() {
 	for t in /tests64/* /tests32/*; do
 		[ -x "$t" ] || continue
-		case ",$only," in
-		,,|*",${t##*/},"*) ;;
-		*) continue ;;
-		esac
-		name=${t#/tests}
-		marker "START $name"
-		result "dios-test: START $name"
-		(cd /tmp && "$t") >&3 2>&3
-		st=$?
-		result "dios-test: END $name $st"
-		marker "END $name $st"
-		[ $st -eq 0 ] || ok=0
+		wanted "${t##*/}" || continue
+		run_framed "${t#/tests}" "$t"
 	done
 }
 
-# One run of a tool as a test block, named $1, in the form of a test
-# binary's: its TAP goes to the results channel. Honours diosonly.
-run_block() {
+# A command as a test block named $1: its TAP and exit status framed for
+# parse-results.py.
+run_framed() {
 	name=$1
 	shift
-	case ",$only," in
-	,,|*",$name,"*) ;;
-	*) return 0 ;;
-	esac
 	marker "START $name"
 	result "dios-test: START $name"
 	(cd /tmp && "$@") >&3 2>&3
@@ -97,6 +86,18 @@ run_block() {
 	result "dios-test: END $name $st"
 	marker "END $name $st"
 	[ $st -eq 0 ] || ok=0
+}
+
+# One test binary, named DIR/NAME (unloaded64/enodev_test).
+run_one() {
+	run_framed "${1#/}" "$1"
+}
+
+# One run of a tool (dios-fuzz, dios-soak) as a test block named $1.
+# Honours diosonly.
+run_block() {
+	wanted "$1" || return 0
+	run_framed "$@"
 }
 
 # The seed option of dios-fuzz and dios-soak: diosseed=, or theirs.
@@ -303,6 +304,58 @@ fault_sweep() {
 	fi_off
 }
 
+wanted() {
+	case ",$only," in
+	,,|*",$1,"*) return 0 ;;
+	esac
+	return 1
+}
+
+# Before anything loads the module (scripts/vm.sh stages what they need):
+# insmod refusing bad limits, with a log line for each; libdios's -ENODEV
+# without /dev/dios and with a node but no module; then
+# the module installed under /lib/modules/$(uname -r) as modules_install
+# and depmod leave it, kmod as the kernel's modprobe, the static nodes made
+# from `kmod static-nodes` as systemd-tmpfiles makes them at boot, and the
+# first open loading the module (unloaded again after each run).
+unloaded_tests() {
+	[ -d /unloaded64 ] || [ -d /unloaded32 ] || return 0
+	rel=$(uname -r)
+	kmod=/usr/lib/dios-kmod/kmod
+	DIOS_TEST_DEVNAME=$(awk '$1 == "dios" { print $3 }' \
+		/modstage/lib/modules/$rel/modules.devname)
+	DIOS_TEST_MODULE=/dios.ko
+	export DIOS_TEST_DEVNAME DIOS_TEST_MODULE
+	for t in /unloaded64/params_test /unloaded32/params_test; do
+		[ -x $t ] && wanted params_test && run_one $t
+	done
+	for t in /unloaded64/enodev_test /unloaded32/enodev_test; do
+		[ -x $t ] && wanted enodev_test && run_one $t
+	done
+	# kmod is the host's: staged only where the guest runs host binaries.
+	[ -x $kmod ] || return 0
+	wanted autoload_test || return 0
+	mkdir -p /lib/modules
+	cp -a /modstage/lib/modules/$rel /lib/modules/
+	echo /usr/lib/dios-kmod/modprobe > /proc/sys/kernel/modprobe
+	# (-o: its default, /dev/stdout, is not in a bare devtmpfs.)
+	$kmod static-nodes -f tmpfiles -o /tmp/static-nodes
+	while read -r type path perm _ _ _ arg; do
+		case $type in
+		c*) mknod -m "$perm" "$path" c "${arg%%:*}" "${arg#*:}" ;;
+		esac
+	done < /tmp/static-nodes
+	for t in /unloaded64/autoload_test /unloaded32/autoload_test; do
+		[ -x $t ] || continue
+		run_one $t
+		marker "START rmmod autoloaded"
+		rmmod dios
+		st=$?
+		result "dios-result: autoload-rmmod $st"
+		[ $st -eq 0 ] || ok=0
+	done
+}
+
 # Forget what leaked before the module was loaded (boot-time caches of the
 # kernel itself, ACPI's among them): only leaks from here on are ours.
 kmemleak_clear() {
@@ -328,6 +381,7 @@ kmemleak() {
 case $mode in
 test)
 	kmemleak_clear
+	unloaded_tests
 	if load; then
 		run_tests
 		# Short fixed-seed passes of the fuzzer and the soak

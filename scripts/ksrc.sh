@@ -10,7 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 mode=${1:-partial}
-[[ -r $LINUX_SRC_TARBALL ]] || die "$LINUX_SRC_TARBALL missing (run scripts/deps.sh)"
+[[ -r $LINUX_SRC_TARBALL ]] || die "$LINUX_SRC_TARBALL missing (run make deps)"
 top=$LINUX_SRC_PKG   # top directory inside the tarball
 lock_cache "ksrc-$mode"
 

@@ -1,9 +1,11 @@
 #!/bin/bash
 # Lint the kernel side; print one result line per check:
 #   checkpatch.pl --strict from the 6.1 source over every file in kernel/
-#   and uapi/ (no --ignore: nothing is excused for being out of tree),
+#   and uapi/ (no --ignore: nothing is excused for being out of tree, but
+#   the version tests of kernel/compat.h, which exist for that reason),
 #   and a build with sparse (C=2) and W=1 against the stock headers, failing
-#   on any warning or error. Details go to build/logs/lint-*.log.
+#   on any warning or error, and the uapi layout check (uapi-layout.c) for
+#   four ABIs. Details go to build/logs/lint-*.log.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -25,8 +27,13 @@ rsync -a "$DIOS_ROOT/uapi/" "$cptree/include/uapi/"
 mapfile -t files < <(cd "$cptree" && find kernel include -type f | sort)
 bad=()
 for f in "${files[@]}"; do
+	# kernel/compat.h holds the module's kernel-version tests: the one
+	# warning about LINUX_VERSION_CODE is excused there, nowhere else.
+	ignore=()
+	[[ $f != kernel/compat.h ]] || ignore=(--ignore LINUX_VERSION_CODE)
 	if ! (cd "$cptree" && perl "$ksrc/scripts/checkpatch.pl" --strict \
-		--no-tree --no-summary --terse --show-types -f "$f") >> "$plog" 2>&1; then
+		--no-tree --no-summary --terse --show-types "${ignore[@]}" \
+		-f "$f") >> "$plog" 2>&1; then
 		bad+=("${f#include/}")
 	fi
 done
@@ -56,6 +63,37 @@ if [[ $status -eq 0 ]] && ! grep -qiE 'warning:|error:' "$blog"; then
 else
 	grep -iE -A3 'warning:|error:' "$blog" >&2 || tail -n 20 "$blog" >&2
 	echo "not ok lint: sparse (C=2) and W=1 build (see $blog)"
+	fail=1
+fi
+# ---- uapi layout ----
+# scripts/uapi-layout.c asserts the size and offset of every field of every
+# struct of the uapi header; compiled for each ABI, with the native gcc
+# (-m64, -m32) and the cross compilers (scripts/cross.sh). Each struct of
+# the header must have its row in the table.
+llog=$DIOS_LOGS/lint-layout.log
+: > "$llog"
+layout=$DIOS_ROOT/scripts/uapi-layout.c
+bad=()
+mapfile -t structs < <(sed -n 's/^struct \(dios_[a-z0-9_]*\) {.*/\1/p' "$DIOS_ROOT/uapi/linux/dios.h")
+for st in "${structs[@]}"; do
+	grep -q "S($st, " "$layout" || bad+=("struct $st has no row")
+done
+for abi in x86_64:-m64 i386:-m32 aarch64-linux-gnu arm-linux-gnueabihf; do
+	name=${abi%%:*}
+	if [[ $abi == *:* ]]; then
+		cc=(gcc "${abi#*:}")
+	else
+		cc=("$("$DIOS_ROOT/scripts/cross.sh" gcc "$name" 2>>"$llog")/$name-gcc") ||
+			{ bad+=("no $name compiler"); continue; }
+	fi
+	"${cc[@]}" -std=gnu11 -Wall -Wextra -Werror -I"$DIOS_ROOT/uapi" \
+		-fsyntax-only "$layout" >> "$llog" 2>&1 || bad+=("$name")
+done
+if [[ ${#structs[@]} -gt 0 && ${#bad[@]} -eq 0 ]]; then
+	echo "ok lint: uapi layout (${#structs[@]} structs; x86_64 i386 aarch64 armhf)"
+else
+	cat "$llog" >&2
+	echo "not ok lint: uapi layout (${bad[*]:-no structs found})"
 	fail=1
 fi
 exit $fail

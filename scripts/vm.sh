@@ -18,6 +18,10 @@
 # The module and user programs must already be built (make build, and
 # make module-debug for the debug kernel). Logs: build/logs/<kernel>-*.log.
 #
+# The kernels of scripts/kernels.sh (6.12, 7.x, i386, arm64) boot the same
+# way in test and shell modes: kernels.sh vm NAME says which QEMU, console,
+# busybox and user-space directories (arm64: aarch64 and armhf programs).
+#
 # Splats are detected from the console log rather than with panic_on_warn,
 # so that one WARN fails the test that caused it while the other tests still
 # run. DIOS_VM_TIMEOUT (seconds, default 1200) bounds each boot.
@@ -30,7 +34,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-mode=${1:?usage: vm.sh test|run|bench|shell|fuzz|soak|faultinject stock|debug}
+mode=${1:?usage: vm.sh test|run|bench|shell|fuzz|soak|faultinject stock|debug|6.12|7.x|i386|arm64}
 kernel=${2:-stock}
 timeout_s=${DIOS_VM_TIMEOUT:-1200}
 
@@ -58,21 +62,31 @@ faultinject)
 	;;
 test)
 	# The short fuzz and soak passes of make check, per kernel:
-	# DIOS_CHECK_QUICK=FUZZ_SECS,SOAK_SECS (0,0: none).
-	if [[ $kernel == debug ]]; then
-		quick=${DIOS_CHECK_QUICK:-40,30}
-	else
-		quick=${DIOS_CHECK_QUICK:-20,15}
-	fi
+	# DIOS_CHECK_QUICK=FUZZ_SECS,SOAK_SECS (0,0: none); on the stock
+	# and debug kernels only.
+	case $kernel in
+	debug) quick=${DIOS_CHECK_QUICK:-40,30} ;;
+	stock) quick=${DIOS_CHECK_QUICK:-20,15} ;;
+	*) quick=${DIOS_CHECK_QUICK:-0,0} ;;
+	esac
 	[[ $quick =~ ^[0-9]+,[0-9]+$ ]] || die "bad DIOS_CHECK_QUICK: $quick"
 	extra_cmdline=" diosquick=$quick"
 	;;
 esac
 
+# What differs between guests; the stock and debug kernels take the defaults.
+qemu_sys=qemu-system-x86_64 qemu_machine=() ttys=ttyS0 results_virtio=
+busybox=$(command -v busybox || echo /bin/busybox)
+userdirs=("64:$DIOS_BUILD/tests64:$DIOS_BUILD/seeds64"
+	"32:$DIOS_BUILD/tests32:$DIOS_BUILD/seeds32")
+tapname=$kernel
 case $kernel in
 stock) image=$("$DIOS_ROOT/scripts/stock-kernel.sh") ;;
 debug) image=$(debug_kdir)/arch/x86/boot/bzImage ;;
-*) die "unknown kernel $kernel" ;;
+*)
+	vmvars=$("$DIOS_ROOT/scripts/kernels.sh" vm "$kernel") || exit 1
+	eval "$vmvars"
+	;;
 esac
 [[ -e $image ]] || die "no kernel image $image"
 module=$DIOS_BUILD/$kernel/kernel/dios.ko
@@ -83,24 +97,51 @@ root=$DIOS_BUILD/vm/$kernel/root
 initrd=$DIOS_BUILD/vm/$kernel/initramfs.cpio.gz
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,tests64,tests32,seeds64,seeds32,demo}
-busybox=$(command -v busybox || echo /bin/busybox)
 readelf -l "$busybox" | grep -q 'program interpreter' &&
 	die "$busybox is not static (install busybox-static)"
 cp "$busybox" "$root/bin/busybox"
 install -m 755 "$DIOS_ROOT/scripts/guest-init.sh" "$root/init"
 cp "$module" "$root/dios.ko"
-for a in 64 32; do
-	if [[ -d $DIOS_BUILD/tests$a ]]; then
-		find "$DIOS_BUILD/tests$a" -maxdepth 1 -type f -perm -u+x \
+# userdirs: WORDSIZE:TESTDIR:SEEDDIR, into /testsWORDSIZE and /seedsWORDSIZE.
+for u in "${userdirs[@]}"; do
+	IFS=: read -r a tdir sdir <<< "$u"
+	if [[ -d $tdir ]]; then
+		find "$tdir" -maxdepth 1 -type f -perm -u+x \
 			-exec cp {} "$root/tests$a/" \;
 	fi
-done
-for a in 64 32; do
-	[[ ! -d $DIOS_BUILD/seeds$a ]] ||
-		cp "$DIOS_BUILD"/seeds$a/* "$root/seeds$a/"
+	[[ ! -d $sdir ]] || cp "$sdir"/* "$root/seeds$a/"
 done
 if [[ -d $DIOS_BUILD/tools ]]; then
 	find "$DIOS_BUILD/tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/demo/" \;
+fi
+
+# The tests run before the module is loaded (guest-init.sh, "unloaded"):
+# their binaries, for each user-space ABI of the guest (build/unloaded64
+# beside build/tests64, build/<triplet>/unloaded beside .../tests); the
+# module tree as `make modules_install` lays it out for the guest's release,
+# indexed by depmod, kept aside in /modstage until the autoload test
+# installs it; on x86_64 guests, which run the host's binaries, kmod (the
+# kernel's modprobe there, and `kmod static-nodes`) with its libraries in
+# /usr/lib/dios-kmod: the autoload test needs it and is left out elsewhere.
+for u in "${userdirs[@]}"; do
+	IFS=: read -r a tdir _ <<< "$u"
+	udir=${tdir%tests*}unloaded${tdir##*tests}
+	if [[ -d $udir ]]; then
+		mkdir -p "$root/unloaded$a"
+		cp "$udir"/* "$root/unloaded$a/"
+	fi
+done
+release=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
+mkdir -p "$root/modstage/lib/modules/$release/updates"
+cp "$module" "$root/modstage/lib/modules/$release/updates/dios.ko"
+depmod -b "$root/modstage" -a "$release" 2> >(grep -v 'could not open modules\.' >&2)
+if [[ $qemu_sys == qemu-system-x86_64 ]]; then
+	kmod=$(command -v kmod || echo /usr/bin/kmod)
+	mkdir -p "$root/usr/lib/dios-kmod"
+	cp "$kmod" "$root/usr/lib/dios-kmod/kmod"
+	ln -s kmod "$root/usr/lib/dios-kmod/modprobe"
+	ldd "$kmod" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		while read -r lib; do cp -L --parents "$lib" "$root/"; done
 fi
 # The kernel opens /dev/console before /init runs (devtmpfs comes later).
 mknod -m 600 "$root/dev/console" c 5 1
@@ -116,7 +157,7 @@ rm -f "$console" "$results"
 # printk.devkmsg=on: /dev/kmsg writes are rate limited otherwise, and the
 # per-test markers would be dropped. kasan_multi_shot: report every KASAN
 # error, not only the first. panic=-1 + -no-reboot: a panic ends QEMU.
-cmdline="console=ttyS0 loglevel=7 printk.devkmsg=on panic=-1 kasan_multi_shot"
+cmdline="console=$ttys loglevel=7 printk.devkmsg=on panic=-1 kasan_multi_shot"
 cmdline+=" mitigations=off diosmode=$mode"
 # DIOS_ONLY=a_test,b_test: run only these test programs (a quicker loop)
 [[ -z ${DIOS_ONLY:-} ]] || cmdline+=" diosonly=$DIOS_ONLY"
@@ -124,6 +165,14 @@ cmdline+=" mitigations=off diosmode=$mode"
 [[ -z ${DIOS_BENCH_ROWS:-} ]] || cmdline+=" diosrows=$DIOS_BENCH_ROWS"
 cmdline+=$extra_cmdline
 [[ -z ${DIOS_GUEST_ENV:-} ]] || cmdline+=" diosenv=$DIOS_GUEST_ENV"
+# The results channel: the second UART, or a virtio console where the
+# machine has one UART only (arm64 virt).
+results_serial=(-serial "file:$results")
+if [[ -n $results_virtio ]]; then
+	cmdline+=" diosresults=hvc0"
+	results_serial=(-device virtio-serial-device
+		-chardev "file,id=dres,path=$results" -device virtconsole,chardev=dres)
+fi
 
 # TCG by default: /dev/kvm may exist on these machines without working.
 # DIOS_QEMU_ACCEL=kvm where KVM really works.
@@ -138,7 +187,7 @@ if [[ ${DIOS_QEMU_ICOUNT:-0} != 0 ]]; then
 	icount=(-icount "shift=${DIOS_QEMU_ICOUNT_SHIFT:-0},sleep=off")
 fi
 
-qemu=(qemu-system-x86_64 -nographic -monitor none -no-reboot
+qemu=("$qemu_sys" "${qemu_machine[@]}" -nographic -monitor none -no-reboot
 	-accel "$accel" -smp "$smp" -m 1G "${icount[@]}"
 	-kernel "$image" -initrd "$initrd" -append "$cmdline")
 
@@ -148,10 +197,10 @@ test)
 	start=$SECONDS
 	status=0
 	timeout -k 10 "$timeout_s" "${qemu[@]}" \
-		-serial "file:$console" -serial "file:$results" </dev/null ||
+		-serial "file:$console" "${results_serial[@]}" </dev/null ||
 		status=$?
 	log "$kernel: VM finished in $((SECONDS - start))s (status $status)"
-	exec "$DIOS_ROOT/scripts/parse-results.py" --kernel "$kernel" \
+	exec "$DIOS_ROOT/scripts/parse-results.py" --kernel "$tapname" \
 		--console "$console" --results "$results" \
 		--status "$status" --timeout "$timeout_s"
 	;;
@@ -190,6 +239,6 @@ fuzz | soak | faultinject)
 		--status "$status" --timeout "$timeout_s"
 	;;
 shell)
-	"${qemu[@]}" -serial mon:stdio -serial "file:$results"
+	"${qemu[@]}" -serial mon:stdio "${results_serial[@]}"
 	;;
 esac

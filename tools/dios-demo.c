@@ -19,8 +19,8 @@
 #define STEP(call) do {							\
 	int __ret = (call);						\
 	if (__ret < 0) {						\
-		fprintf(stderr, "dios-demo: %s failed: %s\n", #call,	\
-			strerror(-__ret));				\
+		fprintf(stderr, "dios-demo: %s failed: %s (%s)\n",	\
+			#call, strerror(-__ret), dios_strerror(__ret));	\
 		return 1;						\
 	}								\
 } while (0)
@@ -169,14 +169,14 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fd = dios_context_fd();
 	if (fd < 0) {
-		fprintf(stderr, "dios-demo: cannot open /dev/dios: %s "
-			"(is dios.ko loaded?)\n", strerror(-fd));
+		fprintf(stderr, "dios-demo: cannot open /dev/dios: %s\n",
+			dios_strerror(fd));
 		return 1;
 	}
 	STEP(dios_version(&v));
 	printf("dios module %.32s, ABI %u.%u (library built for %u.%u)\n",
 	       (const char *)v.release, v.abi_major, v.abi_minor,
-	       DIOS_ABI_MAJOR, DIOS_ABI_MINOR);
+	       (unsigned int)DIOS_ABI_MAJOR, (unsigned int)DIOS_ABI_MINOR);
 	print_features(v.features);
 	printf("limits:    %u refs/task, %" PRIu64 " objects/user, "
 	       "%" PRIu64 " bytes/object, %" PRIu64 " bytes/stream, "

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * seed-fib: Fibonacci by recursively spawning tasks that talk over
- * channels (seed 004, listing 4.4), against the same with processes and
- * pipes (appendix A.1: each process is the program run again, its stdin
- * and stdout piped to its parent).
+ * channels, against the same with processes and pipes (each process is
+ * the program run again, its stdin and stdout piped to its parent).
  *
  *   seed-fib [dios|linux|both] [N]	default both, N = 15
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * seed-pingpong: seed 003, figure 8.  Five client tasks each ping-pong
+ * seed-pingpong: the five-client ping-pong.  Five client tasks each ping-pong
  * 4,800 messages of 200 bytes and then 4,800 of 5 bytes with an external
  * task, the server, which echoes every message.  The server either waits
  * for any client before each read (select: dios's persistent interest set,

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * seed-primes: the MapReduce-style sum of the primes below 1,000 (seed
- * 004, section 4.2.5, figure 4.9 and appendix A.2): a coordinator deals the
- * numbers round robin to 12 mapper tasks, which send back the primes and
- * an end marker; the coordinator shuffles the primes round robin to 8
+ * seed-primes: the MapReduce-style sum of the primes below 1,000: a
+ * coordinator deals the numbers round robin to 12 mapper tasks, which send
+ * back the primes and an end marker; the coordinator shuffles the primes round robin to 8
  * reducer tasks, which send back their sums.  Against the same with
  * processes and pipes.
  *
@@ -164,7 +163,7 @@ static uint32_t coordinate(int is_dios)
 		put(&maps[i % NR_MAPS], i);
 	for (k = 0; k < NR_MAPS; k++)
 		put(&maps[k], EOD);
-	/* As the listing: sweep the mappers in order, drop one at its EOD. */
+	/* Sweep the mappers in order, drop one at its end marker. */
 	while (nr_live) {
 		for (k = 0; k < nr_live; k++) {
 			x = get(&maps[live[k]]);

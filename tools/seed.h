@@ -3,8 +3,7 @@
  * seed.h - what the seed programs (seed-fib, seed-primes, seed-pingpong)
  * share: a clock, spawning a copy of the program as a task with a channel
  * (dios) or as a process with two pipes (Linux, as Rust's Command::spawn
- * with piped stdin/stdout does in seed 004 appendix A), and sending fixed
- * size values over either.
+ * with piped stdin/stdout does), and sending fixed size values over either.
  *
  * The dios side sends and receives with one system call per message, as
  * a pipe write or read does.

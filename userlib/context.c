@@ -46,7 +46,9 @@ _Static_assert(sizeof(struct dios_copy_req) == 48, "copy_req layout");
 _Static_assert(sizeof(struct dios_delete_req) == 16, "delete_req layout");
 _Static_assert(sizeof(struct dios_name_req) == 48, "name_req layout");
 _Static_assert(sizeof(struct dios_task_self_req) == 16, "task_self layout");
-_Static_assert(sizeof(struct dios_io_req) == 72, "io_req layout");
+_Static_assert(sizeof(struct dios_io_req) == 80, "io_req layout");
+_Static_assert(__builtin_offsetof(struct dios_io_req, done) ==
+	       DIOS_IO_REQ_SIZE_VER0, "io_req layout");
 _Static_assert(__builtin_offsetof(struct dios_io_req, n_refs) == 48,
 	       "io_req.n_refs offset");
 _Static_assert(__builtin_offsetof(struct dios_io_req, src_ref) == 56,
@@ -210,6 +212,21 @@ static int ctx_map_meta_locked(void)
 	return 0;
 }
 
+/*
+ * Why /dev/dios did not open, as a dios error: no node (ENOENT), or a node
+ * without a driver behind it (ENODEV from the misc layer when the module
+ * is neither loaded nor loadable, ENXIO for a stale node) all mean the
+ * module is not loaded: -ENODEV, which no call returns otherwise, and not
+ * -ENOENT, which means "no such name".  -EACCES stays: the device's access
+ * policy refused this user.
+ */
+static int ctx_open_error(int err)
+{
+	if (err == ENOENT || err == ENODEV || err == ENXIO)
+		return -ENODEV;
+	return -err;
+}
+
 static int ctx_open_locked(void)
 {
 	struct dios_version_req v;
@@ -218,7 +235,7 @@ static int ctx_open_locked(void)
 
 	fd = open("/dev/dios", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return ctx_open_error(errno);
 	memset(&v, 0, sizeof(v));
 	ret = __sys_dios_ioctl(fd, DIOS_IOC_VERSION, &v);
 	if (ret < 0)

@@ -1,19 +1,29 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
- * libdios: the DIOS user API (DESIGN.md section 3).
+ * libdios: the DIOS user API.  docs/api.md is its reference (the contract
+ * of every call, its rights and its errors); docs/io.md describes the I/O
+ * transactions; uapi/linux/dios.h is the kernel ABI underneath.
  *
  * Every call returns 0 (or a documented non-negative value) on success and a
- * negative errno on failure.  No call reads or writes errno: the caller's
- * errno is the same after the call as before it.
+ * negative errno on failure; dios_strerror() says what an error means in
+ * dios terms.  No call reads or writes errno: the caller's errno is the
+ * same after the call as before it.
  *
- * The DIOS context (/dev/dios) is opened on the first call that needs it.
- * A fork() child never uses its parent's context: libdios forgets the
- * inherited one in the child and opens a fresh, empty one on first use, so
- * the parent's handles are invalid (-EBADF) in the child.
+ * The DIOS context (/dev/dios) is opened on the first call that needs it;
+ * if the dios module is not loaded, that call fails with -ENODEV.  A fork()
+ * child never uses its parent's context: libdios forgets the inherited one
+ * in the child and opens a fresh, empty one on first use, so the parent's
+ * handles are invalid (-EBADF) in the child.
  *
- * Calls of DESIGN.md section 3 that the library does not implement yet
- * (select, run, task control) are not declared here; they will be added
- * together with their kernel support.
+ * Declared here: objects, names and references; I/O transactions and
+ * copying stream I/O; channels; tasks (dios_run, dios_task_*, dios_pause,
+ * dios_resume); select and the interest set; the context descriptor,
+ * dios_version and dios_strerror.
+ *
+ * The structs of uapi/linux/dios.h (dios_version_req, dios_ref_info...)
+ * use __u64, which is unsigned long long on every Linux ABI, while
+ * uint64_t is unsigned long on 64-bit ones: print such a field with %llu
+ * or %llx, or cast it to uint64_t for PRIu64 and PRIx64.
  */
 #ifndef LIBDIOS_DIOS_H
 #define LIBDIOS_DIOS_H
@@ -26,7 +36,7 @@ extern "C" {
 #endif
 
 #define LIBDIOS_VERSION_MAJOR	1
-#define LIBDIOS_VERSION_MINOR	1
+#define LIBDIOS_VERSION_MINOR	2
 
 /* An opaque per-task handle; DIOS_REF_NONE (0) is never a valid one. */
 typedef uint64_t dios_ref_t;
@@ -48,9 +58,18 @@ typedef uint64_t dios_ref_t;
  *	buffer is published.
  * @next_len: commit_* with DIOS_IO_REARM: the length to acquire next (for
  *	a read, the largest message accepted).
+ * @done: out, after every acquire, commit and release on the iovec, also
+ *	when the call fails: DIOS_IO_DONE_COMMIT if a commit took effect (the
+ *	message was published or consumed, the blob written),
+ *	DIOS_IO_DONE_ACQUIRE if a buffer is open in @buf/@len.  A commit with
+ *	DIOS_IO_REARM that fails with DIOS_IO_DONE_COMMIT set did commit, and
+ *	its next acquire failed: no buffer is open and @buf is NULL (with
+ *	-EMSGSIZE, @len is the length the next message needs).  Needs a
+ *	module with DIOS_FEAT_IO_DONE; an older one leaves it 0 after a
+ *	failed re-arming commit.
  *
- * @__pad and the fields after @next_len are private to libdios:
- * zero-initialise the whole struct and never touch them.
+ * The fields after @next_len are private to libdios: zero-initialise the
+ * whole struct and never touch them.
  */
 struct dios_iovec {
 	void *buf;
@@ -58,7 +77,7 @@ struct dios_iovec {
 	uint64_t offset;
 	dios_ref_t *refs;
 	uint32_t n_refs;
-	uint32_t __pad;
+	uint32_t done;
 	dios_ref_t src_ref;
 	uint64_t next_len;
 	uint64_t __priv[2];	/* private */
@@ -369,8 +388,8 @@ int dios_task_wait(dios_ref_t task, int *status);
 #define DIOS_RUN_MAX_REFS	1024
 
 /*
- * Start a task with a channel to it already connected (Hephaestus's
- * spawn_task): as dios_run(), with the far end of a new anonymous channel
+ * Start a task with a channel to it already connected (what a runtime's
+ * spawn_task needs): as dios_run(), with the far end of a new anonymous channel
  * (streams of @capacity bytes, 0: DIOS_CHAN_CAPACITY) delegated first, so
  * the child's dios_task_refs() lists its two references before those of
  * @spec (at most DIOS_RUN_MAX_REFS - 2).  In the child, dios_chan_parent()
@@ -419,9 +438,20 @@ int dios_context_fd(void);
 
 /*
  * What the running module implements: ABI version, DIOS_FEAT_* features
- * and limits (opening the context if needed).
+ * and limits (opening the context if needed).  -EFAULT if @v is NULL,
+ * -ENODEV if the module is not loaded, -EPROTO if its ABI major version is
+ * not DIOS_ABI_MAJOR.
  */
 int dios_version(struct dios_version_req *v);
+
+/*
+ * What the error @err of a dios call means in dios terms: a constant
+ * string, never NULL; @err may be negative (as returned) or positive.
+ * For -ENODEV: "the dios module is not loaded: ...".  An errno no dios
+ * call returns gets "not an error of a dios call".  Thread-safe; needs no
+ * context and makes no system call.  (LIBDIOS_1.2)
+ */
+const char *dios_strerror(int err);
 
 #ifdef __cplusplus
 }

@@ -57,6 +57,23 @@ static void io_take_buffer(struct dios_iovec *iov,
 		iov->n_refs = req->n_refs;
 }
 
+/*
+ * What a step that acquires did (req->done, from the kernel); a re-arming
+ * commit that committed and then failed to acquire left no buffer open
+ * (with -EMSGSIZE, @len tells what the next message needs).
+ */
+static int io_done(struct dios_iovec *iov, const struct dios_io_req *req,
+		   int ret)
+{
+	iov->done = req->done;
+	if (ret && (req->done & DIOS_IO_DONE_COMMIT)) {
+		iov->buf = NULL;
+		if (ret != -EMSGSIZE)
+			iov->len = 0;
+	}
+	return ret;
+}
+
 /* A read that found a message too large: report what it needs. */
 static int io_read_result(struct dios_iovec *iov,
 			  const struct dios_io_req *req, int ret)
@@ -67,6 +84,13 @@ static int io_read_result(struct dios_iovec *iov,
 		iov->len = req->len;
 		iov->n_refs = req->n_refs;
 	}
+	return io_done(iov, req, ret);
+}
+
+/* A step that acquires nothing: it committed or not. */
+static int io_plain_result(struct dios_iovec *iov, int ret, int commit)
+{
+	iov->done = !ret && commit ? DIOS_IO_DONE_COMMIT : 0;
 	return ret;
 }
 
@@ -94,7 +118,9 @@ int dios_commit_read(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
 	io_req_init(&req, flags, ref, iov, !!(flags & DIOS_IO_REARM));
 	req.addr = DIOS_PTR(iov->buf);
 	if (!(flags & DIOS_IO_REARM))
-		return __sys_dios_io(DIOS_IOC_COMMIT_READ, &req);
+		return io_plain_result(iov,
+				       __sys_dios_io(DIOS_IOC_COMMIT_READ, &req),
+				       1);
 	req.next_len = iov->next_len;
 	io_req_read_refs(&req, iov);
 	return io_read_result(iov, &req,
@@ -109,7 +135,8 @@ int dios_release_read(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
 		return -EFAULT;
 	io_req_init(&req, flags, ref, iov, 0);
 	req.addr = DIOS_PTR(iov->buf);
-	return __sys_dios_io(DIOS_IOC_RELEASE_READ, &req);
+	return io_plain_result(iov, __sys_dios_io(DIOS_IOC_RELEASE_READ, &req),
+			       0);
 }
 
 int dios_acquire_write(uint64_t flags, dios_ref_t ref, uint64_t len,
@@ -125,7 +152,7 @@ int dios_acquire_write(uint64_t flags, dios_ref_t ref, uint64_t len,
 	ret = __sys_dios_io(DIOS_IOC_ACQUIRE_WRITE, &req);
 	if (ret == 0)
 		io_take_buffer(iov, &req, 0);
-	return ret;
+	return io_done(iov, &req, ret);
 }
 
 int dios_commit_write(uint64_t flags, dios_ref_t ref, uint64_t len,
@@ -148,9 +175,11 @@ int dios_commit_write(uint64_t flags, dios_ref_t ref, uint64_t len,
 	if (flags & DIOS_IO_REARM)
 		req.next_len = iov->next_len;
 	ret = __sys_dios_io(DIOS_IOC_COMMIT_WRITE, &req);
-	if (ret == 0 && (flags & DIOS_IO_REARM))
+	if (!(flags & DIOS_IO_REARM))
+		return io_plain_result(iov, ret, 1);
+	if (ret == 0)
 		io_take_buffer(iov, &req, 0);
-	return ret;
+	return io_done(iov, &req, ret);
 }
 
 int dios_release_write(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
@@ -161,7 +190,8 @@ int dios_release_write(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
 		return -EFAULT;
 	io_req_init(&req, flags, ref, iov, 0);
 	req.addr = DIOS_PTR(iov->buf);
-	return __sys_dios_io(DIOS_IOC_RELEASE_WRITE, &req);
+	return io_plain_result(iov, __sys_dios_io(DIOS_IOC_RELEASE_WRITE, &req),
+			       0);
 }
 
 /*

@@ -27,6 +27,8 @@ static inline void cpu_relax(void)
 {
 #if defined(__i386__) || defined(__x86_64__)
 	__builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+	__asm__ __volatile__("yield" ::: "memory");
 #endif
 }
 

@@ -231,7 +231,7 @@ int dios_task_wait(dios_ref_t task, int *status)
 }
 
 /*
- * A task with a channel to it (Hephaestus's spawn_task): one DIOS_IOC_RUN
+ * A task with a channel to it (a runtime's spawn_task): one DIOS_IOC_RUN
  * with DIOS_RUN_CHAN makes the two streams, gives the child the far end's
  * references before the caller's delegations, and us our end.
  */

@@ -8,6 +8,8 @@
  */
 #include <limits.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/utsname.h>
 
 #include "kselftest_harness.h"
 #include "dios_test.h"
@@ -688,6 +690,117 @@ TEST_F(no_io, acquire_write_eopnotsupp)
 	struct dios_iovec w = dios_test_iov(0);
 
 	EXPECT_EQ(-EOPNOTSUPP, dios_acquire_write(0, self->obj, 1, &w));
+}
+
+/*
+ * View offsets (docs/io.md, "Buffers and views"): one view's worth of
+ * @size of a new PRIVMEM object, mapped by a one-page acquire and kept.
+ */
+static int map_big(uint64_t size, dios_ref_t *obj)
+{
+	struct dios_create_args a = { .size = size };
+	struct dios_iovec w = dios_test_iov(0);
+	int ret;
+
+	ret = dios_create(DIOS_CREATE_ANON, DIOS_OBJ_PRIVMEM, &a, obj, NULL);
+	if (ret)
+		return ret;
+	ret = dios_acquire_write(0, *obj, 4096, &w);
+	if (!ret)
+		ret = dios_release_write(0, *obj, &w);
+	if (ret)
+		dios_delete(0, *obj);
+	return ret;
+}
+
+static uint64_t max_size(void)
+{
+	struct dios_version_req v = { 0 };
+
+	return dios_version(&v) ? 0 : v.max_size;
+}
+
+/* A 32-bit kernel: its view offsets end at 4 GiB. */
+static int kernel_is_32bit(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return 0;
+	return !strncmp(u.machine, "arm", 3) ||
+	       (u.machine[0] == 'i' && !strcmp(u.machine + 2, "86"));
+}
+
+/*
+ * 8 GiB of views one after another, each gone before the next: more than
+ * a 32-bit kernel's offsets hold, so it must reuse those of views gone.
+ */
+TEST(view_offsets_of_gone_views_are_reused)
+{
+	uint64_t size = max_size() < (1ULL << 30) ? max_size() : 1ULL << 30;
+	dios_ref_t obj;
+	uint64_t done;
+
+	DIOS_REQUIRE(DIOS_FEAT_IO_MEM);
+	ASSERT_LT(0, size);
+	for (done = 0; done < (8ULL << 30); done += size) {
+		ASSERT_EQ(0, map_big(size, &obj)) TH_LOG("after %llu MiB",
+			(unsigned long long)(done >> 20));
+		ASSERT_EQ(0, dios_delete(0, obj));
+	}
+}
+
+/*
+ * A 32-bit kernel has 3.5 GiB of view offsets for all tasks: a child holds
+ * three 512 MiB views (one 32-bit task has not the room for all), this
+ * task maps more until one fails with -EOVERFLOW, which must happen by the
+ * 7th of the 8 (fewer if holes between views waste offsets), and succeeds
+ * once one of its views is gone.
+ */
+TEST(view_offsets_run_out_with_eoverflow_on_32bit_kernels)
+{
+	const uint64_t size = 512ULL << 20;
+	dios_ref_t mine[5], theirs[3];
+	int ready[2], done[2], ret = 0;
+	unsigned int i, n;
+	char c = 0;
+	pid_t pid;
+
+	DIOS_REQUIRE(DIOS_FEAT_IO_MEM);
+	if (!kernel_is_32bit())
+		SKIP(return, "64-bit kernel: 2^52 pages of view offsets");
+	if (max_size() < size)
+		SKIP(return, "max_size below 512 MiB");
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* A new context: the child's own objects and views. */
+		for (i = 0; i < 3; i++)
+			if (map_big(size, &theirs[i]))
+				_exit(10 + i);
+		if (write(ready[1], &c, 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(20);
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the child's 3 views");
+	for (n = 0; n < 5; n++) {
+		ret = map_big(size, &mine[n]);
+		if (ret)
+			break;
+	}
+	EXPECT_EQ(-EOVERFLOW, ret) TH_LOG("%u views mapped here", n);
+	EXPECT_LT(0, n);
+	if (n > 0) {
+		EXPECT_EQ(0, dios_delete(0, mine[--n]));
+		EXPECT_EQ(0, map_big(size, &mine[n]));
+		n++;
+	}
+	ASSERT_EQ(1, write(done[1], &c, 1));
+	EXPECT_EQ(0, dios_test_wait(pid));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, dios_delete(0, mine[i]));
 }
 
 TEST_HARNESS_MAIN

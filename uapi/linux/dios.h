@@ -28,7 +28,7 @@
 #include <linux/types.h>
 
 #define DIOS_ABI_MAJOR		1
-#define DIOS_ABI_MINOR		2
+#define DIOS_ABI_MINOR		3
 
 /* An opaque per-task handle.  Zero is never a valid handle. */
 #define DIOS_REF_NONE		((__u64)0)
@@ -98,6 +98,7 @@ enum {
 #define DIOS_FEAT_TASKS		(1ULL << 9)	/* dios_run and task control */
 #define DIOS_FEAT_IO_XFER	(1ULL << 10)	/* DIOS_IOC_XFER: copying stream I/O */
 #define DIOS_FEAT_RUN_CHAN	(1ULL << 11)	/* DIOS_RUN_CHAN: a task with a channel */
+#define DIOS_FEAT_IO_DONE	(1ULL << 12)	/* dios_io_req.done (ABI 1.3) */
 
 /*
  * Arguments of dios_create().  Part of the user API: fields are only ever
@@ -250,6 +251,14 @@ struct dios_task_self_req {
  * @src_ref:	commit_write with DIOS_IO_FORWARD: the reference whose read
  *		buffer is published
  * @next_len:	commit with DIOS_IO_REARM: the length to acquire next
+ * @done:	out (ABI 1.3, a struct of at least 80 bytes), for a step
+ *		that acquires (an acquire, a commit with DIOS_IO_REARM), also
+ *		when it fails: DIOS_IO_DONE_COMMIT once the commit took effect
+ *		(the message was published or consumed, the blob written),
+ *		DIOS_IO_DONE_ACQUIRE once a buffer is open (@addr, @len).  A
+ *		re-arming commit that returns an error with DIOS_IO_DONE_COMMIT
+ *		set committed, and no buffer is open.  Ignored on input.
+ * @__pad2:	must be 0
  */
 struct dios_io_req {
 	__aligned_u64 flags;
@@ -262,7 +271,16 @@ struct dios_io_req {
 	__u32 __pad;
 	__aligned_u64 src_ref;
 	__aligned_u64 next_len;
+	__u32 done;			/* at offset 72 */
+	__u32 __pad2;
 };
+
+/* The size of struct dios_io_req in ABI 1.0 to 1.2 (no @done). */
+#define DIOS_IO_REQ_SIZE_VER0	72
+
+/* dios_io_req.done */
+#define DIOS_IO_DONE_COMMIT	(1U << 0)	/* the commit took effect */
+#define DIOS_IO_DONE_ACQUIRE	(1U << 1)	/* a buffer is open */
 
 /* DIOS_IOC_XFER flags, besides DIOS_NONBLOCK (clear of the DIOS_IO_* bits). */
 #define DIOS_XFER_SEND		(1ULL << 8)	/* copy one message into send_ref */

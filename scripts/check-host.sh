@@ -1,0 +1,270 @@
+#!/bin/bash
+# Tests run on the host, against the stock headers (linux-headers-amd64),
+# of how dios is built and installed outside this repository's own flow:
+#
+#   check-host.sh [kbuild] [dkms] [install] [nolock]   (default: all four)
+#
+#   kbuild   a plain `make -C <headers> M=<dir>/kernel` of a copy of the
+#            sources builds dios.ko with its devname and misc aliases
+#   dkms     dkms add, build, install and remove of the DKMS source tree in
+#            a private DKMS tree (--dkmstree, --sourcetree, --installtree,
+#            its own signing key); the host's DKMS, source and module trees
+#            are the same afterwards
+#   install  make install and modules_install into a DESTDIR, a program
+#            built with pkg-config 64- and 32-bit against the installed
+#            libraries, make uninstall leaves nothing
+#   nolock   make install and the build of make shell (make vm-build) in a
+#            fresh copy of the sources succeed while another process holds
+#            the dpkg lock, and run no apt or dpkg; with a package missing,
+#            make install says which and how to install it, and stops
+#
+# One `ok`/`not ok` line per test on stdout; details in build/logs/host-*.log.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+[[ $# -gt 0 ]] || set -- kbuild dkms install nolock
+mkdir -p "$DIOS_LOGS"
+release=$(stock_kernel_release)
+kdir=/lib/modules/$release/build
+version=$("$DIOS_ROOT/scripts/version.sh")
+work=$(mktemp -d "${TMPDIR:-/tmp}/dios-host.XXXXXX")
+holder=
+cleanup() { rm -rf "$work"; }
+trap cleanup EXIT
+
+status=0
+# run NAME FUNCTION: one result line; the function's output goes to a log.
+run() {
+	local logf=$DIOS_LOGS/host-$1.log
+	# In the background, not in the if: errexit holds inside the test.
+	(set -e; "$2") > "$logf" 2>&1 &
+	if wait $!; then
+		echo "ok host: $3"
+	else
+		tail -n 15 "$logf" >&2
+		echo "not ok host: $3 (see ${logf#"$DIOS_ROOT"/})"
+		status=1
+	fi
+}
+fail() { echo "FAIL: $*"; return 1; }
+
+# The module's aliases and version, as depmod and kmod will see them.
+check_modinfo() {
+	local ko=$1 aliases
+	# (Output captured first: grep -q closing a pipe early fails it.)
+	aliases=$(modinfo -F alias "$ko")
+	grep -qx 'devname:dios' <<< "$aliases" || fail "$ko: no devname:dios alias"
+	grep -qx 'char-major-10-[0-9]*' <<< "$aliases" || fail "$ko: no char-major-10 alias"
+	[[ $(modinfo -F version "$ko") == "$version" ]] || fail "$ko: version is not $version"
+	[[ $(modinfo -F vermagic "$ko" | cut -d' ' -f1) == "$release" ]] || fail "$ko: not built for $release"
+}
+
+# A module tree with dios.ko in it: depmod lists the static node.
+check_devname() {
+	local base=$1
+	depmod -b "$base" -a "$release" 2>&1 | grep -v 'modules\.\(builtin\|order\)' || true
+	grep -Eqx 'dios dios c10:[0-9]+' "$base/lib/modules/$release/modules.devname" ||
+		fail "no /dev/dios in modules.devname"
+	grep -qx 'alias devname:dios dios' "$base/lib/modules/$release/modules.alias" ||
+		fail "no devname alias in modules.alias"
+}
+
+# The sources as a fresh clone has them (tracked and new files, no build/).
+copy_sources() {
+	mkdir -p "$1"
+	(cd "$DIOS_ROOT" && git ls-files -co --exclude-standard -z |
+		xargs -0 cp --parents -t "$1")
+}
+
+t_kbuild() {
+	local src=$work/kbuild
+	mkdir -p "$src"
+	cp -r "$DIOS_ROOT/kernel" "$DIOS_ROOT/uapi" "$src/"
+	make -C "$kdir" M="$src/kernel" -j2 modules
+	[[ -e $src/kernel/dios.ko ]] || fail "no dios.ko from a plain M= build"
+	check_modinfo "$src/kernel/dios.ko"
+}
+
+# The trees dkms may write to; they must be the same after the test. (Of
+# /usr/src only what dkms would add, a source tree: other packages may
+# install theirs meanwhile.)
+host_trees() {
+	{
+		find /var/lib/dkms /etc/dkms "/lib/modules/$release" \
+			-printf '%p %y %s %T@\n' 2>/dev/null
+		find /usr/src -maxdepth 1 -name 'dios*' -printf '%p %y %s %T@\n'
+	} | sort
+}
+
+t_dkms() {
+	local d=$work/dkms before after ko
+	mkdir -p "$d"/{dkms,src,tmp} "$d/modules/$release"
+	before=$(host_trees)
+	"$DIOS_ROOT/scripts/dkms.sh" stage "$d/stage/dios-$version"
+	# dkms generates and uses a signing key: a private one, not the host's.
+	export mok_signing_key=$d/mok.key mok_certificate=$d/mok.pub
+	local opt=(--dkmstree "$d/dkms" --sourcetree "$d/src"
+		--installtree "$d/modules" --no-depmod)
+	TMPDIR=$d/tmp "$DIOS_ROOT/scripts/dkms.sh" install "$d/stage/dios-$version" \
+		"$release" "${opt[@]}"
+	dkms status "${opt[@]}" dios | tee "$d/status"
+	grep -q "^dios/$version, $release, x86_64: installed" "$d/status" ||
+		fail "dkms status does not say installed"
+	ko=$(find "$d/modules/$release" -name 'dios.ko*')
+	[[ -n $ko ]] || fail "dkms installed no dios.ko"
+	check_modinfo "$ko"
+	mkdir -p "$d/root/lib/modules"
+	cp -r "$d/modules/$release" "$d/root/lib/modules/"
+	check_devname "$d/root"
+	TMPDIR=$d/tmp "$DIOS_ROOT/scripts/dkms.sh" remove "$version" "${opt[@]}"
+	[[ -z $(find "$d/modules" -name 'dios.ko*') ]] || fail "dkms remove left dios.ko"
+	[[ ! -e $d/src/dios-$version ]] || fail "the source tree is still there"
+	[[ -z $(dkms status "${opt[@]}" dios) ]] || fail "dkms still knows dios"
+	after=$(host_trees)
+	[[ $before == "$after" ]] || {
+		diff <(echo "$before") <(echo "$after") || true
+		fail "the host's DKMS, source or module trees changed"
+	}
+}
+
+# A program of one's own, built with pkg-config against the installed
+# library; it prints __u64 fields the way userlib/dios.h says, with
+# -Wformat=2 -Werror, and runs on the host without the module.
+prog_c='
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <dios.h>
+
+int main(void)
+{
+	struct dios_version_req v;
+	int ret;
+
+	memset(&v, 0, sizeof(v));
+	ret = dios_version(&v);
+	printf("dios_version: %d: %s\n", ret, dios_strerror(ret));
+	printf("features %#llx max_size %llu\n", v.features, v.max_size);
+	return ret == -ENODEV ? 0 : 1;
+}'
+
+t_install() {
+	local root=$work/install a dir pc flags out
+	make -C "$DIOS_ROOT" --no-print-directory install DESTDIR="$root" PREFIX=/usr
+	make -C "$DIOS_ROOT" --no-print-directory modules_install DESTDIR="$root" PREFIX=/usr
+	for f in usr/include/dios.h usr/include/linux/dios.h \
+		usr/lib/x86_64-linux-gnu/libdios.so.1 usr/lib/i386-linux-gnu/libdios.so.1 \
+		etc/udev/rules.d/70-dios.rules etc/sysusers.d/dios.conf \
+		"lib/modules/$release/updates/dios.ko"; do
+		[[ -e $root/$f ]] || fail "make install put no $f"
+	done
+	grep -q 'GROUP="dios", MODE="0660"' "$root/etc/udev/rules.d/70-dios.rules" ||
+		fail "the udev rule is not group dios, mode 0660"
+	grep -Eqx 'dios dios c10:[0-9]+' "$root/lib/modules/$release/modules.devname" ||
+		fail "modules_install: no /dev/dios in modules.devname"
+	check_modinfo "$root/lib/modules/$release/updates/dios.ko"
+	echo "$prog_c" > "$work/prog.c"
+	for a in 64 32; do
+		dir=x86_64-linux-gnu
+		[[ $a == 64 ]] || dir=i386-linux-gnu
+		pc=(env PKG_CONFIG_SYSROOT_DIR="$root"
+			PKG_CONFIG_LIBDIR="$root/usr/lib/$dir/pkgconfig" pkg-config)
+		flags=$("${pc[@]}" --cflags --libs libdios)
+		[[ $flags == *"-L$root/usr/lib/$dir"* ]] || fail "pkg-config $a: $flags"
+		# shellcheck disable=SC2086
+		gcc -m$a -Wall -Wextra -Wformat=2 -Werror -o "$work/prog$a" \
+			"$work/prog.c" $flags
+		out=$(LD_LIBRARY_PATH=$root/usr/lib/$dir ldd "$work/prog$a")
+		grep -q "libdios.so.1 => $root/usr/lib/$dir/" <<< "$out" ||
+			fail "prog$a does not use the installed libdios: $out"
+		out=$(LD_LIBRARY_PATH=$root/usr/lib/$dir "$work/prog$a") ||
+			fail "prog$a: $out"
+		echo "$out"
+		grep -q "dios_version: -19: the dios module is not loaded" <<< "$out" ||
+			fail "prog$a: no -ENODEV explained"
+	done
+	make -C "$DIOS_ROOT" --no-print-directory uninstall DESTDIR="$root" PREFIX=/usr
+	[[ -z $(find "$root" -mindepth 1) ]] || {
+		find "$root" -mindepth 1
+		fail "make uninstall left files"
+	}
+}
+
+# Hold both dpkg locks as apt and dpkg take them (fcntl), until killed.
+hold_dpkg_lock() {
+	python3 -c '
+import fcntl, sys, time
+fds = [open(p, "a") for p in ("/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock")]
+for f in fds:
+    fcntl.lockf(f, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(900)' > "$work/lock.out" &
+	holder=$!
+	for _ in $(seq 50); do
+		grep -q held "$work/lock.out" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "could not take the dpkg lock"
+}
+
+dpkg_lock_free() {
+	python3 -c '
+import fcntl, sys
+f = open("/var/lib/dpkg/lock-frontend", "a")
+try:
+    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except OSError:
+    sys.exit(1)'
+}
+
+t_nolock() {
+	local src=$work/nolock/src fake=$work/nolock/bin p
+	copy_sources "$src"
+	# apt and dpkg, should anything call them, only leave a trace.
+	mkdir -p "$fake"
+	for p in apt apt-get aptitude dpkg; do
+		printf '#!/bin/sh\necho "%s $*" >> %s/calls\nexit 100\n' "$p" "$fake" > "$fake/$p"
+		chmod +x "$fake/$p"
+	done
+	trap '[[ -z $holder ]] || kill "$holder"' EXIT
+	hold_dpkg_lock
+	! dpkg_lock_free || fail "the dpkg lock is not held"
+	PATH=$fake:$PATH make -C "$src" --no-print-directory install \
+		DESTDIR="$work/nolock/root"
+	PATH=$fake:$PATH nice -n 10 make -C "$src" --no-print-directory -j2 vm-build
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	holder=
+	[[ ! -e $fake/calls ]] || { cat "$fake/calls"; fail "apt or dpkg was called"; }
+	# A package missing: the target says which and how to get it, and stops.
+	local nopkg=$work/nolock/nopkg out
+	mkdir -p "$nopkg"
+	printf '#!/bin/sh
+echo "dpkg-query: no packages found matching $*" >&2
+exit 1
+' \
+		> "$nopkg/dpkg-query"
+	chmod +x "$nopkg/dpkg-query"
+	if out=$(PATH=$nopkg:$fake:$PATH make -C "$src" --no-print-directory install \
+		DESTDIR="$work/nolock/root2" 2>&1); then
+		fail "make install went on with its packages missing"
+	fi
+	echo "$out"
+	grep -q "missing Debian packages: .*gcc-multilib" <<< "$out" &&
+		grep -q "make deps" <<< "$out" || fail "no word on what is missing"
+	[[ ! -e $work/nolock/root2 && ! -e $fake/calls ]] ||
+		fail "make install did something with its packages missing"
+	[[ -e $src/build/stock/kernel/dios.ko && -x $src/build/tests32/version_test ]] ||
+		fail "vm-build built nothing"
+}
+
+for t in "$@"; do
+	case $t in
+	kbuild) run kbuild t_kbuild "plain M= build of kernel/ against the stock headers" ;;
+	dkms) run dkms t_dkms "dkms add, build, install, remove in a private tree; host unchanged" ;;
+	install) run install t_install "make install, modules_install (depmod), pkg-config 64/32, uninstall" ;;
+	nolock) run nolock t_nolock "make install and make shell's build with the dpkg lock held, no apt" ;;
+	*) die "unknown test $t" ;;
+	esac
+done
+exit $status
