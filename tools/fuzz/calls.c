@@ -22,6 +22,9 @@ static const struct {
 	size_t v0;
 } fz_ioc[FZ_K_TASK_WAIT + 1] = {
 #define IOC(k, nr, type) [k] = { nr, sizeof(type), sizeof(type) }
+/* The I/O steps: 72 bytes up to ABI 1.2, 80 with @done (1.3). */
+#define IO(k, nr) [k] = { nr, sizeof(struct dios_io_req), \
+			  DIOS_IO_REQ_SIZE_VER0 }
 	IOC(FZ_K_VERSION, 0x00, struct dios_version_req),
 	IOC(FZ_K_CREATE, 0x01, struct dios_create_req),
 	IOC(FZ_K_LOOKUP, 0x02, struct dios_lookup_req),
@@ -31,12 +34,12 @@ static const struct {
 	IOC(FZ_K_DELETE, 0x06, struct dios_delete_req),
 	IOC(FZ_K_NAME, 0x07, struct dios_name_req),
 	IOC(FZ_K_TASK_SELF, 0x08, struct dios_task_self_req),
-	IOC(FZ_K_ACQUIRE_READ, 0x10, struct dios_io_req),
-	IOC(FZ_K_COMMIT_READ, 0x11, struct dios_io_req),
-	IOC(FZ_K_RELEASE_READ, 0x12, struct dios_io_req),
-	IOC(FZ_K_ACQUIRE_WRITE, 0x13, struct dios_io_req),
-	IOC(FZ_K_COMMIT_WRITE, 0x14, struct dios_io_req),
-	IOC(FZ_K_RELEASE_WRITE, 0x15, struct dios_io_req),
+	IO(FZ_K_ACQUIRE_READ, 0x10),
+	IO(FZ_K_COMMIT_READ, 0x11),
+	IO(FZ_K_RELEASE_READ, 0x12),
+	IO(FZ_K_ACQUIRE_WRITE, 0x13),
+	IO(FZ_K_COMMIT_WRITE, 0x14),
+	IO(FZ_K_RELEASE_WRITE, 0x15),
 	IOC(FZ_K_XFER, 0x16, struct dios_xfer_req),
 	IOC(FZ_K_SELECT, 0x20, struct dios_select_req),
 	IOC(FZ_K_INTEREST, 0x21, struct dios_interest_req),
@@ -47,6 +50,7 @@ static const struct {
 	IOC(FZ_K_PAUSE, 0x32, struct dios_task_req),
 	IOC(FZ_K_RESUME, 0x33, struct dios_task_req),
 	IOC(FZ_K_TASK_WAIT, 0x34, struct dios_task_wait_req),
+#undef IO
 #undef IOC
 };
 
@@ -106,7 +110,8 @@ long fz_call(struct fz_thread *t, enum fz_kind k, void *req, size_t size,
 	uint64_t p;
 	long ret;
 
-	if (mutate && fz_chance(t, 20)) {
+	t->reframed = mutate && fz_chance(t, 20);
+	if (t->reframed) {
 		switch (fz_below(t, 8)) {
 		case 0:
 			usize = fz_below(t, v0);
@@ -168,7 +173,7 @@ long fz_call(struct fz_thread *t, enum fz_kind k, void *req, size_t size,
 	 * the userfaultfd page (resolved by now).
 	 */
 	if (readable)
-		memcpy(req, arg, size);
+		memcpy(req, arg, size < usize ? size : usize);
 	return ret;
 }
 

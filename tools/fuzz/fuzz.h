@@ -88,6 +88,7 @@ struct fz_shared {
 	uint64_t seed;
 	uint64_t deadline_ns;		/* CLOCK_MONOTONIC */
 	uint32_t faultinject;		/* allocation failures are expected */
+	uint32_t given_names;		/* module parameter given_names=1 */
 	uint32_t stop;
 	int shm_fd;
 	uint32_t watchdog_s;
@@ -100,6 +101,7 @@ struct fz_shared {
 	uint32_t names_next;
 	struct dios_name names[FZ_NAMES];
 	struct dios_name well_known[FZ_WELL_KNOWN];
+	struct dios_name root_task;	/* a task of root's, published */
 	uint64_t heartbeat[FZ_MAX_WORKERS];
 	struct fz_stats st;
 };
@@ -136,6 +138,7 @@ struct fz_thread {
 	uint8_t *page_rw;		/* two pages: rw, then PROT_NONE */
 	uint8_t *page_ro;		/* one read-only page */
 	bool guard_ok, ro_ok;		/* their protections took */
+	bool reframed;		/* fz_call framed the last request wrongly */
 	uint8_t *xbuf;			/* XFER payloads */
 	int slot;			/* interrupter slot, -1 if none */
 	bool in_child;			/* a fork child or task: short-lived */

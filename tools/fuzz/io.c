@@ -148,11 +148,63 @@ static void fz_io_window(struct fz_thread *t, struct fz_ref *ref, int dir,
 	}
 }
 
+/*
+ * The frame of an I/O request: the 72 bytes of ABI 1.0 to 1.2 one time in
+ * four, else the 80 of 1.3, with @done carrying garbage in now and then
+ * (ignored on input) and, rarely, a non-zero __pad2 (-EINVAL, before the
+ * handle is looked up).  Returns the size.
+ */
+static size_t fz_io_frame(struct fz_thread *t, struct dios_io_req *q,
+			  int *expect)
+{
+	if (fz_chance(t, 25))
+		return DIOS_IO_REQ_SIZE_VER0;
+	if (fz_chance(t, 20))
+		q->done = (uint32_t)fz_rand(t);
+	if (fz_chance(t, 40)) {
+		q->__pad2 = 1 + (uint32_t)fz_below(t, 0xffffffffu);
+		if (expect)
+			*expect = EINVAL;
+	}
+	return sizeof(*q);
+}
+
+/*
+ * @done after a step that acquires (@rearm: a re-arming commit), framed
+ * with 80 bytes (@size): on success DIOS_IO_DONE_ACQUIRE, and
+ * DIOS_IO_DONE_COMMIT too for a commit; on failure never
+ * DIOS_IO_DONE_ACQUIRE, nor DIOS_IO_DONE_COMMIT for an acquire.  After a
+ * failure only if it went in as 0 (@in), as a failure that comes before
+ * the step leaves the request unwritten; never if fz_call() framed the
+ * request otherwise.  Returns whether a re-arming
+ * commit says it committed (no buffer is open).
+ */
+static bool fz_check_done(struct fz_thread *t, const struct dios_io_req *q,
+			  size_t size, uint32_t in, bool rearm, long ret,
+			  const char *what)
+{
+	uint32_t want = DIOS_IO_DONE_ACQUIRE |
+			(rearm ? DIOS_IO_DONE_COMMIT : 0);
+	uint32_t d = q->done;
+
+	if (t->reframed || size < sizeof(*q) || (ret && in))
+		return false;
+	if (!ret && d != want)
+		fz_violation("%s succeeded with done %#x, expected %#x",
+			     what, d, want);
+	else if (ret && (d & ~DIOS_IO_DONE_COMMIT ||
+			 (!rearm && d & DIOS_IO_DONE_COMMIT)))
+		fz_violation("%s failed (%ld) with done %#x", what, ret, d);
+	return ret && rearm && d & DIOS_IO_DONE_COMMIT;
+}
+
 static void fz_acquire(struct fz_thread *t, struct fz_ref *ref, int dir)
 {
 	enum fz_kind k = fz_io_kind[dir][0];
 	struct dios_io_req q;
 	int expect = 0;
+	uint32_t in;
+	size_t size;
 	long ret;
 
 	memset(&q, 0, sizeof(q));
@@ -180,8 +232,11 @@ static void fz_acquire(struct fz_thread *t, struct fz_ref *ref, int dir)
 		}
 		break;
 	}
+	size = fz_io_frame(t, &q, &expect);
+	in = q.done;
 	fz_mm_rdlock();
-	ret = fz_call(t, k, &q, sizeof(q), expect, true);
+	ret = fz_call(t, k, &q, size, expect, true);
+	fz_check_done(t, &q, size, in, false, ret, fz_kind_name(k));
 	if (ret == 0 && q.ref == ref->h)
 		fz_got_buf(t, ref, dir, &q, fz_kind_name(k));
 	fz_mm_rdunlock();
@@ -227,9 +282,11 @@ static void fz_commit(struct fz_thread *t, struct fz_ref *ref, int dir)
 	uint64_t addr = dir ? ref->wr_addr : ref->rd_addr;
 	uint64_t blen = dir ? ref->wr_len : ref->rd_len;
 	uint64_t h = ref->h;
-	uint32_t i, nout = 0;
+	uint32_t i, nout = 0, in;
 	struct dios_io_req q;
 	struct fz_ref *src;
+	bool committed;
+	size_t size;
 	long ret;
 	int at;
 
@@ -266,8 +323,13 @@ static void fz_commit(struct fz_thread *t, struct fz_ref *ref, int dir)
 	case 3: q.n_refs = 70; q.flags |= dir ? DIOS_IO_REFS : 0; break;
 	case 4: q.refs = fz_bad_ptr(t, false); break;
 	}
+	size = fz_io_frame(t, &q, NULL);
+	in = q.done;
 	fz_mm_rdlock();
-	ret = fz_call(t, k, &q, sizeof(q), 0, true);
+	ret = fz_call(t, k, &q, size, q.__pad2 && size == sizeof(q) ?
+		      EINVAL : 0, true);
+	committed = q.flags & DIOS_IO_REARM &&
+		    fz_check_done(t, &q, size, in, true, ret, fz_kind_name(k));
 	if (ret == 0 && q.flags & DIOS_IO_REARM) {
 		at = fz_pool_find(t, h);
 		if (at >= 0)
@@ -286,11 +348,18 @@ static void fz_commit(struct fz_thread *t, struct fz_ref *ref, int dir)
 	}
 	if (ret == 0)
 		return;
-	/* A read that went stale is over; otherwise ask the kernel. */
+	/*
+	 * A read that went stale is over, and so is a re-arming commit that
+	 * committed; otherwise ask the kernel.
+	 */
 	at = fz_pool_find(t, h);
-	if (at >= 0 &&
-	    ((ret == -ESTALE && !dir) || !fz_still_open(t, &t->refs[at], dir,
-							addr)))
+	if (at < 0)
+		return;
+	if (committed && fz_still_open(t, &t->refs[at], dir, addr))
+		fz_violation("%s failed (%ld) with DIOS_IO_DONE_COMMIT, but the buffer %#llx is still open",
+			     fz_kind_name(k), ret, (unsigned long long)addr);
+	if (committed || (ret == -ESTALE && !dir) ||
+	    !fz_still_open(t, &t->refs[at], dir, addr))
 		fz_buf_closed(t, h, dir);
 }
 

@@ -75,6 +75,13 @@ void fz_do_create(struct fz_thread *t)
 		r.args.capacity = fz_rand(t) >> fz_below(t, 64);
 	}
 	ret = fz_call(t, FZ_K_CREATE, &r, sizeof(r), 0, true);
+	/* Given names in the global group: CAP_SYS_ADMIN (root) only. */
+	if (r.flags == DIOS_CREATE_NAME_GIVEN && !r.args.group && !ret &&
+	    !fz_sh->given_names && geteuid())
+		fz_violation("create: uid %u gave a name in the global group",
+			     geteuid());
+	if (ret == -EPERM && !geteuid())
+		fz_violation("create by root: -EPERM");
 	if (ret)
 		return;
 	size = r.type == DIOS_OBJ_STREAM ? r.args.capacity : r.args.size;
@@ -101,7 +108,10 @@ void fz_do_delete(struct fz_thread *t, int i, bool zombify)
 	r.ref = ref->h;
 	r.flags = zombify ? DIOS_DELETE_ZOMBIFY : 0;
 	ret = fz_call(t, FZ_K_DELETE, &r, sizeof(r), 0, false);
-	if (ret == -EACCES && zombify) {
+	if (ret == -EPERM && ref->task_child)
+		fz_violation("zombify of our own task %#llx: -EPERM",
+			     (unsigned long long)ref->h);
+	if ((ret == -EACCES || ret == -EPERM) && zombify) {
 		r.flags = 0;
 		ret = fz_call(t, FZ_K_DELETE, &r, sizeof(r), 0, false);
 	}
@@ -420,6 +430,38 @@ static void fz_task_refs(struct fz_thread *t)
 	fz_call(t, FZ_K_TASK_REFS, &r, sizeof(r), 0, true);
 }
 
+/*
+ * A task of root's, looked up by an unprivileged worker: kill(2) would
+ * refuse SIGSTOP and SIGKILL, and so must pause and zombify (-EPERM, or
+ * -ESRCH once it exited).  Resume may succeed: SIGCONT within a session.
+ */
+static void fz_foreign_task(struct fz_thread *t)
+{
+	struct dios_lookup_req l;
+	struct dios_delete_req d;
+	struct dios_task_req r;
+	long ret;
+
+	memset(&l, 0, sizeof(l));
+	memcpy(&l.name, &fz_sh->root_task, sizeof(l.name));
+	if (fz_name_zero(&l.name) ||
+	    fz_call(t, FZ_K_LOOKUP, &l, sizeof(l), 0, false))
+		return;
+	memset(&r, 0, sizeof(r));
+	r.task = l.ref;
+	ret = fz_call(t, FZ_K_PAUSE, &r, sizeof(r), 0, false);
+	if (!ret)
+		fz_violation("uid %u paused a task of root's", geteuid());
+	fz_call(t, FZ_K_RESUME, &r, sizeof(r), 0, false);
+	memset(&d, 0, sizeof(d));
+	d.ref = l.ref;
+	d.flags = DIOS_DELETE_ZOMBIFY;
+	if (fz_call(t, FZ_K_DELETE, &d, sizeof(d), 0, false)) {
+		d.flags = 0;
+		fz_call(t, FZ_K_DELETE, &d, sizeof(d), 0, false);
+	}
+}
+
 /* Pause, resume, wait: our task children, or what we were given. */
 static void fz_task_ctl(struct fz_thread *t)
 {
@@ -428,6 +470,10 @@ static void fz_task_ctl(struct fz_thread *t)
 	struct dios_task_req r;
 	int what = (int)fz_below(t, 3);
 
+	if (geteuid() && fz_chance(t, 6)) {
+		fz_foreign_task(t);
+		return;
+	}
 	memset(&r, 0, sizeof(r));
 	r.task = task && fz_chance(t, 90) ? task->h : fz_pick_handle_out(t);
 	/* Never stop ourselves: nothing would resume us. */
@@ -436,8 +482,13 @@ static void fz_task_ctl(struct fz_thread *t)
 	if (what < 2) {
 		if (fz_chance(t, 3))
 			r.flags = 1;
-		fz_call(t, what ? FZ_K_RESUME : FZ_K_PAUSE, &r, sizeof(r), 0,
-			true);
+		/* kill(2) lets us signal our own children and ourselves. */
+		if (fz_call(t, what ? FZ_K_RESUME : FZ_K_PAUSE, &r, sizeof(r),
+			    0, true) == -EPERM && task && r.task == task->h &&
+		    (task->task_child || task->self_task))
+			fz_violation("%s of our own task %#llx: -EPERM",
+				     what ? "resume" : "pause",
+				     (unsigned long long)r.task);
 		return;
 	}
 	memset(&w, 0, sizeof(w));

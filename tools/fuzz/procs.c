@@ -19,7 +19,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <grp.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -229,6 +231,21 @@ int fz_task_main(int argc, char **argv)
  * A child made a task with a raw DIOS_IOC_RUN, right or wrong, then told
  * to go (exec or not) or to leave.
  */
+/*
+ * A task of root's under a name for the unprivileged workers, whose signals
+ * it must refuse (fz_foreign_task()).  A name torn by a concurrent update
+ * is only a failed lookup.
+ */
+static void fz_publish_root_task(struct fz_thread *t, uint64_t task)
+{
+	struct dios_publish_req p;
+
+	memset(&p, 0, sizeof(p));
+	p.ref = task;
+	if (fz_call(t, FZ_K_PUBLISH, &p, sizeof(p), 0, false) == 0)
+		memcpy(&fz_sh->root_task, &p.name, sizeof(p.name));
+}
+
 static void fz_run_task(struct fz_thread *t)
 {
 	uint64_t *refs = (uint64_t *)(t->xbuf + FZ_XBUF - 4096);
@@ -313,6 +330,8 @@ static void fz_run_task(struct fz_thread *t)
 		at = fz_pool_find(t, r.task);
 		if (at >= 0)
 			t->refs[at].task_child = true;
+		if (!geteuid() && fz_chance(t, 4))
+			fz_publish_root_task(t, r.task);
 		if (size > DIOS_RUN_REQ_SIZE_VER0 && r.flags & DIOS_RUN_CHAN) {
 			fz_pool_add(t, r.chan_tx, 0, 0, 0);
 			fz_pool_add(t, r.chan_rx, 0, 0, 0);
@@ -605,6 +624,24 @@ static void *fz_fuzz_thread(void *arg)
 
 #define FZ_THREADS	3
 
+/*
+ * Another user, a member of the group of /dev/dios only: the access
+ * policy (udev/70-dios.rules) lets such a user open it, and nothing else
+ * of root's is kept.
+ */
+static int fz_drop_privileges(int uid)
+{
+	struct stat st;
+	gid_t g;
+
+	if (stat("/dev/dios", &st))
+		return -1;
+	g = st.st_gid;
+	if (setgroups(1, &g) || setgid(uid) || setuid(uid))
+		return -1;
+	return 0;
+}
+
 void fz_worker_main(int worker, uint64_t seed, int uid)
 {
 	static struct fz_thread th[FZ_THREADS];
@@ -615,7 +652,7 @@ void fz_worker_main(int worker, uint64_t seed, int uid)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	fz_signals_init();
 	fz_mm_init();
-	if (uid && (setgid(uid) || setuid(uid)))
+	if (uid && fz_drop_privileges(uid))
 		perror("dios-fuzz: setuid");
 	/* Before any failure is injected: without it no call is ended. */
 	if (!fz_interrupter_start(worker))

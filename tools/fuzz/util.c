@@ -126,7 +126,7 @@ static const int *const fz_allowed[FZ_K_COUNT] = {
 	[FZ_K_DUP] = (const int[]){ EBADF, EACCES, EPERM, EIDRM, EMFILE, 0 },
 	[FZ_K_COPY] = (const int[]){ EBADF, EACCES, EPERM, ESRCH, EMFILE,
 				    EIDRM, 0 },
-	[FZ_K_DELETE] = (const int[]){ EBADF, EACCES, 0 },
+	[FZ_K_DELETE] = (const int[]){ EBADF, EACCES, EPERM, 0 },
 	[FZ_K_NAME] = (const int[]){ EBADF, EACCES, ENODATA, EIDRM, 0 },
 	[FZ_K_TASK_SELF] = (const int[]){ EMFILE, 0 },
 	[FZ_K_ACQUIRE_READ] = fz_errs_io,
@@ -168,6 +168,17 @@ bool fz_errno_allowed(enum fz_kind k, int err)
 
 /* ---- the shared area ---------------------------------------------------- */
 
+/* Whether any user may give names in the global group (Y), else root. */
+static uint32_t fz_given_names(void)
+{
+	FILE *f = fopen("/sys/module/dios/parameters/given_names", "r");
+	int c = f ? fgetc(f) : 'N';
+
+	if (f)
+		fclose(f);
+	return c == 'Y' || c == '1';
+}
+
 void fz_shared_init(uint64_t seed, int faultinject, int secs)
 {
 	struct fz_thread tmp = { .rng = seed ^ 0x5eed };
@@ -183,6 +194,7 @@ void fz_shared_init(uint64_t seed, int faultinject, int secs)
 	fz_sh->faultinject = faultinject;
 	fz_sh->shm_fd = fd;
 	fz_sh->deadline_ns = fz_now_ns() + (uint64_t)secs * 1000000000ULL;
+	fz_sh->given_names = fz_given_names();
 	for (i = 0; i < FZ_WELL_KNOWN; i++) {
 		for (j = 0; j < sizeof(fz_sh->well_known[i].raw); j++)
 			fz_sh->well_known[i].raw[j] = (uint8_t)fz_rand(&tmp);
