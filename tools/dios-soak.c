@@ -303,6 +303,25 @@ static void stream_gone(int ret, int s, const char *what)
 	_exit(1);
 }
 
+/*
+ * The done of a commit (ABI 1.3, DIOS_FEAT_IO_DONE): a commit that
+ * returns 0 committed (and, re-arming, has its next buffer); a failed
+ * one that is not re-arming committed nothing; a failed re-arming one
+ * never has a buffer open.
+ */
+static void check_done(int s, const char *what, uint64_t flags, int ret,
+		       uint32_t done)
+{
+	uint32_t want = DIOS_IO_DONE_COMMIT |
+			(flags & DIOS_IO_REARM ? DIOS_IO_DONE_ACQUIRE : 0);
+
+	if (ret == 0 ? done != want :
+	    done & DIOS_IO_DONE_ACQUIRE ||
+	    (!(flags & DIOS_IO_REARM) && done & DIOS_IO_DONE_COMMIT))
+		fail(C_STREAM, "stream %d: %s: %d with done %#x", s, what,
+		     ret, done);
+}
+
 static void producer_zerocopy(int s, dios_ref_t ref, uint32_t id)
 {
 	struct dios_iovec w = { 0 };
@@ -336,22 +355,21 @@ static void producer_zerocopy(int s, dios_ref_t ref, uint32_t id)
 			w.next_len = CAPACITY / 8;
 		}
 		ret = dios_commit_write(flags, ref, len, &w);
-		if (ret == 0 || (flags & DIOS_IO_REARM &&
-				 (ret == -EINTR || ret == -EAGAIN))) {
-			/* Committed (with REARM, the re-acquire failed). */
+		check_done(s, "commit_write", flags, ret, w.done);
+		if (w.done & DIOS_IO_DONE_COMMIT) {
+			/* Committed (with REARM, the re-acquire may fail). */
 			committed(id, seq);
 			if (nrefs)
 				add(&sh->refs_carried, 1);
 			seq++;
 			open = ret == 0 && flags & DIOS_IO_REARM;
-			continue;
+			if (ret == 0 || ret == -EINTR || ret == -EAGAIN ||
+			    ret == -ENOMEM)
+				continue;
+			stream_gone(ret, s, "commit_write (re-acquire)");
 		}
 		if (carried)
 			dios_delete(0, carried);
-		if (flags & DIOS_IO_REARM && ret == -ENOMEM) {
-			/* Ambiguous (issue 11, item 9): give the slot up. */
-			_exit(0);
-		}
 		stream_gone(ret, s, "commit_write");
 	}
 	if (open)
@@ -594,8 +612,8 @@ static void run_consumer(int s, int mode)
 			if (open) {
 				uint64_t flags = below(3) ? DIOS_IO_REARM : 0;
 				uint32_t i, n = r.n_refs;
+				bool good, consumed;
 				struct msg_hdr h;
-				bool good;
 
 				good = check_msg(s, r.buf, r.len, n, &tolerate,
 						 &h);
@@ -607,20 +625,21 @@ static void run_consumer(int s, int mode)
 				r.refs = got;
 				r.n_refs = 4;
 				ret = dios_commit_read(flags, ref, &r);
+				check_done(s, "commit_read", flags, ret,
+					   r.done);
 				/* Consumed: 0, or REARM whose re-acquire failed. */
-				if (good && (ret == 0 ||
-					     (flags && (ret == -EINTR ||
-							ret == -EAGAIN ||
-							ret == -EPIPE))))
+				consumed = r.done & DIOS_IO_DONE_COMMIT;
+				if (good && consumed)
 					record_msg(&h);
 				__atomic_store_n(&sh->consumer_inflight[s], 0,
 						 __ATOMIC_RELEASE);
 				open = ret == 0 && flags;
 				if (ret == 0 || ret == -EINTR || ret == -EAGAIN)
 					idle = 0;
-				if (ret == 0 || (flags && (ret == -EINTR ||
-							   ret == -EAGAIN ||
-							   ret == -EPIPE)))
+				if (consumed && (ret == 0 || ret == -EINTR ||
+						 ret == -EAGAIN ||
+						 ret == -EPIPE ||
+						 ret == -ENOMEM))
 					continue;
 			}
 		}
