@@ -345,7 +345,7 @@ $(B)/tools/%: tools/%.c $(B)/lib64/libdios.a $(HDRS) $(TOOL_HDRS)
 # The fuzzer is several files (tools/fuzz/) and speaks the raw ABI only.
 FUZZ_SRCS := $(wildcard tools/fuzz/*.c)
 FUZZ_HDRS := $(wildcard tools/fuzz/*.h)
-$(B)/tools/dios-fuzz: tools/dios-fuzz.c $(FUZZ_SRCS) $(FUZZ_HDRS) $(HDRS)
+$(B)/tools/dios-fuzz: tools/dios-fuzz.c $(FUZZ_SRCS) $(FUZZ_HDRS) $(HDRS) $(TOOL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) -m64 $(DIOS_CFLAGS) -static tools/dios-fuzz.c $(FUZZ_SRCS) \
 		-lpthread -o $@

@@ -30,36 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dios-stats.h"
 #include "fuzz/fuzz.h"
-
-#define STATS	"/sys/kernel/debug/dios/stats"
-
-/* The live counts of debugfs.c; the totals (views_mapped...) only grow. */
-static const char *const live_keys[] = {
-	"objects_privmem", "objects_shmem", "objects_blob", "objects_stream",
-	"objects_task", "objects_group", "names", "contexts", "refs",
-};
-#define NKEYS	(sizeof(live_keys) / sizeof(live_keys[0]))
-
-static bool read_stats(long *v)
-{
-	char line[128], name[64];
-	FILE *f = fopen(STATS, "r");
-	long value;
-	size_t i;
-
-	if (!f)
-		return false;
-	for (i = 0; i < NKEYS; i++)
-		v[i] = -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", name, &value) == 2)
-			for (i = 0; i < NKEYS; i++)
-				if (!strcmp(name, live_keys[i]))
-					v[i] = value;
-	fclose(f);
-	return true;
-}
 
 struct worker {
 	pid_t pid;
@@ -282,7 +254,7 @@ static int fi_exec(char **argv)
 int main(int argc, char **argv)
 {
 	struct worker w[FZ_MAX_WORKERS] = { 0 };
-	long before[NKEYS], after[NKEYS];
+	long before[DIOS_STATS_N];
 	int secs = 180, nworkers = 3, watchdog = 60, opt, i, status;
 	bool fi = false, unpriv = true, kills = true, have_stats;
 	uint64_t seed = 0, total, next_kill, start, deadline;
@@ -333,9 +305,9 @@ int main(int argc, char **argv)
 	fz_shared_init(seed, fi, secs);
 	fz_sh->watchdog_s = (uint32_t)watchdog;
 	rng.rng = seed;
-	have_stats = read_stats(before);
+	have_stats = dios_stats_read(before);
 	if (!have_stats)
-		printf("# no %s: the debugfs check is skipped\n", STATS);
+		printf("# no %s: the debugfs check is skipped\n", DIOS_STATS);
 
 	start = fz_now_ns();
 	next_kill = start + (5 + fz_below(&rng, 10)) * 1000000000ULL;
@@ -420,30 +392,11 @@ int main(int argc, char **argv)
 
 	/* Teardown, RCU and the collector finish a little after the exits. */
 	if (have_stats) {
-		bool same = false;
+		char msg[FZ_VIOL_LEN - 40];
 
-		for (i = 0; i < 600 && !same; i++) {
-			size_t k;
-
-			if (i)
-				usleep(100000);
-			same = read_stats(after);
-			for (k = 0; same && k < NKEYS; k++)
-				same = after[k] == before[k];
-		}
-		if (!same) {
-			char msg[FZ_VIOL_LEN - 40];
-			size_t k, n = 0;
-
-			for (k = 0; k < NKEYS; k++)
-				if (after[k] != before[k])
-					n += (size_t)snprintf(msg + n, sizeof(msg) - n,
-							      " %s %ld -> %ld",
-							      live_keys[k], before[k],
-							      after[k]);
+		if (!dios_stats_settle(before, msg, sizeof(msg)))
 			fz_report(FZ_V_LEAK, "debugfs counts not back after 60 s:%s",
 				  msg);
-		}
 	}
 
 	report_calls(&total);
@@ -483,6 +436,6 @@ int main(int argc, char **argv)
 		       (unsigned long long)seed);
 	else
 		printf("ok 3 seed %llu: debugfs counts # SKIP no %s\n",
-		       (unsigned long long)seed, STATS);
+		       (unsigned long long)seed, DIOS_STATS);
 	return fz_sh->nviol ? 1 : 0;
 }

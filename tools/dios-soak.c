@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "dios.h"
+#include "dios-stats.h"
 
 #define PAGE		4096UL
 #define NSTREAMS	4
@@ -1016,31 +1017,6 @@ static void watch(uint64_t now)
 	}
 }
 
-#define STATS	"/sys/kernel/debug/dios/stats"
-static const char *const live_keys[] = {
-	"objects_privmem", "objects_shmem", "objects_blob", "objects_stream",
-	"objects_task", "objects_group", "names", "contexts", "refs",
-};
-#define NKEYS	(sizeof(live_keys) / sizeof(live_keys[0]))
-
-static bool read_stats(long *v)
-{
-	char line[128], name[64];
-	FILE *f = fopen(STATS, "r");
-	long value;
-	size_t i;
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", name, &value) == 2)
-			for (i = 0; i < NKEYS; i++)
-				if (!strcmp(name, live_keys[i]))
-					v[i] = value;
-	fclose(f);
-	return true;
-}
-
 static bool alive(enum role_kind k)
 {
 	int i;
@@ -1064,7 +1040,7 @@ static void wait_roles(enum role_kind k, uint64_t secs)
 
 int main(int argc, char **argv)
 {
-	long before[NKEYS], after[NKEYS];
+	long before[DIOS_STATS_N];
 	uint64_t seed = 0, start, deadline, next_kill, zombify_at;
 	int secs = 120, opt, i;
 	bool have_stats, zombified = false;
@@ -1107,9 +1083,7 @@ int main(int argc, char **argv)
 	sh->seed = seed;
 	sh->zombify_req = -1;
 	rng_state = seed;
-	for (i = 0; i < (int)NKEYS; i++)
-		before[i] = after[i] = -1;
-	have_stats = read_stats(before);
+	have_stats = dios_stats_read(before);
 	signal(SIGPIPE, SIG_IGN);
 	plan();
 
@@ -1199,30 +1173,11 @@ int main(int argc, char **argv)
 		;
 
 	if (have_stats) {
-		bool same = false;
-		size_t k;
+		char msg[VIOL_LEN - 40];
 
-		for (i = 0; i < 600 && !same; i++) {
-			if (i)
-				usleep(100000);
-			same = read_stats(after);
-			for (k = 0; same && k < NKEYS; k++)
-				same = after[k] == before[k];
-		}
-		if (!same) {
-			char msg[VIOL_LEN - 40];
-			size_t n = 0;
-
-			for (k = 0; k < NKEYS; k++)
-				if (after[k] != before[k])
-					n += (size_t)snprintf(msg + n,
-							      sizeof(msg) - n,
-							      " %s %ld -> %ld",
-							      live_keys[k],
-							      before[k], after[k]);
+		if (!dios_stats_settle(before, msg, sizeof(msg)))
 			fail(C_LEAK, "debugfs counts not back after 60 s:%s",
 			     msg);
-		}
 	}
 
 	printf("# %llu messages committed, %llu (%llu bytes) received and checked, %llu references carried; %llu snapshots (%llu torn, %llu torn with commit_read 0, %llu -ESTALE), %llu read-modify-write commits (%llu -ESTALE), %llu overwrites; %llu SIGKILLs, %llu streams zombified, %llu roles stopped by -EIDRM\n",
@@ -1260,6 +1215,6 @@ int main(int argc, char **argv)
 		       (unsigned long long)seed);
 	else
 		printf("ok 5 seed %llu: debugfs counts # SKIP no %s\n",
-		       (unsigned long long)seed, STATS);
+		       (unsigned long long)seed, DIOS_STATS);
 	return sh->nviol ? 1 : 0;
 }
