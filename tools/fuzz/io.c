@@ -249,17 +249,26 @@ static void fz_acquire(struct fz_thread *t, struct fz_ref *ref, int dir)
 }
 
 /* Whether the buffer of @dir is still open after a failed commit. */
-static bool fz_still_open(struct fz_thread *t, struct fz_ref *ref, int dir,
+static long fz_release_at(struct fz_thread *t, struct fz_ref *ref, int dir,
 			  uint64_t addr)
 {
 	struct dios_io_req q;
-	long ret;
 
 	memset(&q, 0, sizeof(q));
 	q.ref = ref->h;
 	q.addr = addr;
-	ret = fz_call(t, fz_io_kind[dir][2], &q, sizeof(q), 0, false);
-	return ret == -EIDRM;
+	return fz_call(t, fz_io_kind[dir][2], &q, sizeof(q), 0, false);
+}
+
+/*
+ * Released now if it was open; -EIDRM (a zombie refuses every step, the
+ * release too) leaves it unknown, so recorded as open: only deleting the
+ * reference ends it.
+ */
+static bool fz_still_open(struct fz_thread *t, struct fz_ref *ref, int dir,
+			  uint64_t addr)
+{
+	return fz_release_at(t, ref, dir, addr) == -EIDRM;
 }
 
 /* Close the record of a buffer; the entry may have moved meanwhile. */
@@ -355,7 +364,8 @@ static void fz_commit(struct fz_thread *t, struct fz_ref *ref, int dir)
 	at = fz_pool_find(t, h);
 	if (at < 0)
 		return;
-	if (committed && fz_still_open(t, &t->refs[at], dir, addr))
+	/* A zombie's release is -EIDRM, open or not: only 0 tells. */
+	if (committed && fz_release_at(t, &t->refs[at], dir, addr) == 0)
 		fz_violation("%s failed (%ld) with DIOS_IO_DONE_COMMIT, but the buffer %#llx is still open",
 			     fz_kind_name(k), ret, (unsigned long long)addr);
 	if (committed || (ret == -ESTALE && !dir) ||
