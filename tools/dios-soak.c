@@ -1096,8 +1096,12 @@ int main(int argc, char **argv)
 	start = now_ns();
 	deadline = start + (uint64_t)secs * 1000000000ULL;
 	next_kill = start + (1 + below(3)) * 1000000000ULL;
-	/* One stream is zombified in the last third, half of the runs. */
-	zombify_at = below(2) ? start + (uint64_t)secs * 1000000000ULL * 2 / 3 :
+	/*
+	 * One stream is zombified in the last third in the runs of odd
+	 * seeds (make check's seed 1 among them); even seeds check that
+	 * every message of every stream arrives.
+	 */
+	zombify_at = seed & 1 ? start + (uint64_t)secs * 1000000000ULL * 2 / 3 :
 		     UINT64_MAX;
 	while (now_ns() < deadline && roles[0].pid) {
 		uint64_t now = now_ns();
