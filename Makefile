@@ -18,6 +18,11 @@
 #   make bench            dios against Linux in the stock VM: build/bench/
 #                         (QEMU -icount: virtual time; ICOUNT=0: host time;
 #                         ROWS=id,id: only these rows)
+#   make fuzz             tools/dios-fuzz.c in the debug VM (KERNEL=stock for
+#                         the other), FUZZ_SECS (180), FUZZ_SEED (random)
+#   make soak             tools/dios-soak.c likewise, SOAK_SECS (120), SOAK_SEED
+#   make faultinject      the selftests and dios-fuzz under failslab and
+#                         fail_page_alloc, debug VM, FI_SECS per fuzz pass (20)
 #   make install          libdios 64+32, headers, pkg-config, udev rule
 #                         (DESTDIR=... PREFIX=/usr/local DIOS_GROUP=dios
 #                         DIOS_MODE=0660)
@@ -134,7 +139,8 @@ DIOS_MODE ?= 0660
 	vm-build bench install modules_install uninstall dkms-src \
 	dkms-install dkms-uninstall clean \
 	check-quick $(addprefix check-,$(GUESTS)) $(addprefix build-,$(GUESTS)) \
-	$(addprefix module-,$(GUESTS))
+	$(addprefix module-,$(GUESTS)) \
+	fuzz soak faultinject
 
 # ---- entry points: check the packages, then the real work ----------------
 
@@ -225,6 +231,14 @@ dkms-install:
 		$$(sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
 dkms-uninstall:
 	@scripts/dkms.sh remove $(DIOS_VERSION)
+
+# The long randomised runs: on the debug kernel unless KERNEL is given.
+FUZZ_KERNEL = $(if $(filter command line environment,$(origin KERNEL)),$(KERNEL),debug)
+fuzz soak faultinject:
+	@$(MAKE) --no-print-directory vm-build KERNEL=$(FUZZ_KERNEL)
+	+@FUZZ_SECS=$(FUZZ_SECS) FUZZ_SEED=$(FUZZ_SEED) SOAK_SECS=$(SOAK_SECS) \
+		SOAK_SEED=$(SOAK_SEED) FI_SECS=$(FI_SECS) \
+		scripts/vm.sh $@ $(FUZZ_KERNEL)
 
 # ---- the build ------------------------------------------------------------
 
@@ -327,6 +341,14 @@ $(foreach a,$(ABIS),$(eval $(call abi_rules,$(call abi_field,$(a),2),$(call abi_
 $(B)/tools/%: tools/%.c $(B)/lib64/libdios.a $(HDRS) $(TOOL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) -m64 $(DIOS_CFLAGS) -static $< $(B)/lib64/libdios.a -lpthread -o $@
+
+# The fuzzer is several files (tools/fuzz/) and speaks the raw ABI only.
+FUZZ_SRCS := $(wildcard tools/fuzz/*.c)
+FUZZ_HDRS := $(wildcard tools/fuzz/*.h)
+$(B)/tools/dios-fuzz: tools/dios-fuzz.c $(FUZZ_SRCS) $(FUZZ_HDRS) $(HDRS) $(TOOL_HDRS)
+	@mkdir -p $(@D)
+	$(CC) -m64 $(DIOS_CFLAGS) -static tools/dios-fuzz.c $(FUZZ_SRCS) \
+		-lpthread -o $@
 
 clean:
 	rm -rf $(B)

@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of the dios test VM: PID 1 inside QEMU, packed by scripts/vm.sh.
 #
-# The kernel command line selects what to do: diosmode=test|run|bench|shell.
+# The kernel command line selects what to do:
+# diosmode=test|run|bench|shell|fuzz|soak|faultinject.
 # Console (ttyS0): kernel log, with a marker in /dev/kmsg before each phase
 # so that the host attributes a splat to the test that caused it.
 # Results channel (ttyS1, or hvc0 with diosresults=hvc0): TAP of each test
@@ -22,6 +23,9 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mode=test
 only=
 rows=
+secs=
+seed=
+quick=
 # The results channel: ttyS1, or a virtio console (diosresults=hvc0).
 results=ttyS1
 for arg in $(cat /proc/cmdline); do
@@ -30,6 +34,10 @@ for arg in $(cat /proc/cmdline); do
 	diosresults=*) results=${arg#diosresults=} ;;
 	diosonly=*) only=${arg#diosonly=} ;;
 	diosrows=*) rows="-r ${arg#diosrows=}" ;;
+	diossecs=*) secs=${arg#diossecs=} ;;
+	diosseed=*) seed=${arg#diosseed=} ;;
+	diosquick=*) quick=${arg#diosquick=} ;;
+	diosenv=*) export ${arg#diosenv=}=1 ;;
 	esac
 done
 
@@ -41,12 +49,16 @@ result() { echo "$*" >&3; }
 
 ok=1
 
+# The node as udev/70-dios.rules leaves it (no udev here): mode 0660, the
+# access policy's group being root's; the unprivileged workers of dios-fuzz
+# are members of it.  (The autoload test's static node is 0600.)
 load() {
 	marker "START insmod"
 	insmod /dios.ko
 	st=$?
 	result "dios-result: insmod $st"
 	[ $st -eq 0 ] || ok=0
+	[ $st -ne 0 ] || chmod 0660 /dev/dios
 	return $st
 }
 
@@ -61,32 +73,239 @@ unload() {
 run_tests() {
 	for t in /tests64/* /tests32/*; do
 		[ -x "$t" ] || continue
-		case ",$only," in
-		,,|*",${t##*/},"*) ;;
-		*) continue ;;
-		esac
-		name=${t#/tests}
-		marker "START $name"
-		result "dios-test: START $name"
-		(cd /tmp && "$t") >&3 2>&3
-		st=$?
-		result "dios-test: END $name $st"
-		marker "END $name $st"
-		[ $st -eq 0 ] || ok=0
+		wanted "${t##*/}" || continue
+		run_framed "${t#/tests}" "$t"
 	done
 }
 
-# One test binary, its TAP and exit status framed for parse-results.py;
-# named DIR/NAME (unloaded64/enodev_test).
-run_one() {
-	name=${1#/}
+# A command as a test block named $1: its TAP and exit status framed for
+# parse-results.py.
+run_framed() {
+	name=$1
+	shift
 	marker "START $name"
 	result "dios-test: START $name"
-	(cd /tmp && "$1") >&3 2>&3
+	(cd /tmp && "$@") >&3 2>&3
 	st=$?
 	result "dios-test: END $name $st"
 	marker "END $name $st"
 	[ $st -eq 0 ] || ok=0
+}
+
+# One test binary, named DIR/NAME (unloaded64/enodev_test).
+run_one() {
+	run_framed "${1#/}" "$1"
+}
+
+# One run of a tool (dios-fuzz, dios-soak) as a test block named $1.
+# Honours diosonly.
+run_block() {
+	wanted "$1" || return 0
+	run_framed "$@"
+}
+
+# The seed option of dios-fuzz and dios-soak: diosseed=, or theirs.
+seed_opt() {
+	[ -z "$seed" ] || echo "-s $seed"
+}
+
+# ---- fault injection (make faultinject) -----------------------------------
+# failslab and fail_page_alloc, task-filtered: only processes that wrote 1
+# to /proc/self/make-it-fail see allocation failures. Each sweep
+# point counts the failures it injected (the attributes' "times" count down
+# from FI_TIMES).  The test processes set it themselves (fi_selftests,
+# dios-fuzz -F), so that the shell, timeout and init never fail.
+fi_dbg=/sys/kernel/debug
+FI_TIMES=1000000000
+
+fi_off() {
+	for f in failslab fail_page_alloc; do
+		[ -d $fi_dbg/$f ] || continue
+		echo 0 > $fi_dbg/$f/probability
+		echo $FI_TIMES > $fi_dbg/$f/times
+	done
+}
+
+# fi_set NAME PROBABILITY INTERVAL
+fi_set() {
+	d=$fi_dbg/$1
+	echo 0 > $d/probability
+	echo "$3" > $d/interval
+	echo $FI_TIMES > $d/times
+	echo 0 > $d/space
+	echo 0 > $d/verbose
+	echo Y > $d/task-filter
+	echo N > $d/ignore-gfp-wait
+	if [ "$1" = fail_page_alloc ]; then
+		echo N > $d/ignore-gfp-highmem
+		echo 0 > $d/min-order
+	fi
+	echo "$2" > $d/probability
+}
+
+# Failures injected since fi_set, by both.
+fi_injected() {
+	n=0
+	for f in failslab fail_page_alloc; do
+		t=$(cat $fi_dbg/$f/times)
+		n=$((n + FI_TIMES - t))
+		echo $FI_TIMES > $fi_dbg/$f/times
+	done
+	echo $n
+}
+
+# The live counts of /sys/kernel/debug/dios/stats on one line.
+dios_counts() {
+	grep -E '^(objects_|names|contexts|refs)' $fi_dbg/dios/stats |
+		tr '\n' ' '
+}
+
+# Wait up to 60 s for the counts to come back to $1; prints them.
+counts_settle() {
+	i=0
+	now=$(dios_counts)
+	while [ "$now" != "$1" ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		now=$(dios_counts)
+		i=$((i + 1))
+	done
+	echo "$now"
+}
+
+# The selftests (64-bit) under fault injection, summarised as TAP lines
+# on the results channel. The failures start after the binary's exec
+# (dios-fuzz --fi-exec: an exec failing past its point of no return is a
+# SIGSEGV that says nothing of dios) and hit every allocation of the test
+# processes, their own memory included. So:
+#  - assertion failures ("not ok" lines) are expected: a call failed with
+#    -ENOMEM where the test wants success; counted;
+#  - a test process or the harness killed by SIGSEGV or SIGBUS is counted
+#    apart, not failed: the kernel kills a process whose signal frame or
+#    stack it cannot allocate, and the harness dereferences an mmap that
+#    failed (dios-fuzz -F, which injects into its dios calls only, is
+#    where a crash fails the run);
+#  - any other signal, and a binary not finished after 300 s (status
+#    137), fail.
+fi_selftests() {
+	point=$1
+	cases=0 passed=0 asserted=0 segv=0 timeouts=0 nostart=0 bad=
+	for t in /tests64/*; do
+		[ -x "$t" ] || continue
+		name=${t##*/}
+		marker "START fi-$point/$name"
+		(cd /tmp && timeout -s KILL 300 /demo/dios-fuzz --fi-exec "$t") \
+			> /tmp/fi.out 2>&1
+		st=$?
+		marker "END fi-$point/$name $st"
+		p=$(grep -c '^ok ' /tmp/fi.out)
+		f=$(grep -c '^not ok ' /tmp/fi.out)
+		c=$(grep -c 'terminated unexpectedly by signal' /tmp/fi.out)
+		s=$(grep -cE 'terminated unexpectedly by signal (7|11)$' \
+			/tmp/fi.out)
+		o=$(grep -c 'terminated by timeout' /tmp/fi.out)
+		cases=$((cases + p + f))
+		passed=$((passed + p))
+		segv=$((segv + s))
+		timeouts=$((timeouts + o))
+		asserted=$((asserted + f - c - o))
+		case $st in
+		0 | 1 | 4) ;;
+		126 | 127) nostart=$((nostart + 1)) ;;
+		135 | 139) segv=$((segv + 1)) ;;
+		*)
+			bad="$bad $name(status $st)"
+			tail -n 8 /tmp/fi.out | sed 's/^/# /' >&3
+			;;
+		esac
+		if [ $c -gt $s ]; then
+			bad="$bad $name($((c - s)) killed by a signal)"
+			grep -B3 'terminated unexpectedly by signal' /tmp/fi.out |
+				sed 's/^/# /' >&3
+		fi
+	done
+	result "dios-test: START fi-$point/selftests"
+	result "1..1"
+	msg="$cases cases, $passed passed, $asserted failed an assertion, $timeouts timed out, $segv SIGSEGV/SIGBUS, $nostart binaries not started"
+	if [ -z "$bad" ]; then
+		result "ok 1 $msg"
+	else
+		result "not ok 1 $msg; died:$bad"
+		ok=0
+	fi
+	result "dios-test: END fi-$point/selftests 0"
+}
+
+# Processes of a test left behind (an orphan blocked or stopped): gone,
+# before the counts are compared.
+kill_leftovers() {
+	for p in /proc/[0-9]*; do
+		case $(readlink $p/exe 2>/dev/null) in
+		/tests64/* | /tests32/* | /demo/* | /seeds64/* | /seeds32/*)
+			kill -9 ${p#/proc/} 2>/dev/null ;;
+		esac
+	done
+}
+
+# One sweep point: the selftests, then dios-fuzz -F, with the given
+# settings; then no leak in the counts.
+fi_point() {
+	point=$1
+	shift
+	point_seed=$((point_seed + 1))
+	# diosonly=POINT,...[,selftests]: these points; the selftests only
+	# if named too.
+	case ",$only," in
+	,,|*",$point,"*) ;;
+	*) return 0 ;;
+	esac
+	base=$(dios_counts)
+	fi_off
+	while [ $# -ge 3 ]; do
+		fi_set "$1" "$2" "$3"
+		shift 3
+	done
+	case ",$only," in
+	,,|*,selftests,*) fi_selftests "$point" ;;
+	esac
+	n=$(fi_injected)
+	saved=$only
+	only=
+	run_block "fi-$point/fuzz" /demo/dios-fuzz -F -t "${secs:-20}" \
+		-s "$point_seed" -w 2 -W 120
+	only=$saved
+	m=$(fi_injected)
+	fi_off
+	kill_leftovers
+	now=$(counts_settle "$base")
+	result "dios-test: START fi-$point/leaks"
+	result "1..1"
+	if [ "$now" = "$base" ]; then
+		result "ok 1 debugfs counts back ($n failures injected in the selftests, $m in dios-fuzz)"
+	else
+		result "not ok 1 debugfs counts: $base -> $now"
+		ok=0
+	fi
+	result "dios-test: END fi-$point/leaks 0"
+}
+
+fault_sweep() {
+	if [ ! -d $fi_dbg/failslab ] || [ ! -d $fi_dbg/fail_page_alloc ]; then
+		result "dios-test: START faultinject"
+		result "1..1"
+		result "not ok 1 no failslab or fail_page_alloc in $fi_dbg"
+		result "dios-test: END faultinject 1"
+		ok=0
+		return
+	fi
+	point_seed=0
+	# name  attribute probability interval ...
+	fi_point slab1 failslab 1 1
+	fi_point slab10 failslab 10 1
+	fi_point slab-every31 failslab 100 31
+	fi_point page1 fail_page_alloc 1 1
+	fi_point page10 fail_page_alloc 10 1
+	fi_point both5 failslab 5 1 fail_page_alloc 5 1
+	fi_off
 }
 
 wanted() {
@@ -169,6 +388,14 @@ test)
 	unloaded_tests
 	if load; then
 		run_tests
+		# Short fixed-seed passes of the fuzzer and the soak
+		# (diosquick=FUZZ_SECS,SOAK_SECS; 0 leaves one out).
+		fq=${quick%,*}
+		sq=${quick#*,}
+		[ -z "$quick" ] || [ "$fq" = 0 ] ||
+			run_block fuzz /demo/dios-fuzz -t "$fq" -s 1 -W 120
+		[ -z "$quick" ] || [ "$sq" = 0 ] ||
+			run_block soak /demo/dios-soak -t "$sq" -s 1
 		unload
 	fi
 	kmemleak
@@ -211,6 +438,25 @@ bench)
 		fi
 		unload
 	fi
+	[ $ok -eq 1 ] && result "dios-result: SUCCESS"
+	;;
+fuzz | soak)
+	# make fuzz, make soak: one long run, then rmmod and kmemleak.
+	kmemleak_clear
+	if load; then
+		run_block "$mode" /demo/dios-$mode -t "${secs:-180}" $(seed_opt)
+		unload
+	fi
+	kmemleak
+	[ $ok -eq 1 ] && result "dios-result: SUCCESS"
+	;;
+faultinject)
+	kmemleak_clear
+	if load; then
+		fault_sweep
+		unload
+	fi
+	kmemleak
 	[ $ok -eq 1 ] && result "dios-result: SUCCESS"
 	;;
 shell)

@@ -7,6 +7,13 @@
 #   vm.sh run   stock|debug   run /demo/dios-demo, output on the terminal
 #   vm.sh bench stock|debug   run /demo/dios-bench, JSON to build/bench/results.json
 #   vm.sh shell stock|debug   interactive busybox shell, module loaded
+#   vm.sh fuzz|soak stock|debug   run tools/dios-fuzz.c (FUZZ_SECS,
+#                             FUZZ_SEED) or tools/dios-soak.c (SOAK_SECS,
+#                             SOAK_SEED), output on the terminal, result
+#                             lines as for test
+#   vm.sh faultinject stock|debug   the selftests and dios-fuzz under
+#                             failslab and fail_page_alloc (FI_SECS per
+#                             fuzz pass); result lines as for test
 #
 # The module and user programs must already be built (make build, and
 # make module-debug for the debug kernel). Logs: build/logs/<kernel>-*.log.
@@ -21,12 +28,51 @@
 # DIOS_QEMU_ICOUNT=1 adds -icount shift=0,sleep=off (virtual time: the
 # guest clock counts instructions, 1 ns each, not host time), with one vCPU;
 # DIOS_QEMU_ICOUNT_SHIFT=N|auto changes the shift.
+# DIOS_GUEST_ENV=NAME exports NAME=1 to the guest's programs (dios-fuzz:
+# FUZZ_NO_MM, FUZZ_NO_UFFD leave those operations out, to narrow a
+# finding down).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-mode=${1:?usage: vm.sh test|run|bench|shell stock|debug|6.12|7.x|i386|arm64}
+mode=${1:?usage: vm.sh test|run|bench|shell|fuzz|soak|faultinject stock|debug|6.12|7.x|i386|arm64}
 kernel=${2:-stock}
 timeout_s=${DIOS_VM_TIMEOUT:-1200}
+
+# The long runs: their own time, and the kernel command line that tells
+# the guest (scripts/guest-init.sh) how long and with which seed.
+extra_cmdline=
+case $mode in
+fuzz | soak)
+	if [[ $mode == fuzz ]]; then
+		secs=${FUZZ_SECS:-180} seed=${FUZZ_SEED:-}
+	else
+		secs=${SOAK_SECS:-120} seed=${SOAK_SEED:-}
+	fi
+	[[ $secs =~ ^[0-9]+$ && $secs -gt 0 ]] || die "bad run time: $secs"
+	[[ -z $seed || $seed =~ ^[0-9]+$ ]] || die "bad seed: $seed"
+	extra_cmdline=" diossecs=$secs${seed:+ diosseed=$seed}"
+	# Boot, the settling of the counts, rmmod and kmemleak on top.
+	timeout_s=${DIOS_VM_TIMEOUT:-$((secs + 900))}
+	;;
+faultinject)
+	secs=${FI_SECS:-20}
+	[[ $secs =~ ^[0-9]+$ && $secs -gt 0 ]] || die "bad FI_SECS: $secs"
+	extra_cmdline=" diossecs=$secs"
+	timeout_s=${DIOS_VM_TIMEOUT:-$((30 * secs + 2400))}
+	;;
+test)
+	# The short fuzz and soak passes of make check, per kernel:
+	# DIOS_CHECK_QUICK=FUZZ_SECS,SOAK_SECS (0,0: none); on the stock
+	# and debug kernels only.
+	case $kernel in
+	debug) quick=${DIOS_CHECK_QUICK:-40,30} ;;
+	stock) quick=${DIOS_CHECK_QUICK:-20,15} ;;
+	*) quick=${DIOS_CHECK_QUICK:-0,0} ;;
+	esac
+	[[ $quick =~ ^[0-9]+,[0-9]+$ ]] || die "bad DIOS_CHECK_QUICK: $quick"
+	extra_cmdline=" diosquick=$quick"
+	;;
+esac
 
 # What differs between guests; the stock and debug kernels take the defaults.
 qemu_sys=qemu-system-x86_64 qemu_machine=() ttys=ttyS0 results_virtio=
@@ -117,6 +163,8 @@ cmdline+=" mitigations=off diosmode=$mode"
 [[ -z ${DIOS_ONLY:-} ]] || cmdline+=" diosonly=$DIOS_ONLY"
 # DIOS_BENCH_ROWS=id,id: make bench runs only these rows
 [[ -z ${DIOS_BENCH_ROWS:-} ]] || cmdline+=" diosrows=$DIOS_BENCH_ROWS"
+cmdline+=$extra_cmdline
+[[ -z ${DIOS_GUEST_ENV:-} ]] || cmdline+=" diosenv=$DIOS_GUEST_ENV"
 # The results channel: the second UART, or a virtio console where the
 # machine has one UART only (arm64 virt).
 results_serial=(-serial "file:$results")
@@ -176,6 +224,19 @@ run | bench)
 		[[ -s $DIOS_BUILD/bench/results.json ]] ||
 			die "no benchmark results in $results"
 	fi
+	;;
+fuzz | soak | faultinject)
+	# As test, with the results channel on the terminal as well.
+	log "booting the $kernel kernel for $mode (timeout ${timeout_s}s; console: $console)"
+	start=$SECONDS
+	status=0
+	timeout -k 10 "$timeout_s" "${qemu[@]}" -serial "file:$console" \
+		-chardev "stdio,id=results,signal=off,logfile=$results" \
+		-serial chardev:results </dev/null || status=$?
+	log "$kernel: VM finished in $((SECONDS - start))s (status $status)"
+	exec "$DIOS_ROOT/scripts/parse-results.py" --kernel "$kernel" \
+		--console "$console" --results "$results" \
+		--status "$status" --timeout "$timeout_s"
 	;;
 shell)
 	"${qemu[@]}" -serial mon:stdio "${results_serial[@]}"
