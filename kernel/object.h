@@ -132,6 +132,9 @@ struct dios_name_key {
 
 /**
  * struct dios_object - the part every object type shares
+ * @id:		a number unique among the objects made since the module was
+ *		loaded, for tracepoints (which show no kernel pointer);
+ *		immutable
  * @type:	DIOS_OBJ_*, immutable
  * @ops:	the type's operations, immutable
  * @user:	the per-user quota charged for the object, NULL for the global
@@ -156,6 +159,7 @@ struct dios_name_key {
  * @meta.views: every struct dios_view of the object (buffer.c)
  */
 struct dios_object {
+	u64 id;
 	u32 type;
 	const struct dios_object_ops *ops;
 	struct dios_user *user;

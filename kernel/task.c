@@ -23,6 +23,7 @@
 #include "compat.h"
 #include "context.h"
 #include "task.h"
+#include "trace.h"
 
 static_assert(offsetof(struct dios_task, obj) == 0);
 
@@ -167,6 +168,7 @@ static void dios_task_exited(struct dios_task *task)
 	if (test_and_set_bit(DIOS_TASK_EXIT_SEEN, &task->flags))
 		return;
 	task->status = dios_task_read_status(task->pid);
+	trace_dios_task_exit(task->obj.id, pid_nr(task->pid), task->status, 0);
 	/* The status before the flag: pairs with dios_task_has_exited(). */
 	smp_store_release(&task->exited, true);
 	if (dios_object_get_maybe_zero(&task->obj))
@@ -231,6 +233,12 @@ struct dios_object *dios_task_create(struct dios_context *ctx,
 		return ERR_PTR(ret);
 	}
 	return &task->obj;
+}
+
+/* The task's process id, as the initial pid namespace sees it. */
+pid_t dios_task_pid_nr(struct dios_object *obj)
+{
+	return pid_nr(dios_task_from_obj(obj)->pid);
 }
 
 /* The context is being released: delegation to the task fails from now. */
