@@ -697,6 +697,23 @@ __poll_t dios_interest_poll(struct dios_context *ctx, struct file *file,
 	       EPOLLIN | EPOLLRDNORM : 0;
 }
 
+/*
+ * The number of references in the set (fdinfo, debugfs): a snapshot,
+ * without @set->mutex, which a harvest holds across its copies to user
+ * memory (a reader must not wait for those).  The walk takes the RCU read
+ * lock itself and reads no entry.
+ */
+unsigned int dios_interest_count(struct dios_interest *set)
+{
+	struct dios_interest_entry *e;
+	unsigned int n = 0;
+	unsigned long index;
+
+	xa_for_each(&set->entries, index, e)
+		n++;
+	return n;
+}
+
 struct dios_interest *dios_interest_new(void)
 {
 	struct dios_interest *set;

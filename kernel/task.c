@@ -18,6 +18,7 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -128,12 +129,23 @@ static int dios_task_poll(struct dios_object *obj, u32 events)
 	return dios_task_has_exited(task) ? events & DIOS_EV_READ : 0;
 }
 
+/* debugfs: the process and, once it exited, its status. */
+static void dios_task_show(struct dios_object *obj, struct seq_file *m)
+{
+	struct dios_task *task = dios_task_from_obj(obj);
+
+	seq_printf(m, " pid=%d", pid_nr(task->pid));
+	if (dios_task_has_exited(task))
+		seq_printf(m, " status=%d", task->status);
+}
+
 static const struct dios_object_ops dios_task_ops = {
 	.info = dios_task_info,
 	.may_zombify = dios_task_may_zombify,
 	.zombify = dios_task_zombify,
 	.destroy = dios_task_destroy,
 	.poll = dios_task_poll,
+	.show = dios_task_show,
 };
 
 /*
