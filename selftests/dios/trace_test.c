@@ -111,6 +111,9 @@ TEST_F(trace, format_has_fields)
 {
 	char *fmt = dios_test_read_file(TRACEFS "/events/dios/dios_io/format");
 
+	/* This harness runs the test after a SKIP in the setup. */
+	if (!self->made)
+		return;
 	ASSERT_NE(NULL, fmt);
 	EXPECT_NE(NULL, strstr(fmt, "field:u64 handle;"));
 	EXPECT_NE(NULL, strstr(fmt, "field:u64 obj_id;"));
@@ -132,6 +135,9 @@ TEST_F(trace, round_trip_is_traced)
 	uint32_t ready;
 	char *trace;
 
+	/* This harness runs the test after a SKIP in the setup. */
+	if (!self->made)
+		return;
 	ASSERT_EQ(0, dios_create(DIOS_CREATE_ANON, DIOS_OBJ_STREAM, &a, &s,
 				 NULL));
 	ASSERT_EQ(4, dios_call(0, s, "ping", 4, s, rbuf, sizeof(rbuf), NULL));
@@ -219,6 +225,9 @@ TEST_F(trace, disabled_events_stay_out)
 	dios_ref_t s, t;
 	char *trace;
 
+	/* This harness runs the test after a SKIP in the setup. */
+	if (!self->made)
+		return;
 	ASSERT_EQ(0, dios_test_create(DIOS_CREATE_ANON, DIOS_OBJ_STREAM, &s,
 				      NULL));
 	ASSERT_EQ(0, dios_task_self(&t));
@@ -242,6 +251,9 @@ TEST_F(trace, task_life_is_traced)
 	dios_ref_t t;
 	int status;
 
+	/* This harness runs the test after a SKIP in the setup. */
+	if (!self->made)
+		return;
 	ASSERT_EQ(0, dios_run(0, argv[0], &spec, &t));
 	ASSERT_EQ(0, dios_pause(t));
 	ASSERT_EQ(0, dios_resume(t));
