@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "blob.h"
@@ -450,6 +451,8 @@ static int dios_blob_commit_write(struct dios_blob *blob, struct dios_io *io)
 		swap(blob->pages[index], txn->pages[i]);
 		blob->versions[index]++;
 	}
+	if (!stale)
+		blob->version++;
 	spin_unlock(&blob->lock);
 	if (stale)
 		return -ESTALE;
@@ -509,6 +512,18 @@ static int dios_blob_poll(struct dios_object *obj, u32 events)
 	return events;
 }
 
+/* debugfs: the size and how many writes were committed. */
+static void dios_blob_show(struct dios_object *obj, struct seq_file *m)
+{
+	struct dios_blob *blob = dios_blob_from_obj(obj);
+	u64 version;
+
+	spin_lock(&blob->lock);
+	version = blob->version;
+	spin_unlock(&blob->lock);
+	seq_printf(m, " size=%llu version=%llu", blob->size, version);
+}
+
 static const struct dios_object_ops dios_blob_ops = {
 	.info = dios_blob_info,
 	.destroy = dios_blob_destroy,
@@ -518,6 +533,7 @@ static const struct dios_object_ops dios_blob_ops = {
 	.poll = dios_blob_poll,
 	.view_pages = dios_blob_view_pages,
 	.view_page = dios_blob_view_page,
+	.show = dios_blob_show,
 };
 
 /**

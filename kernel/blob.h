@@ -34,6 +34,7 @@
  * @lock:	protects @pages and @versions
  * @pages:	the committed pages, NULL until first used (zero)
  * @versions:	per page, bumped by every commit that replaces it
+ * @version:	write transactions committed (debugfs)
  */
 struct dios_blob {
 	struct dios_object obj;
@@ -43,6 +44,7 @@ struct dios_blob {
 	spinlock_t lock; /* protects pages, versions, views' txn */
 	struct page **pages;
 	u64 *versions;
+	u64 version;
 };
 
 struct dios_buf;

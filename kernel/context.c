@@ -28,12 +28,23 @@
  * references up locklessly and installs under the target's lock only.
  * Objects are put after a context's lock is dropped, so the destroy and
  * name-removal paths never run under it.  Handle lookups take no lock.
+ *
+ * The state shown in debugfs and fdinfo (dios_context_show()) is read
+ * under dios_context.lock, taking under it, one at a time and never
+ * nested, dios_object.lock, an object's wait queue lock and the type's
+ * spinlock (the show hook); the interest set is counted before, without a
+ * lock, and the side mutexes are not taken (a side's buffer and view are
+ * read as a snapshot).  debugfs removes a context's file from
+ * dios_context_free(), with no lock held: the removal waits for the file's
+ * readers, which must not be waiting for a lock the remover holds.
  */
 
 #include <linux/bitmap.h>
 #include <linux/mm.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -567,6 +578,7 @@ static void dios_context_free(struct kref *kref)
 	unsigned long i;
 
 	WARN_ON(ctx->nr_refs);
+	dios_debugfs_context_remove(ctx);
 	xa_for_each(&ctx->slots, i, chunk)
 		kfree(chunk);
 	xa_destroy(&ctx->slots);
@@ -635,6 +647,7 @@ struct dios_context *dios_context_new(struct file *file, struct pid *owner)
 		ctx->task = NULL;
 		goto err_put;
 	}
+	dios_debugfs_context_add(ctx);
 	return ctx;
 
 err_put:
@@ -666,6 +679,92 @@ void dios_context_release(struct dios_context *ctx)
 	mutex_unlock(&ctx->lock);
 	dios_ref_free_list(&dead);
 	dios_context_put(ctx);
+}
+
+/* Sleepers on the object's wait queue: blocked I/O, select, interest sets. */
+static unsigned int dios_object_waiters(struct dios_object *obj)
+{
+	struct wait_queue_entry *wait;
+	unsigned int n = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&obj->waitq.lock, flags);
+	list_for_each_entry(wait, &obj->waitq.head, entry)
+		n++;
+	spin_unlock_irqrestore(&obj->waitq.lock, flags);
+	return n;
+}
+
+/* One reference: what it is, its open buffers and views, its object. */
+static void dios_ref_show(struct seq_file *m, struct dios_ref *ref)
+{
+	struct dios_object *obj = ref->obj;
+	const struct dios_ref_side *rd = &ref->io.side[DIOS_IO_DIR_READ];
+	const struct dios_ref_side *wr = &ref->io.side[DIOS_IO_DIR_WRITE];
+	bool zombie;
+
+	lockdep_assert_held(&ref->ctx->lock);
+	spin_lock(&obj->lock);
+	zombie = obj->meta.zombie;
+	spin_unlock(&obj->lock);
+	seq_printf(m, "handle=%#llx type=%s rights=%#llx state=%s obj=%llu",
+		   dios_handle_make(ref->gen, ref->index),
+		   dios_type_name(obj->type), ref->rights,
+		   zombie ? "zombie" : "live", obj->id);
+	/* Side state is the side mutex's: a snapshot, see the top. */
+	seq_printf(m, " rbuf=%d wbuf=%d rview=%d wview=%d waiters=%u",
+		   READ_ONCE(rd->buf.busy), READ_ONCE(wr->buf.busy),
+		   !!READ_ONCE(rd->view), !!READ_ONCE(wr->view),
+		   dios_object_waiters(obj));
+	/* Active: the insides the hook reads are not destroyed meanwhile. */
+	if (obj->ops->show && !dios_object_acquire(obj)) {
+		obj->ops->show(obj, m);
+		dios_object_release(obj);
+	}
+	seq_putc(m, '\n');
+}
+
+/**
+ * dios_context_show() - the state of a context, for fdinfo and debugfs
+ * @ctx:	the context
+ * @m:		where to print it
+ * @refs:	also one line per reference (debugfs)
+ *
+ * The owner's pid is the one the reader's pid namespace sees (0 when it
+ * sees none).  "buffers" counts the transactions open on the references
+ * (each side of each reference), "views" the views mapped.
+ */
+void dios_context_show(struct dios_context *ctx, struct seq_file *m,
+		       bool refs)
+{
+	unsigned int buffers = 0, views = 0, d;
+	struct dios_ref *ref;
+	unsigned long index;
+
+	seq_printf(m, "dios_owner:\t%d\n",
+		   pid_nr_ns(ctx->owner, task_active_pid_ns(current)));
+	seq_printf(m, "dios_task:\t%llu\n", ctx->task->id);
+	seq_printf(m, "dios_interest:\t%u\n",
+		   dios_interest_count(ctx->interest));
+	mutex_lock(&ctx->lock);
+	for_each_set_bit(index, ctx->used, ctx->nr_slots) {
+		ref = rcu_dereference_protected(*dios_slot(ctx, index),
+						lockdep_is_held(&ctx->lock));
+		for (d = 0; d < DIOS_IO_NR_DIRS; d++) {
+			buffers += READ_ONCE(ref->io.side[d].buf.busy);
+			views += !!READ_ONCE(ref->io.side[d].view);
+		}
+	}
+	seq_printf(m, "dios_refs:\t%u\n", ctx->nr_refs);
+	seq_printf(m, "dios_buffers:\t%u\n", buffers);
+	seq_printf(m, "dios_views:\t%u\n", views);
+	if (refs) {
+		seq_printf(m, "dios_dead:\t%d\n", ctx->dead);
+		for_each_set_bit(index, ctx->used, ctx->nr_slots)
+			dios_ref_show(m, rcu_dereference_protected(*dios_slot(ctx, index),
+								   lockdep_is_held(&ctx->lock)));
+	}
+	mutex_unlock(&ctx->lock);
 }
 
 /* Lock-free: metadata pages are never removed while the context lives. */

@@ -45,8 +45,10 @@
 
 #include "buffer.h"
 
+struct dentry;
 struct dios_object;
 struct file;
+struct seq_file;
 struct pid;
 struct vm_area_struct;
 
@@ -115,6 +117,8 @@ static inline bool dios_io_dying(const struct dios_io *io)
  * @nr_spawn_refs: their number
  * @pend_node:	link in the table of pending contexts (task.c), protected
  *		by dios_task_mutex
+ * @debugfs:	the context's file in debugfs (debugfs.c), or an error or
+ *		NULL; immutable once the context is made
  */
 struct dios_context {
 	struct kref kref;
@@ -141,6 +145,7 @@ struct dios_context {
 	u64 *spawn_refs;
 	u32 nr_spawn_refs;
 	struct hlist_node pend_node;
+	struct dentry *debugfs;
 };
 
 /**
@@ -187,6 +192,8 @@ void dios_context_delete_many(struct dios_context *ctx, const u64 *handles,
 void dios_ref_meta_update(struct dios_ref *ref);
 
 int dios_context_mmap(struct dios_context *ctx, struct vm_area_struct *vma);
+void dios_context_show(struct dios_context *ctx, struct seq_file *m,
+		       bool refs);
 
 int dios_context_init(void);
 void dios_context_uninit(void);

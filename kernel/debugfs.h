@@ -8,6 +8,9 @@
  * Live counts of objects (per type), names, contexts and references, shown
  * in /sys/kernel/debug/dios/stats for leak tests.  They are plain atomics,
  * updated where the counted thing is created and freed.
+ *
+ * /sys/kernel/debug/dios/proc/<pid> lists a context's references and their
+ * objects (dios_context_show()); docs/observability.md describes both.
  */
 
 #include <linux/atomic.h>
@@ -53,6 +56,11 @@ static inline void dios_stats_add(atomic_long_t *counter, long n)
 	atomic_long_add(n, counter);
 }
 
+struct dios_context;
+
+const char *dios_type_name(u32 type);
+void dios_debugfs_context_add(struct dios_context *ctx);
+void dios_debugfs_context_remove(struct dios_context *ctx);
 void dios_debugfs_init(void);
 void dios_debugfs_uninit(void);
 

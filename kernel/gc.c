@@ -83,6 +83,7 @@
 #include "gc.h"
 #include "object.h"
 #include "stream.h"
+#include "trace.h"
 
 DEFINE_SPINLOCK(dios_gc_lock);
 
@@ -250,13 +251,17 @@ static void dios_gc_mark(struct list_head *cand)
 static void dios_gc_work_fn(struct work_struct *work)
 {
 	struct dios_stream *stream, *tmp;
+	u32 candidates = 0, collected = 0;
 	LIST_HEAD(cand);
 	LIST_HEAD(sweep);
 
 	spin_lock(&dios_gc_lock);
 	dios_gc_candidates(&cand);
+	list_for_each_entry(stream, &cand, gc.link)
+		candidates++;
 	dios_gc_mark(&cand);
 	list_for_each_entry(stream, &cand, gc.link) {
+		collected++;
 		stream->gc.candidate = false;
 		dios_object_get(&stream->obj);
 		list_add_tail(&stream->gc.sweep, &sweep);
@@ -264,6 +269,7 @@ static void dios_gc_work_fn(struct work_struct *work)
 	/* Still in flight until their destroy hooks unlink the messages. */
 	list_splice_tail(&cand, &dios_gc_inflight);
 	spin_unlock(&dios_gc_lock);
+	trace_dios_gc(candidates, collected);
 
 	list_for_each_entry_safe(stream, tmp, &sweep, gc.sweep) {
 		list_del_init(&stream->gc.sweep);

@@ -25,6 +25,7 @@
 #include "object.h"
 #include "select.h"
 #include "task.h"
+#include "trace.h"
 
 #define DIOS_IOC_SIZE_MAX	4096
 #define DIOS_COPY_MAX		1024
@@ -321,6 +322,7 @@ static int dios_ioc_create(struct dios_context *ctx, void __user *uarg,
 	obj = dios_object_create(req.type, &req.args);
 	if (IS_ERR(obj)) {
 		ret = PTR_ERR(obj);
+		trace_dios_create(0, req.type, req.args.size, 0, group, ret);
 		goto out_group;
 	}
 	memset(&req.name, 0, sizeof(req.name));
@@ -334,6 +336,8 @@ static int dios_ioc_create(struct dios_context *ctx, void __user *uarg,
 		ret = dios_reply_ref(ctx, uarg, usize, &req, sizeof(req),
 				     req.ref);
 out_obj:
+	trace_dios_create(obj->id, req.type, req.args.size, ret ? 0 : req.ref,
+			  group, ret);
 	dios_object_put(obj);
 out_group:
 	if (group)
@@ -351,15 +355,21 @@ static int dios_lookup_install(struct dios_context *ctx,
 	int ret;
 
 	obj = dios_name_lookup(dios_group_id(group), &req->name, &rights);
-	if (!obj)
+	if (!obj) {
+		trace_dios_lookup(0, req->group, 0, 0, -ENOENT);
 		return -ENOENT;
+	}
 	ret = dios_object_acquire(obj);
 	if (!ret) {
 		ret = dios_context_install(ctx, obj, rights, &req->ref);
 		dios_object_release(obj);
 	}
+	if (ret == -EIDRM)
+		ret = -ENOENT;
+	trace_dios_lookup(obj->id, req->group, ret ? 0 : req->ref, rights,
+			  ret);
 	dios_object_put(obj);
-	return ret == -EIDRM ? -ENOENT : ret;
+	return ret;
 }
 
 static int dios_ioc_lookup(struct dios_context *ctx, void __user *uarg,
@@ -419,6 +429,8 @@ static int dios_publish(struct dios_context *ctx, struct dios_publish_req *req)
 		ret = dios_name_read(h.obj, &req->name);
 	dios_group_put(group);
 out:
+	trace_dios_publish(h.obj->id, req->group, req->ref, req->name_rights,
+			   ret);
 	dios_handle_release(&h);
 	return ret;
 }
@@ -473,6 +485,8 @@ static int dios_ioc_dup(struct dios_context *ctx, void __user *uarg,
 		ret = dios_context_install(ctx, h.obj, req.rights, &req.new_ref);
 		dios_object_release(h.obj);
 	}
+	trace_dios_dup(h.obj->id, req.ref, ret ? 0 : req.new_ref, req.rights,
+		       ret);
 	dios_object_put(h.obj);
 	if (ret)
 		return ret;
@@ -637,6 +651,7 @@ static int dios_ioc_copy(struct dios_context *ctx, void __user *uarg,
 		ret = dios_copy(ctx, &task, &req);
 		dios_object_release(task.obj);
 	}
+	trace_dios_copy(task.obj->id, req.task, req.n, ret);
 	dios_object_put(task.obj);
 	return ret;
 }
@@ -675,8 +690,11 @@ static int dios_ioc_delete(struct dios_context *ctx, void __user *uarg,
 	if (req.flags & ~DIOS_DELETE_ZOMBIFY)
 		return -EINVAL;
 	if (req.flags & DIOS_DELETE_ZOMBIFY)
-		return dios_zombify(ctx, req.ref);
-	return dios_context_delete(ctx, req.ref);
+		ret = dios_zombify(ctx, req.ref);
+	else
+		ret = dios_context_delete(ctx, req.ref);
+	trace_dios_delete(req.ref, req.flags & DIOS_DELETE_ZOMBIFY, ret);
+	return ret;
 }
 
 static int dios_ioc_name(struct dios_context *ctx, void __user *uarg,
@@ -764,6 +782,8 @@ static int dios_ioc_run(struct dios_context *ctx, void __user *uarg,
 		ret = dios_copy_out(uarg, usize, &req, sizeof(req));
 		if (!ret)
 			ret = dios_task_start(child);
+		trace_dios_task_run(task.obj->id, dios_task_pid_nr(task.obj),
+				    req.n_refs, ret);
 		if (ret)
 			dios_task_unprepare(ctx, &req, child);
 		dios_handle_release(&task);
@@ -835,6 +855,12 @@ static int dios_task_ctl(struct dios_context *ctx, void __user *uarg,
 	if (ret)
 		return ret;
 	ret = dios_task_signal(h.obj, sig);
+	if (sig == SIGSTOP)
+		trace_dios_task_pause(h.obj->id, dios_task_pid_nr(h.obj), sig,
+				      ret);
+	else
+		trace_dios_task_resume(h.obj->id, dios_task_pid_nr(h.obj), sig,
+				       ret);
 	dios_handle_release(&h);
 	return ret;
 }
@@ -879,15 +905,10 @@ static int dios_ioc_task_wait(struct dios_context *ctx, void __user *uarg,
 }
 
 /*
- * I/O: six commands, one transaction step each.  The handlers share the
- * checks of the fields that apply to their step (everything else must be
- * zero), the lookup and the rights check.
+ * I/O: six commands, one transaction step each (enum dios_io_step).  The
+ * handlers share the checks of the fields that apply to their step
+ * (everything else must be zero), the lookup and the rights check.
  */
-enum dios_io_step {
-	DIOS_STEP_ACQUIRE,
-	DIOS_STEP_COMMIT,
-	DIOS_STEP_RELEASE,
-};
 
 /* The flags each step and direction accepts. */
 static u64 dios_io_flags_ok(enum dios_io_step step, unsigned int dir)
@@ -998,14 +1019,19 @@ static __always_inline int dios_io_run(struct dios_context *ctx,
 	int ret;
 
 	ret = dios_io_start(ctx, req->ref, &io);
-	if (ret)
+	if (ret) {
+		trace_dios_io(step, dir, req->ref, 0, req->flags, req->len,
+			      req->n_refs, ret);
 		return ret;
+	}
 	if (step == DIOS_STEP_ACQUIRE)
 		ret = dios_io_acquire(&io);
 	else if (step == DIOS_STEP_COMMIT)
 		ret = dios_io_commit(&io, req->addr, req->next_len);
 	else
 		ret = dios_io_release(&io, req->addr);
+	trace_dios_io(step, dir, req->ref, io.obj->id, req->flags, io.len,
+		      io.n_refs, ret);
 	dios_io_end(&io);
 	if (!acquires)
 		return ret;
@@ -1123,9 +1149,12 @@ static int dios_xfer_half(struct dios_context *ctx, u64 flags, u64 handle,
 	int ret;
 
 	ret = dios_io_start(ctx, handle, &io);
-	if (ret)
+	if (ret) {
+		trace_dios_xfer(dir, handle, 0, *len, ret);
 		return ret;
+	}
 	ret = dios_io_xfer(&io);
+	trace_dios_xfer(dir, handle, io.obj->id, io.len, ret);
 	dios_io_end(&io);
 	if (!ret || ret == -EMSGSIZE)
 		*len = io.len;

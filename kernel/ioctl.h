@@ -15,6 +15,13 @@
 
 struct dios_context;
 
+/* The three steps of an I/O transaction (and of the dios_io tracepoint). */
+enum dios_io_step {
+	DIOS_STEP_ACQUIRE,
+	DIOS_STEP_COMMIT,
+	DIOS_STEP_RELEASE,
+};
+
 long dios_ioctl(struct dios_context *ctx, unsigned int cmd,
 		void __user *uarg);
 

@@ -10,6 +10,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/sizes.h>
 
 #include "buffer.h"
@@ -121,6 +122,12 @@ static int dios_mmap(struct file *file, struct vm_area_struct *vma)
 	return dios_view_mmap(ctx, vma);
 }
 
+/* /proc/<pid>/fdinfo/<fd>: the owner and the size of the context. */
+static void dios_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	dios_context_show(file->private_data, m, false);
+}
+
 static const struct file_operations dios_fops = {
 	.owner = THIS_MODULE,
 	.open = dios_open,
@@ -129,6 +136,7 @@ static const struct file_operations dios_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = dios_poll,
 	.mmap = dios_mmap,
+	.show_fdinfo = dios_show_fdinfo,
 };
 
 /*

@@ -23,6 +23,7 @@
 #include "name.h"
 #include "object.h"
 #include "stream.h"
+#include "trace.h"
 
 /**
  * struct dios_user - the object quota of one user
@@ -124,9 +125,13 @@ static struct dios_user *dios_user_charge(void)
 	return u;
 }
 
+/* The last object id given; 64 bits never wrap. */
+static atomic64_t dios_object_last_id = ATOMIC64_INIT(0);
+
 void dios_object_init(struct dios_object *obj, u32 type,
 		      const struct dios_object_ops *ops)
 {
+	obj->id = atomic64_inc_return(&dios_object_last_id);
 	obj->type = type;
 	obj->ops = ops;
 	refcount_set(&obj->ref, 1);
@@ -406,6 +411,7 @@ int dios_object_zombify(struct dios_object *obj)
 		return 0;
 	ret = obj->ops->may_zombify ? obj->ops->may_zombify(obj) : 0;
 	if (!ret && dios_object_deactivate(obj)) {
+		trace_dios_zombify(obj->id, obj->type);
 		dios_object_mark_zombie(obj);
 		if (obj->ops->zombify)
 			obj->ops->zombify(obj);

@@ -68,6 +68,7 @@ struct dios_user;
 struct dios_io;
 struct dios_view;
 struct page;
+struct seq_file;
 
 /**
  * struct dios_object_ops - what an object type implements
@@ -99,6 +100,10 @@ struct page;
  *		may allocate, may take the type's spinlocks, nothing else
  * @ref_change:	optional; a reference with @rights was added (@delta 1) or
  *		removed (-1), in any context; runs under the object lock
+ * @show:	optional; debugfs (debugfs.c): print the type's state after a
+ *		reference's line, one " key=value" per field; may take the
+ *		type's spinlocks, runs under the lock of the context listed
+ *		and no other
  * @view_populate: I/O: acquire maps the pages of the buffer it returns into
  *		the view (vm_insert_pages()), so that the caller does not take
  *		one fault per page; for types whose buffers are touched whole
@@ -117,6 +122,7 @@ struct dios_object_ops {
 	struct page *(*view_page)(struct dios_object *obj,
 				  struct dios_view *view, unsigned long index);
 	void (*ref_change)(struct dios_object *obj, u64 rights, int delta);
+	void (*show)(struct dios_object *obj, struct seq_file *m);
 	bool view_populate;
 };
 
@@ -132,6 +138,9 @@ struct dios_name_key {
 
 /**
  * struct dios_object - the part every object type shares
+ * @id:		a number unique among the objects made since the module was
+ *		loaded, for tracepoints and debugfs (which show no kernel
+ *		pointer); immutable
  * @type:	DIOS_OBJ_*, immutable
  * @ops:	the type's operations, immutable
  * @user:	the per-user quota charged for the object, NULL for the global
@@ -156,6 +165,7 @@ struct dios_name_key {
  * @meta.views: every struct dios_view of the object (buffer.c)
  */
 struct dios_object {
+	u64 id;
 	u32 type;
 	const struct dios_object_ops *ops;
 	struct dios_user *user;

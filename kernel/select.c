@@ -23,6 +23,7 @@
 #include "main.h"
 #include "object.h"
 #include "select.h"
+#include "trace.h"
 
 #define DIOS_EV_ALL		(DIOS_EV_READ | DIOS_EV_WRITE)
 /* Calls with up to this many references allocate nothing. */
@@ -215,9 +216,10 @@ static bool dios_select_deadline(s64 timeout_ns, ktime_t *expires)
 	return true;
 }
 
+/* *@sleeps: how often the caller slept (for the tracepoint). */
 static int dios_select_wait(struct dios_context *ctx,
 			    struct dios_select_entry *e,
-			    struct dios_select_req *req)
+			    struct dios_select_req *req, u32 *sleeps)
 {
 	struct dios_selector sel = { .task = current };
 	bool timed = false, time_left = true;
@@ -245,6 +247,7 @@ static int dios_select_wait(struct dios_context *ctx,
 		if (signal_pending(current))
 			break;
 		time_left = dios_select_sleep(&sel, timed ? &expires : NULL);
+		(*sleeps)++;
 	}
 	dios_select_disarm(e, req->n);
 	return ret;
@@ -278,6 +281,7 @@ static int dios_select_check(const struct dios_select_req *req)
 int dios_select(struct dios_context *ctx, struct dios_select_req *req)
 {
 	struct dios_select_entry stack[DIOS_SELECT_STACK], *e = stack;
+	u32 sleeps = 0;
 	int ret;
 
 	ret = dios_select_check(req);
@@ -290,7 +294,10 @@ int dios_select(struct dios_context *ctx, struct dios_select_req *req)
 	}
 	ret = dios_select_prepare(ctx, e, req);
 	if (!ret) {
-		ret = dios_select_wait(ctx, e, req);
+		ret = dios_select_wait(ctx, e, req, &sleeps);
+		trace_dios_select(req->n, req->ready_index,
+				  ret ? 0 : e[req->ready_index].handle, sleeps,
+				  ret);
 		dios_select_put(e, req->n);
 	}
 	if (e != stack)
@@ -645,6 +652,7 @@ int dios_interest_wait(struct dios_context *ctx,
 	struct dios_interest *set = ctx->interest;
 	bool timed = false, time_left = true;
 	s64 timeout = req->timeout_ns;
+	u32 sleeps = 0;
 	ktime_t expires;
 	int ret;
 
@@ -669,7 +677,9 @@ int dios_interest_wait(struct dios_context *ctx,
 		if (signal_pending(current))
 			break;
 		time_left = dios_interest_sleep(set, timed ? &expires : NULL);
+		sleeps++;
 	}
+	trace_dios_interest_wait(max(ret, 0), sleeps, min(ret, 0));
 	if (ret < 0)
 		return ret;
 	req->count = ret;
@@ -685,6 +695,23 @@ __poll_t dios_interest_poll(struct dios_context *ctx, struct file *file,
 	poll_wait(file, &set->wq, wait);
 	return dios_interest_harvest(set, NULL, 1) > 0 ?
 	       EPOLLIN | EPOLLRDNORM : 0;
+}
+
+/*
+ * The number of references in the set (fdinfo, debugfs): a snapshot,
+ * without @set->mutex, which a harvest holds across its copies to user
+ * memory (a reader must not wait for those).  The walk takes the RCU read
+ * lock itself and reads no entry.
+ */
+unsigned int dios_interest_count(struct dios_interest *set)
+{
+	struct dios_interest_entry *e;
+	unsigned int n = 0;
+	unsigned long index;
+
+	xa_for_each(&set->entries, index, e)
+		n++;
+	return n;
 }
 
 struct dios_interest *dios_interest_new(void)

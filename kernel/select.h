@@ -50,6 +50,7 @@ int dios_select(struct dios_context *ctx, struct dios_select_req *req);
 
 struct dios_interest *dios_interest_new(void);
 void dios_interest_free(struct dios_interest *set);
+unsigned int dios_interest_count(struct dios_interest *set);
 int dios_interest_ctl(struct dios_context *ctx,
 		      const struct dios_interest_req *req);
 int dios_interest_wait(struct dios_context *ctx,

@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -1079,6 +1080,22 @@ void dios_stream_gc_scan(struct dios_stream *stream, struct list_head *todo)
 	spin_unlock(&stream->lock);
 }
 
+/* debugfs: the queue and who may still use it. */
+static void dios_stream_show(struct dios_object *obj, struct seq_file *m)
+{
+	struct dios_stream *stream = dios_stream_from_obj(obj);
+	u64 bytes;
+	u32 msgs;
+
+	spin_lock(&stream->lock);
+	msgs = stream->q.nr_msgs;
+	bytes = stream->q.tail - stream->q.head;
+	spin_unlock(&stream->lock);
+	seq_printf(m, " msgs=%u bytes=%llu capacity=%llu readers=%u writers=%u",
+		   msgs, bytes, stream->capacity, READ_ONCE(stream->nr_readers),
+		   READ_ONCE(stream->nr_writers));
+}
+
 static const struct dios_object_ops dios_stream_ops = {
 	.info = dios_stream_info,
 	.destroy = dios_stream_destroy,
@@ -1090,6 +1107,7 @@ static const struct dios_object_ops dios_stream_ops = {
 	.view_pages = dios_stream_view_pages,
 	.view_page = dios_stream_view_page,
 	.ref_change = dios_stream_ref_change,
+	.show = dios_stream_show,
 	.view_populate = true,
 };
 

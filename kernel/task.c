@@ -18,11 +18,13 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "compat.h"
 #include "context.h"
 #include "task.h"
+#include "trace.h"
 
 static_assert(offsetof(struct dios_task, obj) == 0);
 
@@ -127,12 +129,23 @@ static int dios_task_poll(struct dios_object *obj, u32 events)
 	return dios_task_has_exited(task) ? events & DIOS_EV_READ : 0;
 }
 
+/* debugfs: the process and, once it exited, its status. */
+static void dios_task_show(struct dios_object *obj, struct seq_file *m)
+{
+	struct dios_task *task = dios_task_from_obj(obj);
+
+	seq_printf(m, " pid=%d", pid_nr(task->pid));
+	if (dios_task_has_exited(task))
+		seq_printf(m, " status=%d", task->status);
+}
+
 static const struct dios_object_ops dios_task_ops = {
 	.info = dios_task_info,
 	.may_zombify = dios_task_may_zombify,
 	.zombify = dios_task_zombify,
 	.destroy = dios_task_destroy,
 	.poll = dios_task_poll,
+	.show = dios_task_show,
 };
 
 /*
@@ -167,6 +180,7 @@ static void dios_task_exited(struct dios_task *task)
 	if (test_and_set_bit(DIOS_TASK_EXIT_SEEN, &task->flags))
 		return;
 	task->status = dios_task_read_status(task->pid);
+	trace_dios_task_exit(task->obj.id, pid_nr(task->pid), task->status, 0);
 	/* The status before the flag: pairs with dios_task_has_exited(). */
 	smp_store_release(&task->exited, true);
 	if (dios_object_get_maybe_zero(&task->obj))
@@ -231,6 +245,12 @@ struct dios_object *dios_task_create(struct dios_context *ctx,
 		return ERR_PTR(ret);
 	}
 	return &task->obj;
+}
+
+/* The task's process id, as the initial pid namespace sees it. */
+pid_t dios_task_pid_nr(struct dios_object *obj)
+{
+	return pid_nr(dios_task_from_obj(obj)->pid);
 }
 
 /* The context is being released: delegation to the task fails from now. */

@@ -73,6 +73,7 @@ struct dios_task {
 struct dios_object *dios_task_create(struct dios_context *ctx,
 				     struct pid *pid);
 void dios_task_detach(struct dios_object *obj);
+pid_t dios_task_pid_nr(struct dios_object *obj);
 struct dios_context *dios_task_get_context(struct dios_object *obj);
 struct dios_context *dios_task_claim(struct file *file);
 

@@ -2,7 +2,8 @@
 # Lint the kernel side; print one result line per check:
 #   checkpatch.pl --strict from the 6.1 source over every file in kernel/
 #   and uapi/ (no --ignore: nothing is excused for being out of tree, but
-#   the version tests of kernel/compat.h, which exist for that reason),
+#   the version tests of kernel/compat.h, which exist for that reason, and
+#   the TRACE_EVENT layout of kernel/trace.h),
 #   and a build with sparse (C=2) and W=1 against the stock headers, failing
 #   on any warning or error, and the uapi layout check (uapi-layout.c) for
 #   four ABIs. Details go to build/logs/lint-*.log.
@@ -31,6 +32,10 @@ for f in "${files[@]}"; do
 	# warning about LINUX_VERSION_CODE is excused there, nowhere else.
 	ignore=()
 	[[ $f != kernel/compat.h ]] || ignore=(--ignore LINUX_VERSION_CODE)
+	# kernel/trace.h is laid out as include/trace/events/*.h are: each
+	# TRACE_EVENT part (TP_STRUCT__entry( ...) opens a line of its own.
+	[[ $f != kernel/trace.h ]] ||
+		ignore=(--ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT)
 	if ! (cd "$cptree" && perl "$ksrc/scripts/checkpatch.pl" --strict \
 		--no-tree --no-summary --terse --show-types "${ignore[@]}" \
 		-f "$f") >> "$plog" 2>&1; then

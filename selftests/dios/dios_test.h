@@ -498,4 +498,35 @@ static inline int64_t dios_test_pfn(const void *addr)
 	return (int64_t)(entry & ((1ULL << 55) - 1));
 }
 
+/* The whole of @path (a proc, debugfs or tracefs file) malloc()ed; NULL on error. */
+static inline char *dios_test_read_file(const char *path)
+{
+	size_t len = 0, cap = 65536;
+	char *buf = malloc(cap + 1);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((n = read(fd, buf + len, cap - len)) > 0) {
+		len += n;
+		if (len == cap) {
+			char *bigger = realloc(buf, 2 * cap + 1);
+
+			if (!bigger)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
 #endif /* DIOS_TEST_H */
