@@ -33,20 +33,9 @@ cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 
 status=0
-# run NAME FUNCTION: one result line; the function's output goes to a log.
-run() {
-	local logf=$DIOS_LOGS/host-$1.log
-	# In the background, not in the if: errexit holds inside the test.
-	(set -e; "$2") > "$logf" 2>&1 &
-	if wait $!; then
-		echo "ok host: $3"
-	else
-		tail -n 15 "$logf" >&2
-		echo "not ok host: $3 (see ${logf#"$DIOS_ROOT"/})"
-		status=1
-	fi
-}
-fail() { echo "FAIL: $*"; return 1; }
+# run NAME FUNCTION DESC: one result line; the function's output goes to a log.
+run() { test_run "$DIOS_LOGS/host-$1.log" "host: $3" "$2" || status=1; }
+fail() { test_fail "$@"; }
 
 # The module's aliases and version, as depmod and kmod will see them.
 check_modinfo() {

@@ -68,3 +68,21 @@ lock_cache() {
 	exec 9>"$DIOS_CACHE/.lock-$1"
 	flock 9
 }
+
+# The tests of check-host.sh and check-vm.sh: test_run LOG DESC FUNCTION
+# runs FUNCTION with errexit on and its output in LOG, then prints one
+# result line, `ok DESC` or (after the log's tail, on stderr) `not ok DESC
+# (see LOG)`; returns non-zero on failure. test_fail says why and fails.
+test_run() {
+	local logf=$1 desc=$2
+	# In the background, not in the if: errexit holds inside the test.
+	(set -e; "$3") > "$logf" 2>&1 &
+	if wait $!; then
+		echo "ok $desc"
+		return 0
+	fi
+	tail -n 15 "$logf" >&2
+	echo "not ok $desc (see ${logf#"$DIOS_ROOT"/})"
+	return 1
+}
+test_fail() { echo "FAIL: $*"; return 1; }
