@@ -15,6 +15,12 @@
 #   make run              boot the stock kernel, load dios.ko, run dios-demo
 #   make shell            same VM, interactive shell (KERNEL=debug, 6.12, 7.x,
 #                         i386, arm64 for the others)
+#   make vm CMD='...' FILES='a b'
+#                         boot, load dios.ko, copy FILES (static programs)
+#                         into /files, run CMD there; its output on the
+#                         terminal, the kernel log in build/logs; fails if
+#                         CMD does (KERNEL= as for shell; scripts/vm.sh cmd
+#                         returns CMD's own exit status)
 #   make bench            dios against Linux in the stock VM: build/bench/
 #                         (QEMU -icount: virtual time; ICOUNT=0: host time;
 #                         ROWS=id,id: only these rows)
@@ -136,7 +142,7 @@ DIOS_MODE ?= 0660
 
 .PHONY: all deps build module module-debug lib tests tools \
 	check check-stock check-debug check-host check-dkms lint run shell \
-	vm-build bench install modules_install uninstall dkms-src \
+	vm vm-build bench install modules_install uninstall dkms-src \
 	dkms-install dkms-uninstall clean \
 	check-quick $(addprefix check-,$(GUESTS)) $(addprefix build-,$(GUESTS)) \
 	$(addprefix module-,$(GUESTS)) \
@@ -191,6 +197,18 @@ vm-build:
 
 run shell: vm-build
 	+@scripts/vm.sh $@ $(KERNEL)
+
+# Your own program in the VM. CMD and FILES reach the script unexpanded
+# ($(value)), through the environment: no quoting of make's or the shell's.
+vm: export DIOS_VM_CMD = $(value CMD)
+vm: export DIOS_VM_FILES = $(value FILES)
+vm:
+	@scripts/vm.sh cmd-check $(KERNEL)
+	@mkdir -p $(B)/logs
+	@echo "make vm: building (log: build/logs/vm-build.log)" >&2
+	@$(MAKE) --no-print-directory vm-build > $(B)/logs/vm-build.log 2>&1 || \
+		{ tail -n 25 $(B)/logs/vm-build.log >&2; exit 1; }
+	+@scripts/vm.sh cmd $(KERNEL)
 
 # Reports targets met or missed; fails only if the benchmark itself fails.
 bench:

@@ -37,16 +37,41 @@ step() {
 }
 
 # Run a command quietly into a log; on failure show its tail and print one
-# `not ok` line. Returns the command's status.
+# `not ok` line. Returns the command's status. A long one says on stderr
+# that it is still running, what it is at (the log's last line) and, for
+# the steps that have one ($expect), how long it usually takes.
+expect=
 quiet() {
-	local name=$1 logf=$2
+	local name=$1 logf=$2 pid st=0 t0=$SECONDS next=30 last
 	shift 2
-	if "$@" > "$logf" 2>&1; then
-		return 0
-	fi
+	"$@" > "$logf" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		((SECONDS - t0 >= next)) || continue
+		last=$(tail -n 1 "$logf" 2>/dev/null | tr -d '\r' | cut -c1-90)
+		log "$name: running for $((SECONDS - t0))s${expect:+ ($expect)}; log: ${logf#"$DIOS_ROOT"/}; at: $last"
+		next=$((next + 60))
+	done
+	wait "$pid" || st=$?
+	expect=
+	[[ $st -ne 0 ]] || return 0
 	tail -n 25 "$logf" >&2
 	echo "not ok $name (see ${logf#"$DIOS_ROOT"/})" | tee -a "$tap"
 	return 1
+}
+
+# How long a guest kernel build takes cold on 2 cores (the README's table);
+# cached, it is a few seconds.
+cold_time() {
+	case $1 in
+	debug) echo "about 9 min" ;;
+	6.12) echo "about 5 min" ;;
+	7.x) echo "about 11 min" ;;
+	i386) echo "about 6 min" ;;
+	arm64) echo "about 5 min" ;;
+	armhf) echo "about 7 min" ;;
+	esac
 }
 
 # A kernel of scripts/kernels.sh: build it, the module against it (W=1 and
@@ -56,6 +81,7 @@ other_kernel() {
 	local k=$1 name
 	name=$("$DIOS_ROOT/scripts/kernels.sh" name "$k" 2>"$DIOS_LOGS/kernel-$k.log") ||
 		name=$k
+	expect="cold, with its source fetched: $(cold_time "$k")"
 	quiet "$name: guest kernel build" "$DIOS_LOGS/kernel-$k.log" \
 		"$DIOS_ROOT/scripts/kernels.sh" build "$k" || return 0
 	quiet "$name: build" "$DIOS_LOGS/build-$k.log" "${make[@]}" "build-$k" ||
@@ -82,10 +108,13 @@ for s in "$@"; do
 		step dkms "$DIOS_ROOT/scripts/check-host.sh" dkms
 		;;
 	stock)
-		quiet "stock: build" "$DIOS_LOGS/build-stock.log" "${make[@]}" build &&
+		if quiet "stock: build" "$DIOS_LOGS/build-stock.log" "${make[@]}" build; then
 			step stock "$DIOS_ROOT/scripts/vm.sh" test stock
+			step "stock/vm" "$DIOS_ROOT/scripts/check-vm.sh" stock
+		fi
 		;;
 	debug)
+		expect="cold: $(cold_time debug)"
 		quiet "debug: guest kernel build" "$DIOS_LOGS/debug-kernel.log" \
 			"$DIOS_ROOT/scripts/debug-kernel.sh" &&
 			quiet "debug: build" "$DIOS_LOGS/build-debug.log" \

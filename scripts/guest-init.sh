@@ -2,7 +2,7 @@
 # /init of the dios test VM: PID 1 inside QEMU, packed by scripts/vm.sh.
 #
 # The kernel command line selects what to do:
-# diosmode=test|run|bench|shell|fuzz|soak|faultinject.
+# diosmode=test|run|bench|shell|fuzz|soak|faultinject|cmd.
 # Console (ttyS0): kernel log, with a marker in /dev/kmsg before each phase
 # so that the host attributes a splat to the test that caused it.
 # Results channel (ttyS1, or hvc0 with diosresults=hvc0): TAP of each test
@@ -360,6 +360,21 @@ unloaded_tests() {
 	done
 }
 
+# Wait up to 5 s for every process but init to be gone (a zombie has
+# no exe link: its files, /dev/dios among them, are closed).
+wait_no_processes() {
+	i=0
+	while [ $i -lt 50 ]; do
+		n=0
+		for p in /proc/[0-9]*; do
+			[ "${p#/proc/}" = 1 ] || [ ! -e "$p/exe" ] || n=$((n + 1))
+		done
+		[ $n -eq 0 ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # Forget what leaked before the module was loaded (boot-time caches of the
 # kernel itself, ACPI's among them): only leaks from here on are ours.
 kmemleak_clear() {
@@ -458,6 +473,22 @@ faultinject)
 	fi
 	kmemleak
 	[ $ok -eq 1 ] && result "dios-result: SUCCESS"
+	;;
+cmd)
+	# make vm: the command's output is the results channel's; how insmod,
+	# the command and rmmod ended goes to the kernel log (the console),
+	# where scripts/vm.sh reads it, apart from the output.
+	exec 4>&3 3>/dev/kmsg
+	if load; then
+		marker "START cmd"
+		(cd /files && PATH=/files:/demo:$PATH sh /cmd) </dev/null >&4 2>&4
+		st=$?
+		# What the command left running must not keep the module.
+		kill -9 -1 2>/dev/null
+		wait_no_processes
+		result "dios-result: cmd $st"
+		unload
+	fi
 	;;
 shell)
 	load

@@ -10,7 +10,9 @@ Inputs (written by scripts/vm.sh and scripts/guest-init.sh):
     scan ran) and the final `dios-result: SUCCESS`;
   - the console log (guest ttyS0), with the same START markers written to
     /dev/kmsg, scanned for kernel splats;
-  - the exit status of `timeout qemu ...`.
+  - the exit status of `timeout qemu ...`; or, with `-- COMMAND...`, the
+    command that runs the VM: the results of each test binary are printed
+    as soon as it ends, while the VM runs.
 
 Every test case of every binary gives one line named
 `<kernel>/<arch>/<binary>: <case>`. A kernel splat is one more failure,
@@ -21,7 +23,9 @@ stdout (diagnostics on stderr); exits 1 if any line is `not ok`.
 
 import argparse
 import re
+import subprocess
 import sys
+import time
 
 TAP_RE = re.compile(r"^(not ok|ok) \d+(?: (.*))?$")
 START_RE = re.compile(r"dios-test: START (\S+)")
@@ -72,14 +76,22 @@ class Results:
         return any(line.startswith("not ok") for line in self.lines)
 
 
-def parse_binaries(kernel, lines, res):
-    """TAP of each test binary, and whether each one finished."""
-    current = None  # [name, plan, n_results, n_failed]
-    last_run = None  # name of the case last announced by the harness
+class BinaryParser:
+    """TAP of each test binary, and whether each one finished; fed one
+    line of the results channel at a time, so that a running VM's results
+    come out as each binary ends."""
 
-    def close(status):
-        name, plan, n, nfail = current
-        prefix = f"{kernel}/{name}"
+    def __init__(self, kernel, res):
+        self.kernel = kernel
+        self.res = res
+        self.current = None  # [name, plan, n_results, n_failed]
+        self.last_run = None  # name of the case last announced by the harness
+
+    def close(self, status):
+        name, plan, n, nfail = self.current
+        self.current = None
+        res = self.res
+        prefix = f"{self.kernel}/{name}"
         if status is None:
             res.add(False, f"{prefix}: did not finish (crash, hang or timeout)")
             return
@@ -98,29 +110,29 @@ def parse_binaries(kernel, lines, res):
         if status not in (0, 4) and nfail == 0:
             res.add(False, f"{prefix}: exit status {status}")
 
-    for line in lines:
+    def feed(self, line):
         m = START_RE.match(line)
         if m and line.startswith("dios-test: START"):
-            if current:
-                close(None)
-            current = [m.group(1), None, 0, 0]
-            last_run = None
-            continue
+            if self.current:
+                self.close(None)
+            self.current = [m.group(1), None, 0, 0]
+            self.last_run = None
+            return
+        current = self.current
         if current is None:
-            continue
+            return
         m = END_RE.match(line)
         if m:
-            close(int(m.group(2)))
-            current = None
-            continue
+            self.close(int(m.group(2)))
+            return
         m = RUN_RE.match(line)
         if m:
-            last_run = m.group(1)
-            continue
+            self.last_run = m.group(1)
+            return
         m = PLAN_RE.match(line)
         if m and current[1] is None:
             current[1] = int(m.group(1))
-            continue
+            return
         m = TAP_RE.match(line)
         if m:
             ok = m.group(1) == "ok"
@@ -130,15 +142,17 @@ def parse_binaries(kernel, lines, res):
                 # "ok 3 # SKIP reason": 6.1's harness prints no case name;
                 # take it from the "#  RUN" line.
                 directive = desc[1:].strip()
-                desc = last_run or f"case {current[2] + 1}"
+                desc = self.last_run or f"case {current[2] + 1}"
             elif " # " in desc:
                 desc, directive = (s.strip() for s in desc.split(" # ", 1))
             current[2] += 1
             if not ok:
                 current[3] += 1
-            res.add(ok, f"{kernel}/{current[0]}: {desc}", directive)
-    if current:
-        close(None)
+            self.res.add(ok, f"{self.kernel}/{current[0]}: {desc}", directive)
+
+    def finish(self):
+        if self.current:
+            self.close(None)
 
 
 def kmemleak_block(lines, i):
@@ -175,40 +189,112 @@ def scan_console(kernel, lines, res):
         res.add(False, f"{kernel}/{phase}: kernel: {line.strip()}")
 
 
+class RunParser:
+    """The results channel of a test run, line by line: the insmod and
+    rmmod status lines and the test binaries' TAP."""
+
+    def __init__(self, kernel, res):
+        self.kernel = kernel
+        self.res = res
+        self.bins = BinaryParser(kernel, res)
+        self.status = {}
+        self.out = []
+
+    def report(self, what, st, never=""):
+        label = {"insmod": "insmod dios.ko", "rmmod": "rmmod dios"}[what]
+        self.res.add(st == 0, f"{self.kernel}: {label}" +
+                     ("" if st == 0 else f" (status {st})" if st is not None
+                      else f" ({never})"))
+
+    def feed(self, line):
+        self.out.append(line)
+        for what in ("insmod", "rmmod"):
+            if line.startswith(f"dios-result: {what} ") and \
+               what not in self.status:
+                st = int(line.split()[2])
+                self.status[what] = st
+                self.report(what, st)
+                return
+        self.bins.feed(line)
+
+    def finish(self):
+        self.bins.finish()
+        if "insmod" not in self.status:
+            self.report("insmod", None, "never reached: boot failed?")
+        if "rmmod" not in self.status:
+            self.report("rmmod", None, "never reached")
+
+
+def clean(data):
+    return data.decode("utf-8", "replace").replace("\r", "").replace("\0", "")
+
+
+def follow(path, proc, sink):
+    """Feed the complete lines of path to sink as they come, until proc
+    ends; then the rest."""
+    pos = 0
+    buf = b""
+    while True:
+        done = proc.poll() is not None
+        try:
+            with open(path, "rb") as f:
+                f.seek(pos)
+                data = f.read()
+        except FileNotFoundError:
+            data = b""
+        pos += len(data)
+        buf += data
+        *lines, buf = buf.split(b"\n")
+        for line in lines:
+            sink(clean(line))
+        if done:
+            break
+        time.sleep(0.5)
+    if buf:
+        sink(clean(buf))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--console", required=True)
     ap.add_argument("--results", required=True)
-    ap.add_argument("--status", type=int, required=True,
+    ap.add_argument("--status", type=int,
                     help="exit status of timeout+qemu (124: timed out)")
     ap.add_argument("--timeout", default="?")
     ap.add_argument("--splats-only", action="store_true",
                     help="only report kernel splats from the console log")
+    ap.add_argument("run", nargs="*",
+                    help="-- COMMAND...: run the VM, print results as they "
+                    "come; its exit status is --status")
     args = ap.parse_args()
     k = args.kernel
     res = Results()
     if args.splats_only:
         scan_console(k, read_lines(args.console), res)
         return 1 if res.failed else 0
-    out = read_lines(args.results)
+    run = RunParser(k, res)
+    if args.run:
+        start = time.monotonic()
+        proc = subprocess.Popen(args.run, stdin=subprocess.DEVNULL)
+        try:
+            follow(args.results, proc, run.feed)
+        except KeyboardInterrupt:
+            proc.terminate()
+            raise
+        status = proc.returncode
+        print(f"parse-results: {k}: VM finished in "
+              f"{time.monotonic() - start:.0f}s (status {status})",
+              file=sys.stderr)
+    elif args.status is None:
+        ap.error("--status or a command to run is needed")
+    else:
+        status = args.status
+        for line in read_lines(args.results):
+            run.feed(line)
+    run.finish()
+    out = run.out
     console = read_lines(args.console)
-
-    def status_of(what):
-        for line in out:
-            if line.startswith(f"dios-result: {what} "):
-                return int(line.split()[2])
-        return None
-
-    st = status_of("insmod")
-    res.add(st == 0, f"{k}: insmod dios.ko" +
-            ("" if st == 0 else f" (status {st})" if st is not None
-             else " (never reached: boot failed?)"))
-    parse_binaries(k, out, res)
-    st = status_of("rmmod")
-    res.add(st == 0, f"{k}: rmmod dios" +
-            ("" if st == 0 else f" (status {st})" if st is not None
-             else " (never reached)"))
 
     n_before = len(res.lines)
     scan_console(k, console, res)
@@ -216,12 +302,12 @@ def main():
     if "dios-result: kmemleak" in out and not leaks:
         res.add(True, f"{k}: kmemleak found no leaks")
 
-    if args.status == 124:
+    if status == 124:
         res.add(False, f"{k}: run completed (timed out after {args.timeout} s)")
     else:
-        done = "dios-result: SUCCESS" in out and args.status == 0
+        done = "dios-result: SUCCESS" in out and status == 0
         res.add(done, f"{k}: run completed" +
-                ("" if done else f" (no success marker, qemu status {args.status})"))
+                ("" if done else f" (no success marker, qemu status {status})"))
     return 1 if res.failed else 0
 
 

@@ -14,6 +14,15 @@
 #   vm.sh faultinject stock|debug   the selftests and dios-fuzz under
 #                             failslab and fail_page_alloc (FI_SECS per
 #                             fuzz pass); result lines as for test
+#   vm.sh cmd KERNEL          make vm: copy DIOS_VM_FILES (space-separated
+#                             paths: static programs, scripts, data) into
+#                             the guest's /files, run DIOS_VM_CMD there with
+#                             sh, the module loaded; its output on the
+#                             terminal, the kernel log in the console log;
+#                             exits with the command's status (124: timed
+#                             out; 125: the VM did not get to run it, or the
+#                             kernel reported a WARNING, BUG, KASAN...)
+#   vm.sh cmd-check KERNEL    only check DIOS_VM_CMD and DIOS_VM_FILES
 #
 # The module and user programs must already be built (make build, and
 # make module-debug for the debug kernel). Logs: build/logs/<kernel>-*.log.
@@ -34,9 +43,51 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-mode=${1:?usage: vm.sh test|run|bench|shell|fuzz|soak|faultinject stock|debug|6.12|7.x|i386|arm64}
+mode=${1:?usage: vm.sh test|run|bench|shell|fuzz|soak|faultinject|cmd stock|debug|6.12|7.x|i386|arm64}
 kernel=${2:-stock}
 timeout_s=${DIOS_VM_TIMEOUT:-1200}
+
+# make vm: a command, and files that the guest can run (static: the guest
+# has no dynamic loader or libraries; of an architecture the guest runs).
+# Usage errors exit 2 before anything is built or booted.
+usage_error() {
+	echo "vm.sh: $*" >&2
+	echo "usage: make vm CMD='command' [FILES='path ...'] [KERNEL=stock|debug|6.12|7.x|i386|arm64]" >&2
+	exit 2
+}
+cmd_check() {
+	local machines f e m names=" "
+	[[ -n ${DIOS_VM_CMD:-} ]] || usage_error "no command (CMD) given"
+	case $kernel in
+	stock | debug | 6.12 | 7.x) machines="Advanced Micro Devices X86-64|Intel 80386" ;;
+	i386) machines="Intel 80386" ;;
+	arm64) machines="AArch64|ARM" ;;
+	*) usage_error "no guest kernel $kernel" ;;
+	esac
+	for f in ${DIOS_VM_FILES:-}; do
+		[[ -e $f ]] || usage_error "FILES: $f: no such file or directory"
+		[[ $names != *" ${f##*/} "* ]] ||
+			usage_error "FILES: two files named ${f##*/}"
+		names+="${f##*/} "
+		while IFS= read -r -d '' e; do
+			[[ $(head -c 4 "$e" | od -An -tx1 | tr -d ' ') == 7f454c46 ]] ||
+				continue
+			if readelf -lW "$e" 2>/dev/null | grep -q 'program interpreter'; then
+				usage_error "FILES: $e is dynamically linked; programs in the guest must be static (gcc -static, or pkg-config --static --libs libdios)"
+			fi
+			m=$(readelf -hW "$e" | sed -n 's/^ *Machine: *//p')
+			[[ $m =~ ^($machines)$ ]] ||
+				usage_error "FILES: $e is a program for $m, which the $kernel guest does not run"
+		done < <(find "$f" -type f -print0)
+	done
+}
+case $mode in
+cmd-check)
+	cmd_check
+	exit 0
+	;;
+cmd) cmd_check ;;
+esac
 
 # The long runs: their own time, and the kernel command line that tells
 # the guest (scripts/guest-init.sh) how long and with which seed.
@@ -143,6 +194,14 @@ if [[ $qemu_sys == qemu-system-x86_64 ]]; then
 	ldd "$kmod" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
 		while read -r lib; do cp -L --parents "$lib" "$root/"; done
 fi
+# make vm: the command, and the files in /files.
+if [[ $mode == cmd ]]; then
+	mkdir -p "$root/files"
+	printf '%s\n' "$DIOS_VM_CMD" > "$root/cmd"
+	for f in ${DIOS_VM_FILES:-}; do
+		cp -r "$f" "$root/files/"
+	done
+fi
 # The kernel opens /dev/console before /init runs (devtmpfs comes later).
 mknod -m 600 "$root/dev/console" c 5 1
 mknod -m 666 "$root/dev/null" c 1 3
@@ -191,26 +250,30 @@ qemu=("$qemu_sys" "${qemu_machine[@]}" -nographic -monitor none -no-reboot
 	-accel "$accel" -smp "$smp" -m 1G "${icount[@]}"
 	-kernel "$image" -initrd "$initrd" -append "$cmdline")
 
+# The results channel on the terminal too (run, bench, fuzz, cmd...).
+results_term=(-chardev "stdio,id=results,signal=off,logfile=$results"
+	-serial chardev:results)
+if [[ -n $results_virtio ]]; then
+	results_term=(-device virtio-serial-device
+		-chardev "stdio,id=results,signal=off,logfile=$results"
+		-device virtconsole,chardev=results)
+fi
+
 case $mode in
 test)
 	log "booting the $kernel kernel (timeout ${timeout_s}s; console: $console)"
-	start=$SECONDS
-	status=0
-	timeout -k 10 "$timeout_s" "${qemu[@]}" \
-		-serial "file:$console" "${results_serial[@]}" </dev/null ||
-		status=$?
-	log "$kernel: VM finished in $((SECONDS - start))s (status $status)"
+	# Results as each test binary ends, while the VM runs.
 	exec "$DIOS_ROOT/scripts/parse-results.py" --kernel "$tapname" \
-		--console "$console" --results "$results" \
-		--status "$status" --timeout "$timeout_s"
+		--console "$console" --results "$results" --timeout "$timeout_s" \
+		-- timeout -k 10 "$timeout_s" "${qemu[@]}" \
+		-serial "file:$console" "${results_serial[@]}"
 	;;
 run | bench)
 	# The program's output (ttyS1) goes to the terminal and to $results,
 	# the kernel log to $console.
 	status=0
 	timeout -k 10 "$timeout_s" "${qemu[@]}" -serial "file:$console" \
-		-chardev "stdio,id=results,signal=off,logfile=$results" \
-		-serial chardev:results </dev/null || status=$?
+		"${results_term[@]}" </dev/null || status=$?
 	[[ $status -ne 124 ]] || die "VM timed out after ${timeout_s}s; console log: $console"
 	grep -q 'dios-result: SUCCESS' "$results" ||
 		die "the $mode run failed (qemu status $status); console log: $console"
@@ -231,12 +294,45 @@ fuzz | soak | faultinject)
 	start=$SECONDS
 	status=0
 	timeout -k 10 "$timeout_s" "${qemu[@]}" -serial "file:$console" \
-		-chardev "stdio,id=results,signal=off,logfile=$results" \
-		-serial chardev:results </dev/null || status=$?
+		"${results_term[@]}" </dev/null || status=$?
 	log "$kernel: VM finished in $((SECONDS - start))s (status $status)"
 	exec "$DIOS_ROOT/scripts/parse-results.py" --kernel "$kernel" \
 		--console "$console" --results "$results" \
 		--status "$status" --timeout "$timeout_s"
+	;;
+cmd)
+	# The command's output (the results channel) on the terminal, the
+	# kernel log in $console, where guest-init.sh also writes how insmod,
+	# the command and rmmod ended.
+	log "booting the $kernel kernel to run the command (timeout ${timeout_s}s; kernel log: $console)"
+	status=0
+	timeout -k 10 "$timeout_s" "${qemu[@]}" -serial "file:$console" \
+		"${results_term[@]}" </dev/null || status=$?
+	marked() {
+		tr -d '\r' < "$console" |
+			sed -n "s/^.*dios-result: $1 \([0-9][0-9]*\)\$/\1/p" | tail -n 1
+	}
+	insmod=$(marked insmod) cmd=$(marked cmd) rmmod=$(marked rmmod)
+	splats=0
+	"$DIOS_ROOT/scripts/parse-results.py" --kernel "$kernel/cmd" \
+		--splats-only --console "$console" --results "$results" \
+		--status "$status" >&2 || splats=1
+	if [[ $status -eq 124 ]]; then
+		log "the VM timed out after ${timeout_s}s (DIOS_VM_TIMEOUT); kernel log: $console"
+		exit 124
+	fi
+	if [[ -z $cmd ]]; then
+		log "the command did not run (insmod status ${insmod:-never reached}, qemu status $status); kernel log: $console"
+		exit 125
+	fi
+	[[ ${rmmod:-1} -eq 0 ]] ||
+		log "warning: rmmod dios failed (status ${rmmod:-never reached}); kernel log: $console"
+	if [[ $splats -ne 0 ]]; then
+		log "the kernel reported the errors above while the command ran (its status: $cmd); kernel log: $console"
+		exit 125
+	fi
+	[[ $cmd -eq 0 ]] || log "the command exited with status $cmd"
+	exit "$cmd"
 	;;
 shell)
 	"${qemu[@]}" -serial mon:stdio "${results_serial[@]}"
