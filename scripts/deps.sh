@@ -24,8 +24,8 @@ declare -A group=(
 	[module]="make build-essential linux-headers-amd64 rsync kmod"
 	# the selftests: kselftest_harness.h from the kernel source
 	[tests]="linux-source-6.1 xz-utils"
-	# checkpatch (from linux-source), sparse
-	[lint]="linux-source-6.1 xz-utils sparse"
+	# checkpatch (from linux-source), sparse, mandoc (the manual pages)
+	[lint]="linux-source-6.1 xz-utils sparse mandoc"
 	# the QEMU guest and its initramfs
 	[vm]="qemu-system-x86 busybox-static cpio python3 kmod"
 	# the debug guest kernel
