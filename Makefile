@@ -29,7 +29,7 @@
 #   make soak             tools/dios-soak.c likewise, SOAK_SECS (120), SOAK_SEED
 #   make faultinject      the selftests and dios-fuzz under failslab and
 #                         fail_page_alloc, debug VM, FI_SECS per fuzz pass (20)
-#   make install          libdios 64+32, headers, pkg-config, udev rule
+#   make install          libdios 64+32, headers, pkg-config, man pages, udev rule
 #                         (DESTDIR=... PREFIX=/usr/local DIOS_GROUP=dios
 #                         DIOS_MODE=0660)
 #   make modules_install  dios.ko for the stock headers' kernel, then depmod
@@ -165,7 +165,7 @@ deps:
 	@scripts/deps.sh
 
 check:
-	$(call need,lib module tests lint vm debug dkms guests)
+	$(call need,lib module tests lint vm debug dkms host guests)
 	+@scripts/check.sh lint host stock debug $(GUESTS)
 check-quick:
 	$(call need,lib module tests lint vm)
@@ -180,7 +180,7 @@ check-debug:
 	$(call need,lib module tests vm debug)
 	+@scripts/check.sh debug
 check-host:
-	$(call need,lib module tests dkms)
+	$(call need,lib module tests dkms host)
 	+@scripts/check.sh host
 check-dkms:
 	$(call need,module dkms)

@@ -12,7 +12,8 @@
 #            are the same afterwards
 #   install  make install and modules_install into a DESTDIR, a program
 #            built with pkg-config 64- and 32-bit against the installed
-#            libraries, make uninstall leaves nothing
+#            libraries, the manual pages (every page, found by man),
+#            make uninstall leaves nothing
 #   nolock   make install and the build of make shell (make vm-build) in a
 #            fresh copy of the sources succeed while another process holds
 #            the dpkg lock, and run no apt or dpkg; with a package missing,
@@ -116,6 +117,31 @@ t_dkms() {
 	}
 }
 
+# The installed manual pages in $1 (DATADIR/man): every page of man/,
+# compressed, a .so stub as a link to its page, and man finds them.
+check_man() {
+	local mandir=$1 p page n=0 out
+	for p in "$DIOS_ROOT"/man/man[1-8]/*.[1-8]; do
+		page=$mandir/${p#"$DIOS_ROOT/man/"}.gz
+		[[ -f $page ]] || fail "make install put no $page (or a dangling link)"
+		gzip -t "$page" || fail "$page is not gzip"
+		n=$((n + 1))
+	done
+	[[ $n -gt 0 ]] || fail "no manual pages in man/"
+	[[ ! -L $mandir/man3/dios_create.3.gz && -L $mandir/man3/dios_acquire_write.3.gz ]] ||
+		fail "dios_create.3.gz should be a page, dios_acquire_write.3.gz a link"
+	out=$(MANWIDTH=80 man -l "$mandir/man3/dios_create.3.gz" 2>&1)
+	grep -Eq '^ +dios_create . create a DIOS object$' <<< "$out" ||
+		fail "man -l dios_create.3.gz: $out"
+	out=$(MANWIDTH=80 man -M "$mandir" 3 dios_acquire_write 2>&1)
+	grep -Eq '^ +dios_acquire_read, +dios_acquire_write ' <<< "$out" ||
+		fail "man 3 dios_acquire_write: $out"
+	out=$(MANWIDTH=80 man -M "$mandir" 7 dios 2>&1)
+	grep -Eq '^ +dios . DIOS objects, names and references for Linux$' <<< "$out" ||
+		fail "man 7 dios: $out"
+	echo "$n manual pages installed"
+}
+
 # A program of one's own, built with pkg-config against the installed
 # library; it prints __u64 fields the way userlib/dios.h says, with
 # -Wformat=2 -Werror, and runs on the host without the module.
@@ -159,6 +185,7 @@ t_install() {
 	grep -Eqx 'dios dios c10:[0-9]+' "$root/lib/modules/$release/modules.devname" ||
 		fail "modules_install: no /dev/dios in modules.devname"
 	check_modinfo "$root/lib/modules/$release/updates/dios.ko"
+	check_man "$root/usr/share/man"
 	echo "$prog_c" > "$work/prog.c"
 	for a in 64 32; do
 		dir=x86_64-linux-gnu
@@ -191,6 +218,8 @@ t_install() {
 			fail "prog$a: no -ENODEV explained"
 	done
 	make -C "$DIOS_ROOT" --no-print-directory uninstall DESTDIR="$root" PREFIX=/usr
+	[[ ! -e $root/usr/share/man/man3/dios_create.3.gz && ! -e $root/usr/share/man/man7/dios.7.gz ]] ||
+		fail "make uninstall left the manual pages"
 	[[ -z $(find "$root" -mindepth 1) ]] || {
 		find "$root" -mindepth 1
 		fail "make uninstall left files"
@@ -270,7 +299,7 @@ for t in "$@"; do
 	kbuild) run kbuild t_kbuild "plain M= build of kernel/ against the stock headers" ;;
 	dkms) run dkms t_dkms "dkms add, build, install, remove in a private tree; host unchanged" ;;
 	install)
-		run install t_install "make install, modules_install (depmod), pkg-config 64/32, uninstall"
+		run install t_install "make install, modules_install (depmod), pkg-config 64/32, man pages, uninstall"
 		for a in 64 32; do
 			[[ ! -e $work/not-run$a ]] ||
 				echo "ok host: run the $a-bit pkg-config program # SKIP the host kernel cannot run $a-bit programs"

@@ -17,6 +17,14 @@ DIOS_LOGS=$DIOS_BUILD/logs
 LINUX_SRC_PKG=linux-source-6.1
 LINUX_SRC_TARBALL=${LINUX_SRC_TARBALL:-/usr/src/$LINUX_SRC_PKG.tar.xz}
 
+# The page that a manual page stub names, as manN/PAGE.N (relative to
+# man/): a stub is a file whose one line is `.so manN/PAGE.N`. Nothing for
+# a page of its own.
+man_stub_target() {
+	[[ $(grep -cv '^$' "$1") -eq 1 ]] || return 0
+	sed -n 's/^\.so \(man[1-8]\/[^ /]*\.[1-8]\)$/\1/p' "$1"
+}
+
 die() { echo "$(basename "$0"): error: $*" >&2; exit 1; }
 log() { echo "$(basename "$0"): $*" >&2; }
 

@@ -24,8 +24,8 @@ declare -A group=(
 	[module]="make build-essential linux-headers-amd64 rsync kmod"
 	# the selftests: kselftest_harness.h from the kernel source
 	[tests]="linux-source-6.1 xz-utils"
-	# checkpatch (from linux-source), sparse
-	[lint]="linux-source-6.1 xz-utils sparse"
+	# checkpatch (from linux-source), sparse, mandoc (the manual pages)
+	[lint]="linux-source-6.1 xz-utils sparse mandoc"
 	# the QEMU guest and its initramfs
 	[vm]="qemu-system-x86 busybox-static cpio python3 kmod"
 	# the debug guest kernel
@@ -34,6 +34,8 @@ declare -A group=(
 	[bench]="python3 gnuplot-nox"
 	# the DKMS test of make check
 	[dkms]="dkms"
+	# the install test of make check-host: man reads the installed pages
+	[host]="man-db"
 	# the other guest kernels (scripts/kernels.sh: 6.12, 7.x, i386, arm64,
 	# armhf), built from source; their sources and the cross compilers
 	# come into the cache through a private apt configuration, which
@@ -41,7 +43,7 @@ declare -A group=(
 	[guests]="qemu-system-x86 qemu-system-arm busybox-static cpio python3 kmod
 		bc bison flex libelf-dev libssl-dev ccache xz-utils linux-source-6.1"
 )
-all_groups="lib module tests lint vm debug bench dkms guests"
+all_groups="lib module tests lint vm debug bench dkms host guests"
 
 check=0
 if [[ ${1:-} == --check ]]; then

@@ -4,7 +4,8 @@
 #
 #   install.sh install          libdios 64- and 32-bit (multiarch library
 #                               directories), headers, pkg-config files,
-#                               the udev rule, the sysusers.d entry, docs
+#                               the udev rule, the sysusers.d entry, docs,
+#                               the manual pages of man/
 #   install.sh modules_install  dios.ko under /lib/modules/<release>/updates,
 #                               then depmod
 #   install.sh uninstall        undo both, exactly
@@ -124,6 +125,29 @@ install_docs() {
 	done
 }
 
+# Every page of man/man[1-8]/, into $DATADIR/man, compressed as Debian's
+# are (gzip -9n: no name, no time stamp, so a page always gives the same
+# file). A stub (`.so manN/PAGE.N`) becomes a symbolic link to its page,
+# as dh_installman makes it.
+install_man() {
+	local f sec name target tmp
+	tmp=$(mktemp -d)
+	for f in "$DIOS_ROOT"/man/man[1-8]/*.[1-8]; do
+		[[ -e $f ]] || continue
+		sec=${f##*.} name=${f##*/}
+		target=$(man_stub_target "$f")
+		if [[ -z $target ]]; then
+			gzip -9n -c "$f" > "$tmp/$name.gz"
+			put 644 "$tmp/$name.gz" "$DATADIR/man/man$sec/$name.gz"
+		elif [[ ${target%%/*} == "man$sec" ]]; then
+			link "${target#*/}.gz" "$DATADIR/man/man$sec/$name.gz"
+		else
+			link "../$target.gz" "$DATADIR/man/man$sec/$name.gz"
+		fi
+	done
+	rm -rf "$tmp"
+}
+
 live_refresh() {
 	[[ -z $DESTDIR ]] || return 0
 	if command -v ldconfig > /dev/null; then ldconfig || true; fi
@@ -205,6 +229,7 @@ install)
 	install_libs
 	install_policy
 	install_docs
+	install_man
 	save "$lib_manifest"
 	live_refresh
 	;;

@@ -5,8 +5,11 @@
 #   the version tests of kernel/compat.h, which exist for that reason, and
 #   the TRACE_EVENT layout of kernel/trace.h),
 #   and a build with sparse (C=2) and W=1 against the stock headers, failing
-#   on any warning or error, and the uapi layout check (uapi-layout.c) for
-#   four ABIs. Details go to build/logs/lint-*.log.
+#   on any warning or error, the uapi layout check (uapi-layout.c) for
+#   four ABIs, and the manual pages (scripts/man-check.sh: mandoc, a page
+#   for every symbol of libdios.map, errors, examples), with a check that
+#   the page check fails for a symbol without a page. Details go to
+#   build/logs/lint-*.log.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -99,6 +102,26 @@ if [[ ${#structs[@]} -gt 0 && ${#bad[@]} -eq 0 ]]; then
 else
 	cat "$llog" >&2
 	echo "not ok lint: uapi layout (${bad[*]:-no structs found})"
+	fail=1
+fi
+# ---- manual pages ----
+"$DIOS_ROOT/scripts/man-check.sh" || fail=1
+# The check itself: a symbol added to a copy of the version script, with
+# no page, must fail it by name.
+mlog=$DIOS_LOGS/lint-man-selftest.log
+mtree=$DIOS_BUILD/lint-man
+rm -rf "$mtree"
+mkdir -p "$mtree"
+cp -r "$DIOS_ROOT/man" "$DIOS_ROOT/userlib" "$DIOS_ROOT/uapi" "$mtree/"
+sed -i 's/^\(\t*\)dios_version;$/&\n\1dios_lint_no_page;/' "$mtree/userlib/libdios.map"
+echo 'int dios_lint_no_page(void);' >> "$mtree/userlib/dios.h"
+if grep -q dios_lint_no_page "$mtree/userlib/libdios.map" &&
+	! "$DIOS_ROOT/scripts/man-check.sh" "$mtree" > "$mlog" 2>&1 &&
+	grep -q 'dios_lint_no_page: no man/man3/dios_lint_no_page.3' "$mlog"; then
+	echo "ok lint: man pages: the check fails for a symbol without a page"
+else
+	cat "$mlog" >&2
+	echo "not ok lint: man pages: a symbol without a page passed the check (see $mlog)"
 	fail=1
 fi
 exit $fail
