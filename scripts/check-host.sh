@@ -12,7 +12,8 @@
 #            are the same afterwards
 #   install  make install and modules_install into a DESTDIR, a program
 #            built with pkg-config 64- and 32-bit against the installed
-#            libraries, make uninstall leaves nothing
+#            libraries, and so is a copy of examples/ with its own Makefile
+#            (also static); make uninstall leaves nothing
 #   nolock   make install and the build of make shell (make vm-build) in a
 #            fresh copy of the sources succeed while another process holds
 #            the dpkg lock, and run no apt or dpkg; with a package missing,
@@ -148,8 +149,25 @@ int main(void)
 	return ret == -ENODEV ? 0 : 1;
 }'
 
+# An example built against a DESTDIR install ($2: its library directory,
+# empty for a static one) uses that libdios, and without the module it
+# fails, status 1, saying why.
+check_example() {
+	local prog=$1 libdir=$2 out status=0
+	if [[ -n $libdir ]]; then
+		out=$(LD_LIBRARY_PATH=$libdir ldd "$prog")
+		grep -q "libdios.so.1 => $libdir/" <<< "$out" ||
+			fail "$prog does not use the installed libdios: $out"
+	fi
+	out=$(LD_LIBRARY_PATH=$libdir "$prog" 2>&1) || status=$?
+	echo "$out"
+	[[ $status -eq 1 ]] || fail "$prog: status $status without the module, not 1"
+	grep -q "the dios module is not loaded" <<< "$out" ||
+		fail "$prog: no -ENODEV explained"
+}
+
 t_install() {
-	local root=$work/install a dir pc flags out
+	local root=$work/install a dir pcenv pc flags out
 	make -C "$DIOS_ROOT" --no-print-directory install DESTDIR="$root" PREFIX=/usr
 	make -C "$DIOS_ROOT" --no-print-directory modules_install DESTDIR="$root" PREFIX=/usr
 	for f in usr/include/dios.h usr/include/linux/dios.h \
@@ -164,11 +182,14 @@ t_install() {
 		fail "modules_install: no /dev/dios in modules.devname"
 	check_modinfo "$root/lib/modules/$release/updates/dios.ko"
 	echo "$prog_c" > "$work/prog.c"
+	# examples/, as installed, is meant to be copied and built on its own.
+	cp -r "$root/usr/share/doc/dios/examples" "$work/examples"
 	for a in 64 32; do
 		dir=x86_64-linux-gnu
 		[[ $a == 64 ]] || dir=i386-linux-gnu
-		pc=(env PKG_CONFIG_SYSROOT_DIR="$root"
-			PKG_CONFIG_LIBDIR="$root/usr/lib/$dir/pkgconfig" pkg-config)
+		pcenv=(env PKG_CONFIG_SYSROOT_DIR="$root"
+			PKG_CONFIG_LIBDIR="$root/usr/lib/$dir/pkgconfig")
+		pc=("${pcenv[@]}" pkg-config)
 		flags=$("${pc[@]}" --cflags --libs libdios)
 		[[ $flags == *"-L$root/usr/lib/$dir"* ]] || fail "pkg-config $a: $flags"
 		# shellcheck disable=SC2086
@@ -182,7 +203,24 @@ t_install() {
 		echo "$out"
 		grep -q "dios_version: -19: the dios module is not loaded" <<< "$out" ||
 			fail "prog$a: no -ENODEV explained"
+		"${pcenv[@]}" make -C "$work/examples" O="$work/ex$a" \
+			CC="gcc -m$a" CFLAGS="-O2 -Wall -Wextra -Wformat=2 -Werror"
+		check_example "$work/ex$a/stream_zerocopy" "$root/usr/lib/$dir"
+		"${pcenv[@]}" make -C "$work/examples" O="$work/ex$a-static" \
+			CC="gcc -m$a" STATIC=1
+		out=$(readelf -lW "$work/ex$a-static/spawn_chan")
+		! grep -q 'program interpreter' <<< "$out" ||
+			fail "STATIC=1 built a dynamic program"
+		check_example "$work/ex$a-static/spawn_chan" ""
 	done
+	# Without libdios where pkg-config looks, the Makefile says so.
+	if out=$(PKG_CONFIG_LIBDIR=$work/nothing make -C "$work/examples" \
+		O="$work/ex-none" 2>&1); then
+		fail "the examples built without libdios"
+	fi
+	echo "$out"
+	grep -q "pkg-config finds no libdios" <<< "$out" ||
+		fail "no word on the missing libdios"
 	make -C "$DIOS_ROOT" --no-print-directory uninstall DESTDIR="$root" PREFIX=/usr
 	[[ -z $(find "$root" -mindepth 1) ]] || {
 		find "$root" -mindepth 1
@@ -262,7 +300,7 @@ for t in "$@"; do
 	case $t in
 	kbuild) run kbuild t_kbuild "plain M= build of kernel/ against the stock headers" ;;
 	dkms) run dkms t_dkms "dkms add, build, install, remove in a private tree; host unchanged" ;;
-	install) run install t_install "make install, modules_install (depmod), pkg-config 64/32, uninstall" ;;
+	install) run install t_install "make install, modules_install (depmod), pkg-config 64/32 and examples/, uninstall" ;;
 	nolock) run nolock t_nolock "make install and make shell's build with the dpkg lock held, no apt" ;;
 	*) die "unknown test $t" ;;
 	esac
