@@ -2,7 +2,8 @@
 #
 #   make deps             install the Debian packages everything needs (apt;
 #                         the only target that installs anything from Debian)
-#   make                  module (stock kernel), libdios 64+32, selftests, tools
+#   make                  module (stock kernel), libdios 64+32, selftests, tools,
+#                         examples/ built against libdios installed in build/stage
 #   make check            lint + host tests (plain M= build, DKMS, install) +
 #                         selftests on every guest kernel: stock, debug,
 #                         6.12, 7.x, i386, arm64 (+ armhf module build)
@@ -140,7 +141,7 @@ SYSUSERSDIR ?= /etc/sysusers.d
 DIOS_GROUP ?= dios
 DIOS_MODE ?= 0660
 
-.PHONY: all deps build module module-debug lib tests tools \
+.PHONY: all deps build module module-debug lib tests tools examples \
 	check check-stock check-debug check-host check-dkms lint run shell \
 	vm vm-build bench install modules_install uninstall dkms-src \
 	dkms-install dkms-uninstall clean \
@@ -260,7 +261,7 @@ fuzz soak faultinject:
 
 # ---- the build ------------------------------------------------------------
 
-build: module lib tests tools
+build: module lib tests tools examples
 
 # Copy kernel/ and uapi/ side by side into build/$(1)/ (Kbuild adds
 # -I$(src)/../uapi) and build there. rsync keeps mtimes, so Kbuild rebuilds
@@ -297,7 +298,7 @@ $(addprefix module-,$(GUESTS)): module-%:
 # build/{tests,seeds}{64,32}; arm64: aarch64 and armhf, cross-compiled).
 CROSS_ABIS_arm64 := aarch64-linux-gnu arm-linux-gnueabihf
 $(addprefix build-,$(GUESTS)): build-%: module-%
-	@$(MAKE) --no-print-directory lib tests tools
+	@$(MAKE) --no-print-directory lib tests tools examples
 	+@for t in $(CROSS_ABIS_$*); do \
 		$(MAKE) --no-print-directory CC="$$(scripts/cross.sh gcc $$t)/$$t-gcc" \
 			lib tests tools || exit; \
@@ -355,6 +356,35 @@ $(B)/$(3)/%: tools/%.c $(B)/$(1)/libdios.a $(HDRS) $(TOOL_HDRS)
 		-lpthread -o $$@
 endef
 $(foreach a,$(ABIS),$(eval $(call abi_rules,$(call abi_field,$(a),2),$(call abi_field,$(a),3),$(call abi_field,$(a),4),$(call abi_field,$(a),6),$(call abi_field,$(a),5))))
+
+# The examples, built as a user builds them (examples/README.md): with
+# examples/Makefile and pkg-config only, against libdios as `make install`
+# lays it out, staged in build/stage; static, as the guests run them, into
+# build/examples{64,32}/ (scripts/vm.sh stages them, guest-init.sh runs
+# them). Native ABIs only: install.sh installs build/lib64 and build/lib32.
+STAGE := $(B)/stage
+EXAMPLE_SRCS := $(wildcard examples/*)
+examples: $(if $(NATIVE),$(B)/examples64.stamp $(B)/examples32.stamp)
+
+$(STAGE)/.installed: $(foreach a,$(ABIS),$(call abi_lib,$(a))/libdios.a \
+		$(call abi_lib,$(a))/libdios.so.$(LIBDIOS_VERSION)) $(HDRS) \
+		scripts/libdios.pc.in scripts/install.sh
+	@rm -rf $(STAGE)
+	@$(INSTALL_ENV) DESTDIR="$(STAGE)" scripts/install.sh install
+	@touch $@
+
+# $(1): 64 or 32; $(2): the library directory of that ABI in the stage.
+# The output directory is made afresh: the VM stages all it holds.
+define example_rules
+$(B)/examples$(1).stamp: $(STAGE)/.installed $(EXAMPLE_SRCS)
+	@rm -rf $(B)/examples$(1)
+	+PKG_CONFIG_SYSROOT_DIR="$(STAGE)" PKG_CONFIG_LIBDIR="$(STAGE)$(2)/pkgconfig" \
+		$(MAKE) --no-print-directory -C examples O=$(B)/examples$(1) \
+		CC="$(CC) -m$(1)" CFLAGS="$(CFLAGS) -Wall -Wextra -Werror" STATIC=1
+	@touch $$@
+endef
+$(eval $(call example_rules,64,$(LIBDIR)))
+$(eval $(call example_rules,32,$(LIBDIR32)))
 
 $(B)/tools/%: tools/%.c $(B)/lib64/libdios.a $(HDRS) $(TOOL_HDRS)
 	@mkdir -p $(@D)

@@ -12,7 +12,8 @@
 #            are the same afterwards
 #   install  make install and modules_install into a DESTDIR, a program
 #            built with pkg-config 64- and 32-bit against the installed
-#            libraries, the manual pages (every page, found by man),
+#            libraries, the manual pages (every page, found by man), a
+#            copy of examples/ built with its own Makefile (also static);
 #            make uninstall leaves nothing
 #   nolock   make install and the build of make shell (make vm-build) in a
 #            fresh copy of the sources succeed while another process holds
@@ -170,8 +171,25 @@ host_runs() {
 	gcc "-m$1" -o "$work/probe$1" "$work/probe.c" && "$work/probe$1" 2>/dev/null
 }
 
+# An example built against a DESTDIR install ($2: its library directory,
+# empty for a static one) uses that libdios, and without the module it
+# fails, status 1, saying why.
+check_example() {
+	local prog=$1 libdir=$2 out status=0
+	if [[ -n $libdir ]]; then
+		out=$(LD_LIBRARY_PATH=$libdir ldd "$prog")
+		grep -q "libdios.so.1 => $libdir/" <<< "$out" ||
+			fail "$prog does not use the installed libdios: $out"
+	fi
+	out=$(LD_LIBRARY_PATH=$libdir "$prog" 2>&1) || status=$?
+	echo "$out"
+	[[ $status -eq 1 ]] || fail "$prog: status $status without the module, not 1"
+	grep -q "the dios module is not loaded" <<< "$out" ||
+		fail "$prog: no -ENODEV explained"
+}
+
 t_install() {
-	local root=$work/install a dir pc flags out
+	local root=$work/install a dir pcenv pc flags out
 	make -C "$DIOS_ROOT" --no-print-directory install DESTDIR="$root" PREFIX=/usr
 	make -C "$DIOS_ROOT" --no-print-directory modules_install DESTDIR="$root" PREFIX=/usr
 	for f in usr/include/dios.h usr/include/linux/dios.h \
@@ -187,11 +205,14 @@ t_install() {
 	check_modinfo "$root/lib/modules/$release/updates/dios.ko"
 	check_man "$root/usr/share/man"
 	echo "$prog_c" > "$work/prog.c"
+	# examples/, as installed, is meant to be copied and built on its own.
+	cp -r "$root/usr/share/doc/dios/examples" "$work/examples"
 	for a in 64 32; do
 		dir=x86_64-linux-gnu
 		[[ $a == 64 ]] || dir=i386-linux-gnu
-		pc=(env PKG_CONFIG_SYSROOT_DIR="$root"
-			PKG_CONFIG_LIBDIR="$root/usr/lib/$dir/pkgconfig" pkg-config)
+		pcenv=(env PKG_CONFIG_SYSROOT_DIR="$root"
+			PKG_CONFIG_LIBDIR="$root/usr/lib/$dir/pkgconfig")
+		pc=("${pcenv[@]}" pkg-config)
 		flags=$("${pc[@]}" --cflags --libs libdios)
 		[[ $flags == *"-L$root/usr/lib/$dir"* ]] || fail "pkg-config $a: $flags"
 		# shellcheck disable=SC2086
@@ -201,10 +222,17 @@ t_install() {
 			fail "prog$a was not linked with the installed libdios: $(cat "$work/link$a")"
 		readelf -dW "$work/prog$a" | grep -q 'NEEDED.*\[libdios\.so\.1\]' ||
 			fail "prog$a does not need libdios.so.1"
+		"${pcenv[@]}" make -C "$work/examples" O="$work/ex$a" \
+			CC="gcc -m$a" CFLAGS="-O2 -Wall -Wextra -Wformat=2 -Werror"
+		"${pcenv[@]}" make -C "$work/examples" O="$work/ex$a-static" \
+			CC="gcc -m$a" STATIC=1
+		out=$(readelf -lW "$work/ex$a-static/spawn_chan")
+		! grep -q 'program interpreter' <<< "$out" ||
+			fail "STATIC=1 built a dynamic program"
 		# A host kernel without IA32 emulation runs no i386 program
 		# (the guests test those): linked and checked, not run.
 		if ! host_runs "$a"; then
-			echo "the host kernel cannot run $a-bit programs: prog$a not run"
+			echo "the host kernel cannot run $a-bit programs: prog$a and the examples not run"
 			touch "$work/not-run$a"
 			continue
 		fi
@@ -216,7 +244,17 @@ t_install() {
 		echo "$out"
 		grep -q "dios_version: -19: the dios module is not loaded" <<< "$out" ||
 			fail "prog$a: no -ENODEV explained"
+		check_example "$work/ex$a/stream_zerocopy" "$root/usr/lib/$dir"
+		check_example "$work/ex$a-static/spawn_chan" ""
 	done
+	# Without libdios where pkg-config looks, the Makefile says so.
+	if out=$(PKG_CONFIG_LIBDIR=$work/nothing make -C "$work/examples" \
+		O="$work/ex-none" 2>&1); then
+		fail "the examples built without libdios"
+	fi
+	echo "$out"
+	grep -q "pkg-config finds no libdios" <<< "$out" ||
+		fail "no word on the missing libdios"
 	make -C "$DIOS_ROOT" --no-print-directory uninstall DESTDIR="$root" PREFIX=/usr
 	[[ ! -e $root/usr/share/man/man3/dios_create.3.gz && ! -e $root/usr/share/man/man7/dios.7.gz ]] ||
 		fail "make uninstall left the manual pages"
@@ -299,10 +337,10 @@ for t in "$@"; do
 	kbuild) run kbuild t_kbuild "plain M= build of kernel/ against the stock headers" ;;
 	dkms) run dkms t_dkms "dkms add, build, install, remove in a private tree; host unchanged" ;;
 	install)
-		run install t_install "make install, modules_install (depmod), pkg-config 64/32, man pages, uninstall"
+		run install t_install "make install, modules_install (depmod), pkg-config 64/32, man pages, examples/, uninstall"
 		for a in 64 32; do
 			[[ ! -e $work/not-run$a ]] ||
-				echo "ok host: run the $a-bit pkg-config program # SKIP the host kernel cannot run $a-bit programs"
+				echo "ok host: run the $a-bit pkg-config program and examples # SKIP the host kernel cannot run $a-bit programs"
 		done
 		;;
 	nolock) run nolock t_nolock "make install and make shell's build with the dpkg lock held, no apt" ;;

@@ -76,6 +76,14 @@ run_tests() {
 		wanted "${t##*/}" || continue
 		run_framed "${t#/tests}" "$t"
 	done
+	# The examples (examples/): each is one result, its exit status,
+	# named 64/examples/NAME.  diosonly: "examples" or their names.
+	for t in /examples64/* /examples32/*; do
+		[ -x "$t" ] || continue
+		wanted examples || wanted "${t##*/}" || continue
+		a=${t#/examples}
+		run_framed "${a%%/*}/examples/${t##*/}" "$t"
+	done
 }
 
 # A command as a test block named $1: its TAP and exit status framed for
@@ -240,7 +248,8 @@ fi_selftests() {
 kill_leftovers() {
 	for p in /proc/[0-9]*; do
 		case $(readlink $p/exe 2>/dev/null) in
-		/tests64/* | /tests32/* | /demo/* | /seeds64/* | /seeds32/*)
+		/tests64/* | /tests32/* | /demo/* | /seeds64/* | /seeds32/* | \
+		/examples64/* | /examples32/*)
 			kill -9 ${p#/proc/} 2>/dev/null ;;
 		esac
 	done
@@ -492,7 +501,7 @@ cmd)
 	;;
 shell)
 	load
-	echo "dios: module loaded; tests in /tests64 /tests32, tools in /demo."
+	echo "dios: module loaded; tests in /tests64 /tests32, examples in /examples64 /examples32, tools in /demo."
 	echo "dios: exit the shell to unload the module and power off."
 	setsid cttyhack sh -l
 	unload

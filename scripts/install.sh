@@ -120,7 +120,7 @@ install_policy() {
 
 install_docs() {
 	local f doc=$DATADIR/doc/dios
-	for f in README.md CHANGELOG.md LICENSE docs/*.md LICENSES/*/*; do
+	for f in README.md CHANGELOG.md LICENSE docs/*.md LICENSES/*/* examples/*; do
 		put 644 "$DIOS_ROOT/$f" "$doc/$f"
 	done
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Boot a guest kernel under QEMU (TCG) with an initramfs holding busybox,
-# dios.ko, the static selftests (64- and 32-bit) and the tools.
+# dios.ko, the static selftests (64- and 32-bit), the examples and the tools.
 #
 #   vm.sh test  stock|debug   run every selftest; print result lines and
 #                             exit non-zero on any failure (parse-results.py)
@@ -166,9 +166,11 @@ if [[ -d $DIOS_BUILD/tools ]]; then
 	find "$DIOS_BUILD/tools" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/demo/" \;
 fi
 
-# The tests run before the module is loaded (guest-init.sh, "unloaded"):
-# their binaries, for each user-space ABI of the guest (build/unloaded64
-# beside build/tests64, build/<triplet>/unloaded beside .../tests); the
+# The tests run before the module is loaded (guest-init.sh, "unloaded") and
+# the examples (examples/, built against the staged install; run after the
+# selftests): their binaries, for each user-space ABI of the guest
+# (build/unloaded64 and build/examples64 beside build/tests64,
+# build/<triplet>/unloaded beside .../tests; examples only on x86); the
 # module tree as `make modules_install` lays it out for the guest's release,
 # indexed by depmod, kept aside in /modstage until the autoload test
 # installs it; on x86_64 guests, which run the host's binaries, kmod (the
@@ -176,11 +178,13 @@ fi
 # /usr/lib/dios-kmod: the autoload test needs it and is left out elsewhere.
 for u in "${userdirs[@]}"; do
 	IFS=: read -r a tdir _ <<< "$u"
-	udir=${tdir%tests*}unloaded${tdir##*tests}
-	if [[ -d $udir ]]; then
-		mkdir -p "$root/unloaded$a"
-		cp "$udir"/* "$root/unloaded$a/"
-	fi
+	for d in unloaded examples; do
+		udir=${tdir%tests*}$d${tdir##*tests}
+		if [[ -d $udir ]]; then
+			mkdir -p "$root/$d$a"
+			cp "$udir"/* "$root/$d$a/"
+		fi
+	done
 done
 release=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
 mkdir -p "$root/modstage/lib/modules/$release/updates"
