@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -317,14 +318,49 @@ static inline long dios_test_stat_settles(const char *key, long want, int ms)
 }
 
 /*
- * Wait until thread or process @tid sleeps interruptibly (state S in
- * /proc/<tid>/stat), which for the test programs here means it is blocked
- * in the call under test.  0 once it does, -1 after about @ms milliseconds
- * or if it is gone.
+ * The system call thread @tid is in, from /proc/<tid>/syscall: its number
+ * (of the thread's own ABI), -1 if it is running or blocked outside a
+ * system call, -2 if the file cannot be read (a kernel without it, or no
+ * ptrace access to @tid).
  */
-static inline int dios_test_wait_sleeping(pid_t tid, int ms)
+static inline long dios_test_syscall_of(pid_t tid)
+{
+	char path[64], buf[128], *end;
+	long nr = -2;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -2;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		nr = strtol(buf, &end, 10);
+		if (end == buf || nr < 0)
+			nr = -1;
+	}
+	return nr;
+}
+
+/*
+ * Wait until thread or process @tid sleeps interruptibly (state S in
+ * /proc/<tid>/stat) in an ioctl (/proc/<tid>/syscall, where the kernel
+ * lets us read it), which for the test programs here means it is blocked
+ * in the dios call under test, not on the way there (a read of the pipe
+ * that said "ready", a page fault).  0 once it does, -1 after about @ms
+ * milliseconds or if it is gone.  dios_test_wait_sleeping_in() waits for
+ * system call @nr instead, or any (DIOS_TEST_ANY_SYSCALL: an epoll_wait,
+ * which is epoll_pwait on some architectures).
+ */
+#define DIOS_TEST_ANY_SYSCALL	(-3L)
+
+static inline int dios_test_wait_sleeping_in(pid_t tid, int ms, long want)
 {
 	char path[64], buf[512], *p;
+	long nr;
 	int i;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
@@ -339,11 +375,20 @@ static inline int dios_test_wait_sleeping(pid_t tid, int ms)
 		buf[n] = '\0';
 		/* The state follows the command name's closing parenthesis. */
 		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'S')
-			return 0;
+		if (p && p[1] == ' ' && p[2] == 'S') {
+			nr = dios_test_syscall_of(tid);
+			if (nr == want || nr == -2 ||
+			    (want == DIOS_TEST_ANY_SYSCALL && nr >= 0))
+				return 0;
+		}
 		usleep(1000);
 	}
 	return -1;
+}
+
+static inline int dios_test_wait_sleeping(pid_t tid, int ms)
+{
+	return dios_test_wait_sleeping_in(tid, ms, SYS_ioctl);
 }
 
 /*

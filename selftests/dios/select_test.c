@@ -634,6 +634,7 @@ TEST_F(sel, interest_zombie_ready)
 struct sender {
 	pid_t waiter;
 	dios_ref_t s;
+	bool in_epoll;	/* the waiter sleeps in epoll_wait, not in dios */
 	int ret;
 };
 
@@ -641,7 +642,9 @@ static void *sender_main(void *arg)
 {
 	struct sender *a = arg;
 
-	a->ret = dios_test_wait_sleeping(a->waiter, SLEEP_MS);
+	a->ret = dios_test_wait_sleeping_in(a->waiter, SLEEP_MS,
+					    a->in_epoll ? DIOS_TEST_ANY_SYSCALL :
+					    SYS_ioctl);
 	if (!a->ret)
 		a->ret = send_msg(a->s, 3);
 	return NULL;
@@ -727,7 +730,7 @@ TEST_F(sel, interest_poll_context_fd)
 
 TEST_F(sel, interest_epoll_context_fd)
 {
-	struct sender a = { .waiter = getpid(), .s = self->s };
+	struct sender a = { .waiter = getpid(), .s = self->s, .in_epoll = true };
 	struct epoll_event e = { .events = EPOLLIN }, out;
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	pthread_t t;
