@@ -106,7 +106,7 @@ TEST(debugfs_lists_the_references_created)
 	char line[512], want[96], *file;
 	unsigned long long sid, did;
 	struct dios_iovec iov;
-	dios_ref_t s, d, b, t;
+	dios_ref_t s, d, b, t, m;
 
 	if (!debugfs_present())
 		SKIP(return, "no debugfs");
@@ -121,6 +121,8 @@ TEST(debugfs_lists_the_references_created)
 	ASSERT_EQ(0, dios_acquire_write(0, b, 4096, &iov));
 	ASSERT_EQ(0, dios_commit_write(0, b, 4096, &iov));
 	ASSERT_EQ(0, dios_task_self(&t));
+	ASSERT_EQ(0, dios_test_create(DIOS_CREATE_ANON, DIOS_OBJ_SHMEM, &m,
+				      NULL));
 
 	file = proc_file(getpid());
 	ASSERT_NE(NULL, file);
@@ -146,6 +148,13 @@ TEST(debugfs_lists_the_references_created)
 	snprintf(want, sizeof(want), " size=%llu version=1",
 		 (unsigned long long)a.size);
 	EXPECT_NE(NULL, strstr(line, "type=blob")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+
+	ASSERT_TRUE(ref_line(file, m, line, sizeof(line)));
+	snprintf(want, sizeof(want), "type=shmem rights=0x1f state=live");
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	snprintf(want, sizeof(want), " waiters=0 size=%llu",
+		 (unsigned long long)dios_test_args(DIOS_OBJ_SHMEM).size);
 	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
 
 	ASSERT_TRUE(ref_line(file, t, line, sizeof(line)));
