@@ -342,6 +342,15 @@ $(B)/tools/%: tools/%.c $(B)/lib64/libdios.a $(HDRS) $(TOOL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) -m64 $(DIOS_CFLAGS) -static $< $(B)/lib64/libdios.a -lpthread -o $@
 
+# The dios command is several files (tools/dios/).
+DIOS_TOOL_SRCS := $(wildcard tools/dios/*.c)
+DIOS_TOOL_HDRS := $(wildcard tools/dios/*.h)
+$(B)/tools/dios: tools/dios.c $(DIOS_TOOL_SRCS) $(DIOS_TOOL_HDRS) \
+		$(B)/lib64/libdios.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -m64 $(DIOS_CFLAGS) -static tools/dios.c $(DIOS_TOOL_SRCS) \
+		$(B)/lib64/libdios.a -lpthread -o $@
+
 # The fuzzer is several files (tools/fuzz/) and speaks the raw ABI only.
 FUZZ_SRCS := $(wildcard tools/fuzz/*.c)
 FUZZ_HDRS := $(wildcard tools/fuzz/*.h)
