@@ -19,6 +19,10 @@
 #include "kselftest_harness.h"
 #include "dios_test.h"
 
+/* Each test runs the tool tens of times: slow on the debug kernel. */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 180
+
 #define DIOS_TOOL	"/demo/dios"
 #define DEBUGFS		"/sys/kernel/debug"
 #define NOBODY		65534
