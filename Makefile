@@ -30,9 +30,9 @@
 #   make soak             tools/dios-soak.c likewise, SOAK_SECS (120), SOAK_SEED
 #   make faultinject      the selftests and dios-fuzz under failslab and
 #                         fail_page_alloc, debug VM, FI_SECS per fuzz pass (20)
-#   make install          libdios 64+32, headers, pkg-config, man pages, udev rule
-#                         (DESTDIR=... PREFIX=/usr/local DIOS_GROUP=dios
-#                         DIOS_MODE=0660)
+#   make install          libdios 64+32, headers, pkg-config, man pages, udev
+#                         rule, the dios command (DESTDIR=... PREFIX=/usr/local
+#                         DIOS_GROUP=dios DIOS_MODE=0660)
 #   make modules_install  dios.ko for the stock headers' kernel, then depmod
 #   make uninstall        remove what install and modules_install put
 #   make dkms-src         the DKMS source tree in build/dkms/dios-<version>
@@ -130,6 +130,7 @@ abi_unloaded = $(B)/$(call abi_field,$(1),5)
 # Debian's linker and pkg-config search, also under /usr/local; udev reads
 # rules from /etc/udev/rules.d (packagers: UDEVRULESDIR=/usr/lib/udev/rules.d).
 PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib/$(shell $(CC) -m64 -print-multiarch)
 LIBDIR32 ?= $(PREFIX)/lib/$(shell $(CC) -m32 -print-multiarch)
 INCLUDEDIR ?= $(PREFIX)/include
@@ -218,7 +219,7 @@ bench:
 	+@DIOS_QEMU_ICOUNT=$(if $(filter 0 n no,$(ICOUNT)),0,1) \
 		DIOS_BENCH_ROWS=$(ROWS) scripts/bench.sh
 
-INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" LIBDIR="$(LIBDIR)" \
+INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" LIBDIR="$(LIBDIR)" \
 	LIBDIR32="$(LIBDIR32)" INCLUDEDIR="$(INCLUDEDIR)" DATADIR="$(DATADIR)" \
 	UDEVRULESDIR="$(UDEVRULESDIR)" SYSUSERSDIR="$(SYSUSERSDIR)" \
 	DIOS_GROUP="$(DIOS_GROUP)" DIOS_MODE="$(DIOS_MODE)" \
@@ -226,7 +227,7 @@ INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" LIBDIR="$(LIBDIR)" \
 
 install:
 	$(call need,lib)
-	@$(MAKE) --no-print-directory lib
+	@$(MAKE) --no-print-directory lib $(B)/tools/dios
 	@$(INSTALL_ENV) scripts/install.sh install
 
 modules_install:
@@ -389,6 +390,15 @@ $(eval $(call example_rules,32,$(LIBDIR32)))
 $(B)/tools/%: tools/%.c $(B)/lib64/libdios.a $(HDRS) $(TOOL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) -m64 $(DIOS_CFLAGS) -static $< $(B)/lib64/libdios.a -lpthread -o $@
+
+# The dios command is several files (tools/dios/).
+DIOS_TOOL_SRCS := $(wildcard tools/dios/*.c)
+DIOS_TOOL_HDRS := $(wildcard tools/dios/*.h)
+$(B)/tools/dios: tools/dios.c $(DIOS_TOOL_SRCS) $(DIOS_TOOL_HDRS) \
+		$(B)/lib64/libdios.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) -m64 $(DIOS_CFLAGS) -static tools/dios.c $(DIOS_TOOL_SRCS) \
+		$(B)/lib64/libdios.a -lpthread -o $@
 
 # The fuzzer is several files (tools/fuzz/) and speaks the raw ABI only.
 FUZZ_SRCS := $(wildcard tools/fuzz/*.c)

@@ -5,6 +5,7 @@
 
 #include <linux/overflow.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 
@@ -94,6 +95,12 @@ static int dios_mem_poll(struct dios_object *obj, u32 events)
 	return events;
 }
 
+/* debugfs: the size, as dios_ref_info gives it. */
+static void dios_mem_show(struct dios_object *obj, struct seq_file *m)
+{
+	seq_printf(m, " size=%llu", dios_mem_from_obj(obj)->size);
+}
+
 static const struct dios_object_ops dios_mem_ops = {
 	.info = dios_mem_info,
 	.destroy = dios_mem_destroy,
@@ -103,6 +110,7 @@ static const struct dios_object_ops dios_mem_ops = {
 	.poll = dios_mem_poll,
 	.view_pages = dios_mem_view_pages,
 	.view_page = dios_mem_view_page,
+	.show = dios_mem_show,
 };
 
 /**

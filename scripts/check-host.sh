@@ -189,10 +189,10 @@ check_example() {
 }
 
 t_install() {
-	local root=$work/install a dir pcenv pc flags out
+	local root=$work/install a dir pcenv pc flags out rc
 	make -C "$DIOS_ROOT" --no-print-directory install DESTDIR="$root" PREFIX=/usr
 	make -C "$DIOS_ROOT" --no-print-directory modules_install DESTDIR="$root" PREFIX=/usr
-	for f in usr/include/dios.h usr/include/linux/dios.h \
+	for f in usr/bin/dios usr/include/dios.h usr/include/linux/dios.h \
 		usr/lib/x86_64-linux-gnu/libdios.so.1 usr/lib/i386-linux-gnu/libdios.so.1 \
 		etc/udev/rules.d/70-dios.rules etc/sysusers.d/dios.conf \
 		"lib/modules/$release/updates/dios.ko"; do
@@ -255,6 +255,14 @@ t_install() {
 	echo "$out"
 	grep -q "pkg-config finds no libdios" <<< "$out" ||
 		fail "no word on the missing libdios"
+	# The dios command runs; without the module it says so (exit 1).
+	out=$("$root/usr/bin/dios" --help) || fail "dios --help: $out"
+	grep -q "usage: dios" <<< "$out" || fail "dios --help: $out"
+	rc=0
+	out=$("$root/usr/bin/dios" lookup "$(printf '%064x' 1)" 2>&1) || rc=$?
+	[[ $rc -eq 1 ]] || fail "dios lookup without the module: exit $rc: $out"
+	grep -q "the dios module is not loaded" <<< "$out" ||
+		fail "dios lookup: no -ENODEV explained: $out"
 	make -C "$DIOS_ROOT" --no-print-directory uninstall DESTDIR="$root" PREFIX=/usr
 	[[ ! -e $root/usr/share/man/man3/dios_create.3.gz && ! -e $root/usr/share/man/man7/dios.7.gz ]] ||
 		fail "make uninstall left the manual pages"

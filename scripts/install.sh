@@ -4,8 +4,9 @@
 #
 #   install.sh install          libdios 64- and 32-bit (multiarch library
 #                               directories), headers, pkg-config files,
-#                               the udev rule, the sysusers.d entry, docs,
-#                               the manual pages of man/
+#                               the dios command, the udev rule, the
+#                               sysusers.d entry, docs, the manual pages
+#                               of man/
 #   install.sh modules_install  dios.ko under /lib/modules/<release>/updates,
 #                               then depmod
 #   install.sh uninstall        undo both, exactly
@@ -27,7 +28,7 @@ set -euo pipefail
 
 action=${1:?usage: install.sh install|modules_install|uninstall}
 : "${DESTDIR:=}"
-: "${PREFIX:?}" "${LIBDIR:?}" "${LIBDIR32:?}" "${INCLUDEDIR:?}" "${DATADIR:?}"
+: "${PREFIX:?}" "${BINDIR:?}" "${LIBDIR:?}" "${LIBDIR32:?}" "${INCLUDEDIR:?}" "${DATADIR:?}"
 : "${UDEVRULESDIR:?}" "${SYSUSERSDIR:?}"
 MODULESDIR=/lib/modules
 : "${DIOS_GROUP:=dios}" "${DIOS_MODE:=0660}"
@@ -104,6 +105,12 @@ install_libs() {
 	done
 	put 644 "$DIOS_ROOT/userlib/dios.h" "$INCLUDEDIR/dios.h"
 	put 644 "$DIOS_ROOT/uapi/linux/dios.h" "$INCLUDEDIR/linux/dios.h"
+}
+
+# The dios command (tools/dios.c), linked statically with libdios.
+install_tools() {
+	[[ -e $DIOS_BUILD/tools/dios ]] || die "$DIOS_BUILD/tools/dios not built"
+	put 755 "$DIOS_BUILD/tools/dios" "$BINDIR/dios"
 }
 
 install_policy() {
@@ -227,6 +234,7 @@ uninstall() {
 case $action in
 install)
 	install_libs
+	install_tools
 	install_policy
 	install_docs
 	install_man

@@ -1,346 +1,241 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dios: show the module's state from the command line, as `ip` and
- * `bpftool` show theirs.  It reads debugfs (docs/observability.md), so it
- * needs root and debugfs mounted at /sys/kernel/debug (it mounts it if it
- * is not).  Plain text by default, one JSON document with --json.
+ * dios: the module's state and its objects from the command line, as `ip`
+ * and `bpftool` show theirs (man/man1/dios.1, docs/observability.md).
  *
- *   dios ps           the contexts: pid, command, references, buffers...
- *   dios refs PID     the references of PID's context(s), with their objects
- *   dios stats        the module's live counters
+ * This file holds the command table, the help and the option handling
+ * every command shares; the commands are in tools/dios/: those that read
+ * debugfs (root) in debugfs.c, those that use objects through libdios in
+ * object.c.  Plain text by default, JSON with --json.
  */
-#define _GNU_SOURCE	/* versionsort */
-#include <dirent.h>
-#include <errno.h>
-#include <stdbool.h>
-#include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#define DEBUGFS		"/sys/kernel/debug"
-#define DIOS_DIR	DEBUGFS "/dios"
+#include "dios/tool.h"
 
-static bool json;
+bool json;
 
-static void usage(FILE *f)
-{
-	fputs("usage: dios [--json] ps\n"
-	      "       dios [--json] refs PID\n"
-	      "       dios [--json] stats\n"
-	      "       dios --help\n"
-	      "\n"
-	      "  ps      list the processes holding a dios context: pid, command,\n"
-	      "          references, open buffers, mapped views, interest set size\n"
-	      "  refs    list the references of a process: handle, type, rights,\n"
-	      "          state, object id and the object's state\n"
-	      "  stats   the module's live counters\n"
-	      "  --json  one JSON document instead of text\n"
-	      "\n"
-	      "Reads " DIOS_DIR " (root only; see docs/observability.md).\n",
-	      f);
-}
+static const struct dios_cmd cmds[] = {
+	{ "ps", "",
+	  "List the processes holding a dios context: pid, command,\n"
+	  "references, open buffers, mapped views, interest set size, task\n"
+	  "object.  Reads debugfs: root only.\n",
+	  cmd_ps },
+	{ "refs", "PID",
+	  "List the references of PID's context(s), one line each: handle,\n"
+	  "type, rights, state, object id, open buffers and views, waiters,\n"
+	  "and the object's own state.  Reads debugfs: root only.\n",
+	  cmd_refs },
+	{ "stats", "",
+	  "The module's live counters: objects by type, names, contexts,\n"
+	  "references, views, bytes copied.  Reads debugfs: root only.\n",
+	  cmd_stats },
+	{ "streams", "",
+	  "Every stream some context holds a reference to, once: object id,\n"
+	  "state, queued messages and bytes, capacity, readers, writers,\n"
+	  "waiters, the references to it and the pids holding them.  A stream\n"
+	  "reachable only through references inside queued messages is not\n"
+	  "listed.  Reads debugfs: root only.\n",
+	  cmd_streams },
+	{ "top", "[-n COUNT] [-d SECS]",
+	  "The module's counters every SECS seconds (default 1, fractions\n"
+	  "allowed), each with its change per second over the interval; COUNT\n"
+	  "samples, then exit (default: until interrupted; on a terminal the\n"
+	  "screen is redrawn).  With --json one JSON object per sample and\n"
+	  "line.  Reads debugfs: root only.\n"
+	  "  -n, --count COUNT  samples to show\n"
+	  "  -d, --delay SECS   seconds between samples\n",
+	  cmd_top },
+	{ "stat", "NAME|HANDLE",
+	  "An object's state: name, type, state, the rights of the reference,\n"
+	  "size or capacity, largest buffers; as root also, from debugfs, its\n"
+	  "object id, the references to it in every context (not counting\n"
+	  "dios's own) and the pids holding them, views and buffers open on\n"
+	  "it, waiters, and the type's state (a stream's queued messages and\n"
+	  "bytes, readers and writers; a blob's version; a task's pid).\n"
+	  "NAME is 64 hex digits, looked up in the global group (the rights\n"
+	  "are those the name grants).  HANDLE (0x100000001) is a reference of\n"
+	  "dios's own context: one a program gave it when it started dios\n"
+	  "with dios_run (see create -- CMD); `dios refs PID` shows the\n"
+	  "references of another process.\n",
+	  cmd_stat },
+	{ "lookup", "NAME",
+	  "Look NAME (64 hex digits) up in the global group: its type, state,\n"
+	  "the rights the name grants, size or capacity.  Exit 1 if no object\n"
+	  "has this name.\n",
+	  cmd_lookup },
+	{ "create", "TYPE [OPTION]... [-- CMD [ARG]...]",
+	  "Create an object of TYPE (shmem, blob, stream or group) with a\n"
+	  "random name in the global group, and print the name.\n"
+	  "\n"
+	  "An object lives only while a reference to it does, and references\n"
+	  "die with their process; so dios leaves a process behind, the\n"
+	  "holder (command dios-hold, in `dios ps`), that keeps the object\n"
+	  "until it is zombified (`dios zombify NAME`), the holder is killed\n"
+	  "(its pid is in the --json output) or --for SECS have passed.\n"
+	  "\n"
+	  "With -- CMD, dios runs CMD instead (as a dios task, dios_run) with\n"
+	  "the reference delegated to it, DIOS_REF its handle there and\n"
+	  "DIOS_NAME the object's name (none with --anon) in its environment,\n"
+	  "waits for it and exits with its status (127: CMD not found).  The\n"
+	  "object then lives until CMD ends, longer if CMD passed it on.\n"
+	  "  --name            a random name (the default)\n"
+	  "  --name=HEX        the name to give (root, or given_names=1)\n"
+	  "  --anon            no name: only with -- CMD\n"
+	  "  -s, --size N      bytes (K, M, G: powers of 1024): a shmem or blob\n"
+	  "                    object's size (default 4096), a stream's\n"
+	  "                    capacity (default 64K)\n"
+	  "  --name-rights R   what a lookup of the name grants: a list of\n"
+	  "                    read,write,copy,delete,name or a number\n"
+	  "                    (default: every right)\n"
+	  "  --for SECS        the holder keeps the object at most SECS seconds\n",
+	  cmd_create },
+	{ "cat", "NAME|HANDLE [-n COUNT|-f] [-l] [--offset N] [--length N]",
+	  "Write an object's content to stdout.  A stream: its queued\n"
+	  "messages, received (consumed) one after the other, without waiting\n"
+	  "for more; with -n, exactly COUNT messages, waiting for them; with\n"
+	  "-f, every message until no writer is left.  A message carrying\n"
+	  "references stops it (exit 1).  A shmem or blob object: its bytes\n"
+	  "(a blob's as one snapshot), or the window given.  With --json a\n"
+	  "JSON array of strings (a stream) or one string, each byte one\n"
+	  "character (U+0000 to U+00FF).\n"
+	  "  -n, --count COUNT  receive COUNT messages\n"
+	  "  -f, --follow       receive until no writer is left\n"
+	  "  -l, --lines        a newline after each message\n"
+	  "  --offset N         from byte N (shmem, blob)\n"
+	  "  --length N         N bytes (shmem, blob; default: to the end)\n",
+	  cmd_cat },
+	{ "send", "NAME|HANDLE [DATA|-] [-l] [--nonblock] [--offset N]",
+	  "Write DATA, or stdin (no DATA, or -), to an object.  A stream: as\n"
+	  "one message (waiting for room unless --nonblock), or with -l one\n"
+	  "message per line, without the newline.  A shmem or blob object: at\n"
+	  "byte N (default 0), the rest of it unchanged; a blob changes as\n"
+	  "one commit.  --json prints the messages and bytes sent.\n"
+	  "  -l, --lines        one message per line\n"
+	  "  --nonblock         fail (exit 1) if the stream is full\n"
+	  "  --offset N         write from byte N (shmem, blob)\n",
+	  cmd_send },
+	{ "zombify", "NAME|HANDLE",
+	  "Zombify an object (needs the DELETE right): its name goes, every\n"
+	  "operation on it fails from now on, a holder of `dios create` exits.\n",
+	  cmd_zombify },
+};
+#define NR_CMDS	(sizeof(cmds) / sizeof(*cmds))
 
-/* The whole of @path, malloc()ed; NULL with errno set on error. */
-static char *slurp(const char *path)
-{
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap + 1), *bigger;
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f || !buf) {
-		int err = errno;
-
-		free(buf);
-		if (f)
-			fclose(f);
-		errno = err;
-		return NULL;
-	}
-	while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
-		len += n;
-		if (len < cap)
-			continue;
-		bigger = realloc(buf, 2 * cap + 1);
-		if (!bigger)
-			break;
-		buf = bigger;
-		cap *= 2;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
-/* The module's debugfs directory, mounting debugfs if need be. */
-static int dios_dir_check(void)
-{
-	struct stat st;
-
-	if (!stat(DIOS_DIR, &st))
-		return 0;
-	/* Not mounted yet, or mounted and no module: EBUSY. */
-	if (mount("none", DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY) {
-		fprintf(stderr, "dios: cannot mount debugfs on " DEBUGFS
-			": %s (root is needed)\n", strerror(errno));
-		return 1;
-	}
-	if (!stat(DIOS_DIR, &st))
-		return 0;
-	fprintf(stderr, "dios: no " DIOS_DIR ": %s (is the module loaded? "
-		"are you root?)\n", strerror(errno));
-	return 1;
-}
-
-/* Print @s as a JSON string. */
-static void json_str(const char *s, size_t n)
+const struct dios_cmd *cmd_find(const char *name)
 {
 	size_t i;
 
-	putchar('"');
-	for (i = 0; i < n && s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	for (i = 0; i < NR_CMDS; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
 }
 
-/* A value in JSON: a number if it is one in decimal, else a string. */
-static void json_val(const char *v, size_t n)
+static void usage(FILE *f)
 {
-	size_t i = v[0] == '-' ? 1 : 0;
+	size_t i;
 
-	if (n > i && n < 20 && strspn(v + i, "0123456789") == n - i &&
-	    (v[i] != '0' || n == i + 1))
-		printf("%.*s", (int)n, v);
+	fputs("usage: dios [--json] COMMAND [OPTION]... [ARG]...\n"
+	      "       dios --help | dios COMMAND --help | dios help COMMAND\n"
+	      "\n"
+	      "Commands:\n", f);
+	for (i = 0; i < NR_CMDS; i++)
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].synopsis);
+	fputs("\n"
+	      "Every command takes --json (one JSON document instead of text)\n"
+	      "and --help.  ps, refs, stats, streams and top, and part of stat,\n"
+	      "read " DIOS_DIR " (root only); the others use the objects\n"
+	      "through libdios, as any user who may open /dev/dios.  Exit\n"
+	      "status: 0, 1 on an error (said why), 2 for a bad command line.\n"
+	      "See dios(1) and docs/observability.md.\n", f);
+}
+
+static void cmd_usage(const struct dios_cmd *cmd, FILE *f, bool full)
+{
+	fprintf(f, "usage: dios [--json] %s %s\n", cmd->name, cmd->synopsis);
+	if (full)
+		fprintf(f, "\n%s", cmd->help);
+}
+
+int usage_error(const struct dios_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "dios %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cmd_usage(cmd, stderr, false);
+	return EXIT_USAGE;
+}
+
+/* The option getopt_long() refused, as the user wrote it. */
+static const char *bad_opt(char **argv)
+{
+	static char opt[64];
+	const char *arg = argv[optind - 1];
+
+	if (!strncmp(arg, "--", 2))
+		snprintf(opt, sizeof(opt), "%.*s", (int)strcspn(arg, "="), arg);
 	else
-		json_str(v, n);
+		snprintf(opt, sizeof(opt), "-%c", optopt);
+	return opt;
 }
 
-/* "key": value, after a comma unless it is the object's first member. */
-static void json_member(bool *first, const char *k, size_t klen,
-			const char *v, size_t vlen)
+int next_opt(const struct dios_cmd *cmd, int argc, char **argv,
+	     const char *shortopts, const struct option *longopts,
+	     int *status)
 {
-	printf("%s", *first ? "" : ", ");
-	json_str(k, klen);
-	printf(": ");
-	json_val(v, vlen);
-	*first = false;
-}
+	int c;
 
-/* One line of "key=value key=value ..." as a JSON object. */
-static void json_kv_line(const char *line, size_t len)
-{
-	const char *p = line, *end = line + len;
-	bool first = true;
-
-	putchar('{');
-	while (p < end) {
-		const char *tok_end = memchr(p, ' ', end - p);
-		const char *eq;
-
-		if (!tok_end)
-			tok_end = end;
-		eq = memchr(p, '=', tok_end - p);
-		if (eq)
-			json_member(&first, p, eq - p, eq + 1, tok_end - eq - 1);
-		p = tok_end + 1;
-	}
-	putchar('}');
-}
-
-/* The number after "@key:\t" in a context file; -1 if absent. */
-static long ctx_field(const char *file, const char *key)
-{
-	char pat[48];
-	const char *p;
-
-	snprintf(pat, sizeof(pat), "%s:\t", key);
-	p = strstr(file, pat);
-	return p ? strtol(p + strlen(pat), NULL, 10) : -1;
-}
-
-static void comm_of(long pid, char *comm, size_t size)
-{
-	char path[64], *s;
-
-	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-	s = slurp(path);
-	snprintf(comm, size, "%s", s ? s : "?");
-	comm[strcspn(comm, "\n")] = '\0';
-	free(s);
-}
-
-static const char *const ctx_fields[] = {
-	"dios_refs", "dios_buffers", "dios_views", "dios_interest",
-	"dios_task",
-};
-
-/*
- * Call @fn for each context file whose name is @pid or @pid-<task object>
- * (a second context of the process), or for every one if @pid is NULL.
- * Return: the number of files read, or -1 (said why).
- */
-static int for_each_context(const char *pid,
-			    void (*fn)(const char *name, const char *file,
-				       int nth),
-			    int nth)
-{
-	size_t plen = pid ? strlen(pid) : 0;
-	char path[300], *file;
-	struct dirent **ents;
-	int n, i;
-
-	n = scandir(DIOS_DIR "/proc", &ents, NULL, versionsort);
-	if (n < 0) {
-		fprintf(stderr, "dios: %s/proc: %s\n", DIOS_DIR,
-			strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-
-		if (name[0] == '.' ||
-		    (pid && (strncmp(name, pid, plen) ||
-			     (name[plen] && name[plen] != '-'))))
+	*status = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
 			continue;
-		snprintf(path, sizeof(path), DIOS_DIR "/proc/%s", name);
-		file = slurp(path);
-		if (!file)	/* the context went meanwhile */
-			continue;
-		fn(name, file, nth++);
-		free(file);
-	}
-	for (i = 0; i < n; i++)
-		free(ents[i]);
-	free(ents);
-	return nth;
-}
-
-/* One line of `dios ps`; @nth: the contexts shown before. */
-static void ps_one(const char *name, const char *file, int nth)
-{
-	long pid = strtol(name, NULL, 10);
-	char comm[64];
-	size_t f;
-
-	comm_of(pid, comm, sizeof(comm));
-	if (!json) {
-		printf("%-10s %-16s %6ld %8ld %6ld %9ld %8ld\n", name, comm,
-		       ctx_field(file, "dios_refs"),
-		       ctx_field(file, "dios_buffers"),
-		       ctx_field(file, "dios_views"),
-		       ctx_field(file, "dios_interest"),
-		       ctx_field(file, "dios_task"));
-		return;
-	}
-	printf("%s{\"pid\": %ld, \"command\": ", nth ? ", " : "", pid);
-	json_str(comm, sizeof(comm));
-	for (f = 0; f < sizeof(ctx_fields) / sizeof(*ctx_fields); f++)
-		printf(", \"%s\": %ld", ctx_fields[f] + strlen("dios_"),
-		       ctx_field(file, ctx_fields[f]));
-	printf("}");
-}
-
-static int cmd_ps(void)
-{
-	int n;
-
-	if (json)
-		printf("[");
-	else
-		printf("%-10s %-16s %6s %8s %6s %9s %8s\n", "PID", "COMMAND",
-		       "REFS", "BUFFERS", "VIEWS", "INTEREST", "TASKOBJ");
-	n = for_each_context(NULL, ps_one, 0);
-	if (json)
-		printf("]\n");
-	return n < 0;
-}
-
-/* The reference lines of one context file. */
-static bool refs_shown;
-
-static void refs_one(const char *name, const char *file, int nth)
-{
-	const char *p, *end;
-
-	(void)name;
-	(void)nth;
-	for (p = file; *p; p = *end ? end + 1 : end) {
-		end = strchr(p, '\n');
-		if (!end)
-			end = p + strlen(p);
-		if (strncmp(p, "handle=", 7))
-			continue;
-		if (json) {
-			printf("%s", refs_shown ? ", " : "");
-			json_kv_line(p, end - p);
-		} else {
-			printf("%.*s\n", (int)(end - p), p);
+		case 'h':
+			cmd_usage(cmd, stdout, true);
+			*status = 0;
+			return -1;
+		case '?':
+			*status = usage_error(cmd, "unknown option %s",
+					      bad_opt(argv));
+			return -1;
+		case ':':
+			*status = usage_error(cmd, "%s wants an argument",
+					      bad_opt(argv));
+			return -1;
 		}
-		refs_shown = true;
+		return c;
 	}
+	return -1;
 }
 
-static int cmd_refs(const char *pid)
+int plain_opts(const char *name, int argc, char **argv, const char *operand)
 {
-	int n;
+	static const struct option opts[] = { COMMON_LONGOPTS, { 0 } };
+	const struct dios_cmd *cmd = cmd_find(name);
+	int ret;
 
-	if (json)
-		printf("[");
-	n = for_each_context(pid, refs_one, 0);
-	if (json)
-		printf("]\n");
-	if (n < 0)
-		return 1;
-	if (!n) {
-		fprintf(stderr, "dios: process %s holds no dios context\n",
-			pid);
-		return 1;
-	}
-	return 0;
-}
-
-static int cmd_stats(void)
-{
-	char *file = slurp(DIOS_DIR "/stats"), *p, *sp, *end;
-	bool first = true;
-
-	if (!file) {
-		fprintf(stderr, "dios: %s/stats: %s\n", DIOS_DIR,
-			strerror(errno));
-		return 1;
-	}
-	if (!json) {
-		fputs(file, stdout);
-		free(file);
-		return 0;
-	}
-	printf("{");
-	for (p = file; *p; p = *end ? end + 1 : end) {
-		end = strchr(p, '\n');
-		if (!end)
-			end = p + strlen(p);
-		sp = memchr(p, ' ', end - p);
-		if (sp)
-			json_member(&first, p, sp - p, sp + 1, end - sp - 1);
-	}
-	printf("}\n");
-	free(file);
-	return 0;
+	while (next_opt(cmd, argc, argv, ":jh", opts, &ret) != -1)
+		;
+	if (ret >= 0)
+		return ret;
+	if (operand && argc - optind != 1)
+		return usage_error(cmd, "wants one operand: %s", operand);
+	if (!operand && argc != optind)
+		return usage_error(cmd, "takes no operand");
+	return -1;
 }
 
 int main(int argc, char **argv)
 {
+	const struct dios_cmd *cmd;
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -353,27 +248,34 @@ int main(int argc, char **argv)
 		} else {
 			fprintf(stderr, "dios: unknown option %s\n", argv[i]);
 			usage(stderr);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	if (i == argc) {
+		fprintf(stderr, "dios: no command\n");
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[i], "ps") && i + 1 == argc)
-		return dios_dir_check() ?: cmd_ps();
-	if (!strcmp(argv[i], "refs") && i + 2 == argc) {
-		if (!*argv[i + 1] ||
-		    strspn(argv[i + 1], "0123456789") != strlen(argv[i + 1])) {
-			fprintf(stderr, "dios: refs: not a pid: %s\n",
-				argv[i + 1]);
-			return 2;
+	if (!strcmp(argv[i], "help") && i + 2 >= argc) {
+		if (i + 1 == argc) {
+			usage(stdout);
+			return 0;
 		}
-		return dios_dir_check() ?: cmd_refs(argv[i + 1]);
+		cmd = cmd_find(argv[i + 1]);
+		if (cmd) {
+			cmd_usage(cmd, stdout, true);
+			return 0;
+		}
+		fprintf(stderr, "dios help: unknown command %s\n", argv[i + 1]);
+		usage(stderr);
+		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[i], "stats") && i + 1 == argc)
-		return dios_dir_check() ?: cmd_stats();
-	fprintf(stderr, "dios: bad command line\n");
-	usage(stderr);
-	return 2;
+	cmd = cmd_find(argv[i]);
+	if (!cmd) {
+		fprintf(stderr, "dios: unknown command %s\n", argv[i]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* The command's options and operands: argv[0] is its name. */
+	return cmd->run(argc - i, argv + i);
 }

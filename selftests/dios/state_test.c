@@ -106,7 +106,7 @@ TEST(debugfs_lists_the_references_created)
 	char line[512], want[96], *file;
 	unsigned long long sid, did;
 	struct dios_iovec iov;
-	dios_ref_t s, d, b, t;
+	dios_ref_t s, d, b, t, m;
 
 	if (!debugfs_present())
 		SKIP(return, "no debugfs");
@@ -121,6 +121,8 @@ TEST(debugfs_lists_the_references_created)
 	ASSERT_EQ(0, dios_acquire_write(0, b, 4096, &iov));
 	ASSERT_EQ(0, dios_commit_write(0, b, 4096, &iov));
 	ASSERT_EQ(0, dios_task_self(&t));
+	ASSERT_EQ(0, dios_test_create(DIOS_CREATE_ANON, DIOS_OBJ_SHMEM, &m,
+				      NULL));
 
 	file = proc_file(getpid());
 	ASSERT_NE(NULL, file);
@@ -146,6 +148,13 @@ TEST(debugfs_lists_the_references_created)
 	snprintf(want, sizeof(want), " size=%llu version=1",
 		 (unsigned long long)a.size);
 	EXPECT_NE(NULL, strstr(line, "type=blob")) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+
+	ASSERT_TRUE(ref_line(file, m, line, sizeof(line)));
+	snprintf(want, sizeof(want), "type=shmem rights=0x1f state=live");
+	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+	snprintf(want, sizeof(want), " waiters=0 size=%llu",
+		 (unsigned long long)dios_test_args(DIOS_OBJ_SHMEM).size);
 	EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
 
 	ASSERT_TRUE(ref_line(file, t, line, sizeof(line)));
@@ -203,101 +212,6 @@ TEST(debugfs_shows_other_processes)
 	ASSERT_EQ(0, status);
 	EXPECT_EQ(NULL, proc_file(pid));
 	EXPECT_EQ(ENOENT, errno);
-}
-
-#define DIOS_TOOL	"/demo/dios"
-
-/* Run the dios tool with @args; its output in @out, its exit status. */
-static int run_tool(const char *const *args, char *out, size_t size)
-{
-	size_t len = 0;
-	int fds[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe(fds))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		execv(DIOS_TOOL, (char *const *)args);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (len + 1 < size &&
-	       (n = read(fds[0], out + len, size - 1 - len)) > 0)
-		len += n;
-	out[len] = '\0';
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
-/* The tools/dios command reads what the debugfs tests check. */
-TEST(dios_tool_ps_and_refs)
-{
-	char out[8192], pid[16], want[96];
-	dios_ref_t s;
-
-	if (access(DIOS_TOOL, X_OK))
-		SKIP(return, "no " DIOS_TOOL " in this guest");
-	if (!debugfs_present())
-		SKIP(return, "no debugfs");
-	ASSERT_EQ(0, dios_test_create(DIOS_CREATE_ANON, DIOS_OBJ_STREAM, &s,
-				      NULL));
-	ASSERT_EQ(0, dios_send(0, s, "abc", 3));
-	snprintf(pid, sizeof(pid), "%d", getpid());
-
-	/* The tools are built for the host: i386 and arm64 guests cannot exec them. */
-	if (run_tool((const char *[]){ "dios", "--help", NULL }, out,
-		     sizeof(out)) == 127)
-		SKIP(return, DIOS_TOOL " does not run on this guest");
-	ASSERT_EQ(0, run_tool((const char *[]){ "dios", "refs", pid, NULL },
-			      out, sizeof(out)));
-	snprintf(want, sizeof(want), "handle=%#llx type=stream rights=0x1f",
-		 (unsigned long long)s);
-	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, " msgs=1 bytes=3 ")) TH_LOG("%s", out);
-
-	ASSERT_EQ(0, run_tool((const char *[]){ "dios", "--json", "refs", pid,
-						NULL }, out, sizeof(out)));
-	snprintf(want, sizeof(want), "{\"handle\": \"%#llx\", \"type\": \"stream\"",
-		 (unsigned long long)s);
-	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "\"msgs\": 1, \"bytes\": 3,"))
-		TH_LOG("%s", out);
-
-	ASSERT_EQ(0, run_tool((const char *[]){ "dios", "ps", NULL }, out,
-			      sizeof(out)));
-	EXPECT_NE(NULL, strstr(out, "PID ")) TH_LOG("%s", out);
-	snprintf(want, sizeof(want), "\n%-10s ", pid);
-	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
-
-	ASSERT_EQ(0, run_tool((const char *[]){ "dios", "--json", "ps", NULL },
-			      out, sizeof(out)));
-	snprintf(want, sizeof(want), "{\"pid\": %s, \"command\": \"", pid);
-	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "\"refs\": 1, \"buffers\": 0, "))
-		TH_LOG("%s", out);
-
-	ASSERT_EQ(0, run_tool((const char *[]){ "dios", "--json", "stats",
-						NULL }, out, sizeof(out)));
-	EXPECT_NE(NULL, strstr(out, "\"objects_stream\": ")) TH_LOG("%s", out);
-
-	/* No context, not a pid, no such command: errors. */
-	EXPECT_EQ(1, run_tool((const char *[]){ "dios", "refs", "1", NULL },
-			      out, sizeof(out)));
-	EXPECT_EQ(2, run_tool((const char *[]){ "dios", "refs", "x", NULL },
-			      out, sizeof(out)));
-	EXPECT_EQ(2, run_tool((const char *[]){ "dios", "frob", NULL }, out,
-			      sizeof(out)));
-	EXPECT_EQ(0, run_tool((const char *[]){ "dios", "--help", NULL }, out,
-			      sizeof(out)));
-	EXPECT_NE(NULL, strstr(out, "usage: dios")) TH_LOG("%s", out);
 }
 
 TEST_HARNESS_MAIN
