@@ -16,7 +16,8 @@
 #   references every reference to a dios page (.BR dios_xxx (3)) resolves
 #   errors     every error a man3 page lists is one dios_strerror() explains
 #              (userlib/strerror.c), and dios.7 lists exactly those
-#   examples   the program of each EXAMPLES section, as rendered, compiles
+#   examples   the C program of each EXAMPLES section of sections 3 and 7
+#              (section 1's are shell), as rendered, compiles
 #              (gcc -fsyntax-only -Wall -Wextra -Werror) against the headers
 #
 # Exit status 1 if any check fails.
@@ -158,6 +159,7 @@ bad=()
 n=0
 for p in "${pages[@]}"; do
 	grep -q '^\.SH EXAMPLES' "$p" || continue
+	[[ $p != */man1/* ]] || continue
 	n=$((n + 1))
 	src=$(section "$p" EXAMPLES | awk '
 		{ l[NR] = $0 }
