@@ -137,6 +137,11 @@ check_man() {
 	out=$(MANWIDTH=80 man -M "$mandir" 3 dios_acquire_write 2>&1)
 	grep -Eq '^ +dios_acquire_read, +dios_acquire_write ' <<< "$out" ||
 		fail "man 3 dios_acquire_write: $out"
+	out=$(MANWIDTH=80 man -M "$mandir" dios_acquire_read 2>&1)
+	grep -q '^RETURN VALUE' <<< "$out" && grep -q '^ERRORS' <<< "$out" ||
+		fail "man dios_acquire_read: $out"
+	out=$(MANWIDTH=80 man -M "$mandir" 1 dios 2>&1)
+	grep -Eq '^ +dios . ' <<< "$out" || fail "man 1 dios: $out"
 	out=$(MANWIDTH=80 man -M "$mandir" 7 dios 2>&1)
 	grep -Eq '^ +dios . DIOS objects, names and references for Linux$' <<< "$out" ||
 		fail "man 7 dios: $out"
