@@ -131,8 +131,10 @@ abi_unloaded = $(B)/$(call abi_field,$(1),5)
 # rules from /etc/udev/rules.d (packagers: UDEVRULESDIR=/usr/lib/udev/rules.d).
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
-LIBDIR ?= $(PREFIX)/lib/$(shell $(CC) -m64 -print-multiarch)
-LIBDIR32 ?= $(PREFIX)/lib/$(shell $(CC) -m32 -print-multiarch)
+# (The host's gcc names them: make install installs the native ABIs, and a
+# cross CC, as make build-arm64 runs, knows neither -m64 nor -m32.)
+LIBDIR ?= $(PREFIX)/lib/$(shell gcc -m64 -print-multiarch)
+LIBDIR32 ?= $(PREFIX)/lib/$(shell gcc -m32 -print-multiarch)
 INCLUDEDIR ?= $(PREFIX)/include
 DATADIR ?= $(PREFIX)/share
 UDEVRULESDIR ?= /etc/udev/rules.d
