@@ -837,12 +837,22 @@ static struct dios_view *dios_side_view(struct dios_ref_side *side,
 
 /* ---- the I/O state of a reference --------------------------------------- */
 
+/* A zeroed struct dios_ref_io: its locks; the caller sets @users. */
 void dios_ref_io_init(struct dios_ref_io *io)
 {
 	unsigned int i;
 
 	for (i = 0; i < DIOS_IO_NR_DIRS; i++)
 		mutex_init(&io->side[i].lock);
+}
+
+/* Nothing holds the reference any more. */
+void dios_ref_io_uninit(struct dios_ref_io *io)
+{
+	unsigned int i;
+
+	for (i = 0; i < DIOS_IO_NR_DIRS; i++)
+		mutex_destroy(&io->side[i].lock);
 }
 
 /* Close the side's buffer: a closed buffer is all zero. */
@@ -860,7 +870,7 @@ static inline void dios_buf_clear(struct dios_buf *buf)
 static void dios_side_release(struct dios_ref *ref, unsigned int dir,
 			      struct list_head *dead)
 {
-	struct dios_ref_side *side = &ref->io.side[dir];
+	struct dios_ref_side *side = &ref->io->side[dir];
 	struct dios_io io = {
 		.ref = ref,
 		.obj = ref->obj,
@@ -889,11 +899,17 @@ static void dios_side_release(struct dios_ref *ref, unsigned int dir,
  * Called before the removal changes the object's reader and writer counts,
  * so that a step woken by that change sees the reference dying first: it
  * returns -EBADF, not -EPIPE.  Pairs with the smp_rmb() in
- * dios_io_dying_after().
+ * dios_io_dying_after().  Under the context lock, which @ref->io is set
+ * under: a reference without I/O state has no step to stop, and gets none
+ * (the first step of a reference allocates the state under the lock, and
+ * only while the reference is in its table).
  */
 void dios_ref_io_mark_dying(struct dios_ref *ref)
 {
-	WRITE_ONCE(ref->io.dying, true);
+	lockdep_assert_held(&ref->ctx->lock);
+	if (!ref->io)
+		return;
+	WRITE_ONCE(ref->io->dying, true);
 	/* Order @dying before the count changes; see the comment above. */
 	smp_wmb();
 }
@@ -916,15 +932,18 @@ bool dios_io_dying_after(struct dios_io *io)
  * Blocking acquires on the reference are woken first and give up with
  * -EBADF; then each side is released (uncommitted writes discarded, a
  * stream message being read goes back to the head, the references it
- * installed are deleted) and its view unmapped.
+ * installed are deleted) and its view unmapped.  A reference that never
+ * did I/O has nothing to release; its I/O state, if any, was made before
+ * it left its table (dios_ref_io_mark_dying()), so @ref->io is stable here.
  */
 void dios_ref_io_teardown(struct dios_ref *ref)
 {
-	struct dios_ref_io *io = &ref->io;
+	struct dios_ref_io *io = ref->io;
 	unsigned int i;
 	LIST_HEAD(dead);
 
-	dios_ref_io_mark_dying(ref);
+	if (!io)
+		return;
 	/*
 	 * wq_has_sleeper()'s barrier pairs with the waiters'
 	 * set_current_state() in wait_event: a waiter that is not seen
@@ -949,7 +968,7 @@ void dios_ref_io_teardown(struct dios_ref *ref)
 
 static struct dios_ref_side *dios_io_side(struct dios_io *io)
 {
-	return &io->ref->io.side[io->dir];
+	return &io->ref->io->side[io->dir];
 }
 
 /*
@@ -998,7 +1017,7 @@ int dios_io_acquire(struct dios_io *io)
 	int ret;
 
 	mutex_lock(&side->lock);
-	if (io->ref->io.dead)
+	if (io->ref->io->dead)
 		ret = -EBADF;
 	else if (side->buf.busy)
 		ret = -EBUSY;
@@ -1014,7 +1033,7 @@ static int dios_io_check_buf(struct dios_io *io, u64 addr)
 	struct dios_ref_side *side = dios_io_side(io);
 
 	lockdep_assert_held(&side->lock);
-	if (io->ref->io.dead)
+	if (io->ref->io->dead)
 		return -EBADF;
 	if (!side->buf.busy || side->buf.addr != addr)
 		return -EINVAL;
@@ -1104,7 +1123,7 @@ int dios_io_xfer(struct dios_io *io)
 	if (!io->obj->ops->io_xfer)
 		return -EOPNOTSUPP;
 	mutex_lock(&side->lock);
-	if (io->ref->io.dead) {
+	if (io->ref->io->dead) {
 		ret = -EBADF;
 	} else if (side->buf.busy) {
 		ret = -EBUSY;

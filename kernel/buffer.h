@@ -15,14 +15,16 @@
  * but the type's page spinlock: the fault path runs under mmap_lock, so it
  * must never take a lock that is held around vm_mmap() or vm_munmap().
  *
- * Every reference has a read side and a write side (struct dios_ref_io),
- * each with its own mutex, its cached view and its one buffer.  A view is
- * created by the first acquire on that side and reused by every later one,
- * so steady-state I/O changes no page table.  The view is dropped when the
- * user unmaps it (the vma's close hook marks it unmapped and the next
- * acquire makes a new one) or when the reference is deleted (the module
- * unmaps it).  Read views are read-only for good (no VM_MAYWRITE); no view
- * can be split, moved, grown, inherited or dumped.
+ * Every reference that does I/O has a read side and a write side (struct
+ * dios_ref_io, allocated when an I/O step first looks the reference up, so
+ * that references that never do I/O stay small), each with its own mutex,
+ * its cached view and its one buffer.  A view is created by the first
+ * acquire on that side and reused by every later one, so steady-state I/O
+ * changes no page table.  The view is dropped when the user unmaps it (the
+ * vma's close hook marks it unmapped and the next acquire makes a new one)
+ * or when the reference is deleted (the module unmaps it).  Read views are
+ * read-only for good (no VM_MAYWRITE); no view can be split, moved, grown,
+ * inherited or dumped.
  *
  * Lifetime: a view is a kref held by the reference's cache and by its vma
  * (open/close); it holds a memory reference on its object, so the fault
@@ -65,6 +67,7 @@
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -197,12 +200,16 @@ struct dios_ref_side {
 };
 
 /**
- * struct dios_ref_io - the I/O state of a reference
+ * struct dios_ref_io - the I/O state of a reference, made by its first I/O
+ * @users:	the reference's table holds one while the reference is in it,
+ *		so does every I/O operation that looked the reference up; the
+ *		last put frees the reference (context.c)
  * @dying:	the reference is being deleted: leave blocking waits
  * @dead:	the reference is deleted; set under both side locks
  * @side:	read and write side
  */
 struct dios_ref_io {
+	refcount_t users;
 	bool dying;
 	bool dead;
 	struct dios_ref_side side[DIOS_IO_NR_DIRS];
@@ -257,6 +264,7 @@ struct dios_io {
 };
 
 void dios_ref_io_init(struct dios_ref_io *io);
+void dios_ref_io_uninit(struct dios_ref_io *io);
 void dios_ref_io_teardown(struct dios_ref *ref);
 bool dios_io_dying_after(struct dios_io *io);
 void dios_ref_io_mark_dying(struct dios_ref *ref);

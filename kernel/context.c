@@ -24,6 +24,11 @@
  * taken under dios_context.lock: a reference's interest entry is removed
  * by dios_ref_free_list(), after the table lock is dropped.
  *
+ * A reference's I/O state (struct dios_ref_io) is made by its first I/O
+ * step under dios_context.lock (dios_context_lookup_ref()), which that step
+ * takes with no lock held, or with the side mutex of another reference
+ * (forwarding): the side mutex comes first, as above.
+ *
  * No two context locks are ever held at once: dios_copy() looks the source
  * references up locklessly and installs under the target's lock only.
  * Objects are put after a context's lock is dropped, so the destroy and
@@ -60,6 +65,15 @@
 static_assert(PAGE_SIZE % sizeof(struct dios_ref_meta) == 0);
 
 static struct kmem_cache *dios_ref_cache;
+static struct kmem_cache *dios_ref_io_cache;
+
+/* Slot indexes (24 bits) and rights (8) fit struct dios_ref's bit fields. */
+static_assert(!((DIOS_MAX_REFS_LIMIT - 1) >> 24));
+static_assert(!(DIOS_RIGHTS_ALL >> 8));
+#if BITS_PER_LONG == 64
+/* No lock inside: the same size with every debug option. */
+static_assert(sizeof(struct dios_ref) == 48);
+#endif
 
 static u64 dios_handle_make(u32 gen, u32 index)
 {
@@ -196,27 +210,41 @@ static void dios_ref_unlink(struct dios_ref *ref)
 
 static void dios_ref_free_rcu(struct rcu_head *rcu)
 {
-	kmem_cache_free(dios_ref_cache, container_of(rcu, struct dios_ref, rcu));
+	struct dios_ref *ref = container_of(rcu, struct dios_ref, rcu);
+
+	if (ref->io)
+		kmem_cache_free(dios_ref_io_cache, ref->io);
+	kmem_cache_free(dios_ref_cache, ref);
 }
 
 /*
- * The last user of a reference taken out of its table is gone.  Handle
- * lookups that found it before it left the table may still read it: free
- * it after a grace period.
+ * Nothing holds a reference taken out of its table any more.  Handle
+ * lookups that found it before it left the table may still read it and
+ * its I/O state: free both after a grace period.  @rcu overwrites
+ * @obj_link: dios_ref_free_list() has moved past the reference.
  */
-void dios_ref_put(struct dios_ref *ref)
+static void dios_ref_free(struct dios_ref *ref)
 {
-	if (!refcount_dec_and_test(&ref->users))
-		return;
+	if (ref->io)
+		dios_ref_io_uninit(ref->io);
 	dios_object_put(ref->obj);
 	dios_stats_dec(&dios_stats.refs);
 	call_rcu(&ref->rcu, dios_ref_free_rcu);
 }
 
+/* Drop the hold of an I/O operation (only those hold a reference). */
+void dios_ref_put(struct dios_ref *ref)
+{
+	if (refcount_dec_and_test(&ref->io->users))
+		dios_ref_free(ref);
+}
+
 /*
  * Tear down references taken out of their table (linked through obj_link,
  * which they no longer need), without the context lock: release their
- * buffers and views, then drop the table's hold.
+ * buffers and views, then drop the table's hold.  The iteration reads each
+ * reference's link before the table's hold goes, after which the last I/O
+ * operation may free it.
  */
 static void dios_ref_free_list(struct list_head *list)
 {
@@ -226,7 +254,10 @@ static void dios_ref_free_list(struct list_head *list)
 		dios_interest_forget(ref->ctx, ref->index,
 				     dios_handle_make(ref->gen, ref->index));
 		dios_ref_io_teardown(ref);
-		dios_ref_put(ref);
+		if (ref->io)
+			dios_ref_put(ref);
+		else
+			dios_ref_free(ref);
 	}
 }
 
@@ -308,8 +339,6 @@ static struct dios_ref *dios_ref_new(struct dios_context *ctx,
 	ref->obj = dios_object_get(obj);
 	ref->ctx = ctx;
 	ref->rights = rights;
-	refcount_set(&ref->users, 1);
-	dios_ref_io_init(&ref->io);
 	return ref;
 }
 
@@ -496,25 +525,71 @@ void dios_context_delete_many(struct dios_context *ctx, const u64 *handles,
 	dios_context_delete_list(ctx, handles, n);
 }
 
+/*
+ * The first I/O step on the reference of @handle: give it its I/O state,
+ * under the table lock, and only while the reference is in the table, so
+ * that a removal sees the state it must tear down (dios_ref_free_list()).
+ */
+static noinline struct dios_ref *
+dios_context_lookup_ref_slow(struct dios_context *ctx, u64 handle)
+{
+	struct dios_ref_io *io;
+	struct dios_ref *ref;
+
+	io = kmem_cache_zalloc(dios_ref_io_cache, GFP_KERNEL_ACCOUNT);
+	if (!io)
+		return ERR_PTR(-ENOMEM);
+	mutex_lock(&ctx->lock);
+	ref = dios_context_find(ctx, handle);
+	if (!ref) {
+		ref = ERR_PTR(-EBADF);
+	} else if (ref->io) {
+		/* Another step was first; the table's hold keeps it above 0. */
+		refcount_inc(&ref->io->users);
+	} else {
+		dios_ref_io_init(io);
+		/* The table's hold and the caller's. */
+		refcount_set(&io->users, 2);
+		/* Complete before lockless lookups can see it. */
+		smp_store_release(&ref->io, io);
+		io = NULL;
+	}
+	mutex_unlock(&ctx->lock);
+	if (io)
+		kmem_cache_free(dios_ref_io_cache, io);
+	return ref;
+}
+
 /**
  * dios_context_lookup_ref() - resolve a handle to its reference, for I/O
  * @ctx:	the context
  * @handle:	the handle
  *
- * Return: the reference, held for the caller (dios_ref_put()), or NULL for
- * a bad handle.  The reference may be deleted meanwhile: its I/O state says
- * so (dios_ref_io.dead).
+ * The reference's first I/O step gives it its I/O state.
+ *
+ * Return: the reference, held for the caller (dios_ref_put()), or
+ * ERR_PTR(-EBADF) for a bad handle, ERR_PTR(-ENOMEM).  The reference may be
+ * deleted meanwhile: its I/O state says so (dios_ref_io.dead).
  */
 struct dios_ref *dios_context_lookup_ref(struct dios_context *ctx, u64 handle)
 {
+	struct dios_ref_io *io;
 	struct dios_ref *ref;
 
 	rcu_read_lock();
 	ref = dios_context_find(ctx, handle);
-	if (ref && !refcount_inc_not_zero(&ref->users))
-		ref = NULL;
+	if (!ref) {
+		ref = ERR_PTR(-EBADF);
+	} else {
+		/* Pairs with the smp_store_release() of the first step. */
+		io = smp_load_acquire(&ref->io);
+		if (!io)
+			ref = NULL;
+		else if (!refcount_inc_not_zero(&io->users))
+			ref = ERR_PTR(-EBADF);
+	}
 	rcu_read_unlock();
-	return ref;
+	return ref ?: dios_context_lookup_ref_slow(ctx, handle);
 }
 
 /**
@@ -695,12 +770,28 @@ static unsigned int dios_object_waiters(struct dios_object *obj)
 	return n;
 }
 
+/*
+ * One side of a reference, as a snapshot (see the top): 1 if its buffer is
+ * open, or with @view if it has a view cached.  A reference that never did
+ * I/O has neither; its I/O state, set under the context lock the caller
+ * holds, cannot appear meanwhile.
+ */
+static int dios_side_peek(const struct dios_ref *ref, unsigned int dir,
+			  bool view)
+{
+	const struct dios_ref_side *side;
+
+	lockdep_assert_held(&ref->ctx->lock);
+	if (!ref->io)
+		return 0;
+	side = &ref->io->side[dir];
+	return view ? !!READ_ONCE(side->view) : READ_ONCE(side->buf.busy);
+}
+
 /* One reference: what it is, its open buffers and views, its object. */
 static void dios_ref_show(struct seq_file *m, struct dios_ref *ref)
 {
 	struct dios_object *obj = ref->obj;
-	const struct dios_ref_side *rd = &ref->io.side[DIOS_IO_DIR_READ];
-	const struct dios_ref_side *wr = &ref->io.side[DIOS_IO_DIR_WRITE];
 	bool zombie;
 
 	lockdep_assert_held(&ref->ctx->lock);
@@ -709,12 +800,14 @@ static void dios_ref_show(struct seq_file *m, struct dios_ref *ref)
 	spin_unlock(&obj->lock);
 	seq_printf(m, "handle=%#llx type=%s rights=%#llx state=%s obj=%llu",
 		   dios_handle_make(ref->gen, ref->index),
-		   dios_type_name(obj->type), ref->rights,
+		   dios_type_name(obj->type), (u64)ref->rights,
 		   zombie ? "zombie" : "live", obj->id);
 	/* Side state is the side mutex's: a snapshot, see the top. */
 	seq_printf(m, " rbuf=%d wbuf=%d rview=%d wview=%d waiters=%u",
-		   READ_ONCE(rd->buf.busy), READ_ONCE(wr->buf.busy),
-		   !!READ_ONCE(rd->view), !!READ_ONCE(wr->view),
+		   dios_side_peek(ref, DIOS_IO_DIR_READ, false),
+		   dios_side_peek(ref, DIOS_IO_DIR_WRITE, false),
+		   dios_side_peek(ref, DIOS_IO_DIR_READ, true),
+		   dios_side_peek(ref, DIOS_IO_DIR_WRITE, true),
 		   dios_object_waiters(obj));
 	/* Active: the insides the hook reads are not destroyed meanwhile. */
 	if (obj->ops->show && !dios_object_acquire(obj)) {
@@ -751,8 +844,8 @@ void dios_context_show(struct dios_context *ctx, struct seq_file *m,
 		ref = rcu_dereference_protected(*dios_slot(ctx, index),
 						lockdep_is_held(&ctx->lock));
 		for (d = 0; d < DIOS_IO_NR_DIRS; d++) {
-			buffers += READ_ONCE(ref->io.side[d].buf.busy);
-			views += !!READ_ONCE(ref->io.side[d].view);
+			buffers += dios_side_peek(ref, d, false);
+			views += dios_side_peek(ref, d, true);
 		}
 	}
 	seq_printf(m, "dios_refs:\t%u\n", ctx->nr_refs);
@@ -815,12 +908,18 @@ int dios_context_mmap(struct dios_context *ctx, struct vm_area_struct *vma)
 int dios_context_init(void)
 {
 	dios_ref_cache = KMEM_CACHE(dios_ref, SLAB_ACCOUNT);
-	return dios_ref_cache ? 0 : -ENOMEM;
+	dios_ref_io_cache = KMEM_CACHE(dios_ref_io, SLAB_ACCOUNT);
+	if (dios_ref_cache && dios_ref_io_cache)
+		return 0;
+	kmem_cache_destroy(dios_ref_io_cache);
+	kmem_cache_destroy(dios_ref_cache);
+	return -ENOMEM;
 }
 
 void dios_context_uninit(void)
 {
 	/* Wait for the dios_ref_free_rcu() callbacks still queued. */
 	rcu_barrier();
+	kmem_cache_destroy(dios_ref_io_cache);
 	kmem_cache_destroy(dios_ref_cache);
 }

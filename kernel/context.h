@@ -56,32 +56,44 @@ struct vm_area_struct;
  * struct dios_ref - a reference: one slot of a context's table
  * @obj:	the object, with a memory reference held; immutable
  * @ctx:	the context whose table holds the reference; immutable
- * @rights:	DIOS_RIGHT_*; immutable
- * @index:	slot index; immutable
+ * @io:		buffers and views (buffer.h), NULL until the first I/O step
+ *		looks the reference up; set once, under @ctx->lock while the
+ *		reference is in the table, read locklessly (acquire)
  * @gen:	slot generation, 0 until installed; written once under the
  *		context lock, read locklessly by handle lookups
- * @obj_link:	link in @obj->meta.refs, protected by @obj->lock
- * @users:	the table holds one, so does every I/O operation that looked
- *		the reference up; the last put frees it
- * @io:		buffers and views (buffer.h)
- * @rcu:	frees the struct after handle lookups are done with it
+ * @index:	slot index, below DIOS_MAX_REFS_LIMIT; immutable
+ * @rights:	DIOS_RIGHT_*; immutable
+ * @obj_link:	link in @obj->meta.refs, protected by @obj->lock; once the
+ *		reference left its table, in the list of references being
+ *		torn down
+ * @rcu:	frees the struct after handle lookups are done with it; shares
+ *		the memory of @obj_link, which nothing reads once the last
+ *		holder is gone (handle lookups read neither)
+ *
+ * A reference is held by its table and, once it has @io, by every I/O
+ * operation that looked it up (@io->users, which the table holds one of
+ * too); it is freed when its table let go and no I/O operation holds it.
+ * Everything that only I/O needs lives in @io, allocated on first use, so
+ * that a reference that is only held, duplicated or delegated costs what
+ * this struct does (48 bytes on 64-bit kernels).
  */
 struct dios_ref {
 	struct dios_object *obj;
 	struct dios_context *ctx;
-	u64 rights;
-	u32 index;
+	struct dios_ref_io *io;
 	u32 gen;
-	struct list_head obj_link;
-	refcount_t users;
-	struct dios_ref_io io;
-	struct rcu_head rcu;
+	u32 index : 24;
+	u32 rights : 8;
+	union {
+		struct list_head obj_link;
+		struct rcu_head rcu;
+	};
 };
 
 /* True when an I/O step must give up: its reference is being deleted. */
 static inline bool dios_io_dying(const struct dios_io *io)
 {
-	return READ_ONCE(io->ref->io.dying);
+	return READ_ONCE(io->ref->io->dying);
 }
 
 /**

@@ -973,8 +973,8 @@ static __always_inline int dios_io_start(struct dios_context *ctx,
 	int ret;
 
 	ref = dios_context_lookup_ref(ctx, handle);
-	if (!ref)
-		return -EBADF;
+	if (IS_ERR(ref))
+		return PTR_ERR(ref);
 	ret = ref->rights & right ? dios_object_acquire(ref->obj) : -EACCES;
 	if (ret) {
 		dios_ref_put(ref);

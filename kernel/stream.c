@@ -535,21 +535,21 @@ static int dios_fwd_get(struct dios_io *io, struct dios_fwd *src)
 	int ret;
 
 	src->ref = dios_context_lookup_ref(io->ref->ctx, io->src_ref);
-	if (!src->ref)
-		return -EBADF;
+	if (IS_ERR(src->ref))
+		return PTR_ERR(src->ref);
 	ret = dios_object_acquire(src->ref->obj);
 	if (ret) {
 		dios_ref_put(src->ref);
 		return ret;
 	}
-	src->side = &src->ref->io.side[DIOS_IO_DIR_READ];
+	src->side = &src->ref->io->side[DIOS_IO_DIR_READ];
 	if (!mutex_trylock(&src->side->lock)) {
 		dios_object_release(src->ref->obj);
 		dios_ref_put(src->ref);
 		return -EBUSY;
 	}
 	src->buf = &src->side->buf;
-	if (src->ref->io.dead || !src->buf->busy) {
+	if (src->ref->io->dead || !src->buf->busy) {
 		dios_fwd_put(src);
 		return -EINVAL;
 	}
@@ -1022,7 +1022,7 @@ static int dios_stream_io_xfer(struct dios_object *obj, struct dios_io *io)
 {
 	struct dios_stream *stream = dios_stream_from_obj(obj);
 
-	lockdep_assert_held(&io->ref->io.side[io->dir].lock);
+	lockdep_assert_held(&io->ref->io->side[io->dir].lock);
 	if (io->dir == DIOS_IO_DIR_WRITE)
 		return dios_stream_xfer_send(stream, io);
 	return dios_stream_xfer_recv(stream, io);

@@ -475,4 +475,109 @@ TEST(first_views_in_parallel)
 	}
 }
 
+/*
+ * A reference gets its I/O state (buffers, views) from its first I/O
+ * step, not when it is made: the racers of that first step.
+ */
+struct first_io {
+	dios_ref_t ref;
+	pthread_barrier_t *start;
+	int del;			/* delete instead of acquire */
+	struct dios_iovec r;
+	int ret;
+};
+
+static void *first_io_worker(void *arg)
+{
+	struct first_io *f = arg;
+
+	f->r = dios_test_iov(0);
+	pthread_barrier_wait(f->start);
+	if (f->del)
+		f->ret = dios_delete(0, f->ref);
+	else
+		f->ret = dios_acquire_read(0, f->ref, 64, &f->r);
+	return NULL;
+}
+
+/* Run @f[0] and @f[1] on @ref at once. */
+static int first_io_race(struct first_io f[2], dios_ref_t ref)
+{
+	pthread_barrier_t start;
+	pthread_t t[2];
+	int k;
+
+	if (pthread_barrier_init(&start, NULL, 2))
+		return -1;
+	for (k = 0; k < 2; k++) {
+		f[k].ref = ref;
+		f[k].start = &start;
+		if (pthread_create(&t[k], NULL, first_io_worker, &f[k]))
+			return -1;
+	}
+	for (k = 0; k < 2; k++)
+		pthread_join(t[k], NULL);
+	pthread_barrier_destroy(&start);
+	return 0;
+}
+
+/*
+ * The first two acquires of a new reference's read side, at once: both
+ * see the same side, so one opens the buffer and the other gets -EBUSY.
+ */
+TEST(first_io_of_a_ref_in_parallel)
+{
+	uint32_t before = live_refs();
+	dios_ref_t obj, d;
+	int i, k;
+
+	ASSERT_EQ(0, dios_test_create(DIOS_CREATE_ANON, DIOS_OBJ_SHMEM, &obj,
+				      NULL));
+	for (i = 0; i < 300; i++) {
+		struct first_io f[2] = {};
+
+		ASSERT_EQ(0, dios_dup(obj, DIOS_RIGHTS_ALL, &d));
+		ASSERT_EQ(0, first_io_race(f, d));
+		ASSERT_TRUE((f[0].ret == 0 && f[1].ret == -EBUSY) ||
+			    (f[0].ret == -EBUSY && f[1].ret == 0))
+			TH_LOG("round %d: results %d and %d", i, f[0].ret,
+			       f[1].ret);
+		k = f[0].ret ? 1 : 0;
+		ASSERT_EQ(0, dios_release_read(0, d, &f[k].r));
+		ASSERT_EQ(0, dios_delete(0, d));
+	}
+	ASSERT_EQ(0, dios_delete(0, obj));
+	EXPECT_EQ(before, live_refs());
+}
+
+/*
+ * The first acquire of a reference racing its deletion: the acquire works
+ * (and the deletion closes its buffer) or finds no reference; the deletion
+ * always works.
+ */
+TEST(first_io_of_a_ref_while_deleted)
+{
+	uint32_t before = live_refs();
+	dios_ref_t obj, d;
+	int i;
+
+	ASSERT_EQ(0, dios_test_create(DIOS_CREATE_ANON, DIOS_OBJ_SHMEM, &obj,
+				      NULL));
+	for (i = 0; i < 300; i++) {
+		struct first_io f[2] = { { .del = 0 }, { .del = 1 } };
+
+		ASSERT_EQ(0, dios_dup(obj, DIOS_RIGHTS_ALL, &d));
+		ASSERT_EQ(0, first_io_race(f, d));
+		ASSERT_EQ(0, f[1].ret) TH_LOG("round %d", i);
+		ASSERT_TRUE(f[0].ret == 0 || f[0].ret == -EBADF)
+			TH_LOG("round %d: acquire %d", i, f[0].ret);
+		/* The reference is gone, and the buffer it opened with it. */
+		if (!f[0].ret)
+			ASSERT_EQ(-EBADF, dios_release_read(0, d, &f[0].r));
+		ASSERT_EQ(-EBADF, dios_dup(d, DIOS_RIGHTS_ALL, &d));
+	}
+	ASSERT_EQ(0, dios_delete(0, obj));
+	EXPECT_EQ(before, live_refs());
+}
+
 TEST_HARNESS_MAIN
