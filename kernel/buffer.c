@@ -321,7 +321,7 @@ static void dios_view_free(struct kref *kref)
 	if (view->pgoff)
 		dios_view_space_put(view);
 	spin_lock(&view->obj->lock);
-	list_del(&view->obj_link);
+	hlist_del(&view->obj_link);
 	spin_unlock(&view->obj->lock);
 	mmdrop(view->mm);
 	dios_object_put(view->obj);
@@ -504,7 +504,7 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 	view->mm = current->mm;
 	mmgrab(view->mm);
 	spin_lock(&obj->lock);
-	list_add_tail(&view->obj_link, &obj->meta.views);
+	hlist_add_head(&view->obj_link, &obj->meta.views);
 	spin_unlock(&obj->lock);
 	view->creator = current;
 	view->len = pages << PAGE_SHIFT;
@@ -698,14 +698,14 @@ void dios_views_zap_ring(struct dios_object *obj, unsigned long nr,
 	struct dios_zap z[4];
 
 	spin_lock(&obj->lock);
-	list_for_each_entry(view, &obj->meta.views, obj_link)
+	hlist_for_each_entry(view, &obj->meta.views, obj_link)
 		max++;
 	spin_unlock(&obj->lock);
 	/* A small array, and no way back: the slots hold new pages. */
 	views = kmalloc_array(max ?: 1, sizeof(*views),
 			      GFP_KERNEL | __GFP_NOFAIL);
 	spin_lock(&obj->lock);
-	list_for_each_entry(view, &obj->meta.views, obj_link) {
+	hlist_for_each_entry(view, &obj->meta.views, obj_link) {
 		if (count == max)
 			break;
 		if (READ_ONCE(view->unmapped) ||

@@ -88,21 +88,21 @@ enum {
 /**
  * struct dios_pages - a lazily populated array of pages
  * @lock:	protects @pages and @dead
+ * @dead:	the owner destroyed its insides: no page is handed out any more
  * @nr:		number of pages; immutable
  * @pages:	the pages, NULL until first touched
  * @borrowed:	bitmap: the page is shared with an object that must never see
  *		it written (a blob's committed page forwarded into a stream);
  *		writable views get SIGBUS there
- * @dead:	the owner destroyed its insides: no page is handed out any more
  * @inline_page: @pages of a store of one page (no allocation)
  * @inline_borrowed: @borrowed of a store of at most BITS_PER_LONG pages
  */
 struct dios_pages {
 	spinlock_t lock; /* protects pages, borrowed, dead */
+	bool dead;
 	unsigned long nr;
 	struct page **pages;
 	unsigned long *borrowed;
-	bool dead;
 	struct page *inline_page;
 	unsigned long inline_borrowed;
 };
@@ -150,7 +150,7 @@ struct dios_view {
 	struct dios_object *obj;
 	struct dios_context *ctx;
 	struct mm_struct *mm;
-	struct list_head obj_link;
+	struct hlist_node obj_link;
 	struct task_struct *creator;
 	unsigned long addr;
 	unsigned long len;

@@ -9,10 +9,30 @@
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
+#include <linux/slab.h>
 
 #include "debugfs.h"
 #include "name.h"
 #include "object.h"
+
+/**
+ * struct dios_name_entry - an entry of the name table: the name of one object
+ * @node:	link in the table
+ * @key:	group id and name; fixed while in the table
+ * @rights:	rights a lookup of the name grants; immutable
+ * @obj:	the object named, no reference held (see the top of name.h);
+ *		immutable
+ * @rcu:	frees the entry after lookups are done with it
+ *
+ * Only named objects pay for a name: an anonymous object has no entry.
+ */
+struct dios_name_entry {
+	struct rhash_head node;
+	struct dios_name_key key;
+	u64 rights;
+	struct dios_object *obj;
+	struct rcu_head rcu;
+};
 
 /* Serialises insertion and removal; lookups only take rcu_read_lock(). */
 static DEFINE_MUTEX(dios_name_lock);
@@ -20,32 +40,29 @@ static struct rhashtable dios_names;
 
 static const struct rhashtable_params dios_name_params = {
 	.key_len = sizeof(struct dios_name_key),
-	.key_offset = offsetof(struct dios_object, name.key),
-	.head_offset = offsetof(struct dios_object, name.node),
+	.key_offset = offsetof(struct dios_name_entry, key),
+	.head_offset = offsetof(struct dios_name_entry, node),
 	.automatic_shrinking = true,
 };
 
 static_assert(sizeof(struct dios_name_key) == 40);
 
-static int dios_name_insert_locked(struct dios_object *obj, u64 group,
-				   const struct dios_name *given, u64 rights)
+/* Enter @e, filled but for the name, under @given or a random name. */
+static int dios_name_insert_locked(struct dios_name_entry *e,
+				   const struct dios_name *given)
 {
 	int ret;
 
 	lockdep_assert_held(&dios_name_lock);
-	if (obj->name.present)
+	if (e->obj->name)
 		return -EALREADY;
-	/* Set before the insert publishes the entry to RCU readers. */
-	obj->name.rights = rights;
-	obj->name.key.group = group;
 	do {
+		/* Set before the insert publishes the entry to RCU readers. */
 		if (given)
-			obj->name.key.name = *given;
+			e->key.name = *given;
 		else
-			get_random_bytes(&obj->name.key.name,
-					 sizeof(obj->name.key.name));
-		ret = rhashtable_lookup_insert_fast(&dios_names,
-						    &obj->name.node,
+			get_random_bytes(&e->key.name, sizeof(e->key.name));
+		ret = rhashtable_lookup_insert_fast(&dios_names, &e->node,
 						    dios_name_params);
 		/* A random name colliding is a 2^-256 event: draw again. */
 	} while (ret == -EEXIST && !given);
@@ -65,16 +82,25 @@ static int dios_name_insert_locked(struct dios_object *obj, u64 group,
 int dios_name_insert(struct dios_object *obj, u64 group,
 		     const struct dios_name *given, u64 rights)
 {
+	struct dios_name_entry *e;
 	int ret;
 
+	e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+	if (!e)
+		return -ENOMEM;
+	e->key.group = group;
+	e->rights = rights;
+	e->obj = obj;
 	mutex_lock(&dios_name_lock);
-	ret = dios_name_insert_locked(obj, group, given, rights);
+	ret = dios_name_insert_locked(e, given);
 	if (!ret) {
-		WRITE_ONCE(obj->name.present, true);
+		WRITE_ONCE(obj->name, e);
 		dios_object_set_named(obj, true);
 		dios_stats_inc(&dios_stats.names);
 	}
 	mutex_unlock(&dios_name_lock);
+	if (ret)
+		kfree(e);
 	return ret;
 }
 
@@ -88,15 +114,19 @@ int dios_name_insert(struct dios_object *obj, u64 group,
  */
 void dios_name_remove(struct dios_object *obj)
 {
-	if (!READ_ONCE(obj->name.present))
+	struct dios_name_entry *e;
+
+	if (!READ_ONCE(obj->name))
 		return;
 	mutex_lock(&dios_name_lock);
-	if (obj->name.present) {
-		rhashtable_remove_fast(&dios_names, &obj->name.node,
-				       dios_name_params);
-		WRITE_ONCE(obj->name.present, false);
+	e = obj->name;
+	if (e) {
+		rhashtable_remove_fast(&dios_names, &e->node, dios_name_params);
+		WRITE_ONCE(obj->name, NULL);
 		dios_object_set_named(obj, false);
 		dios_stats_dec(&dios_stats.names);
+		/* Lookups may still be reading it (and the object). */
+		kfree_rcu(e, rcu);
 	}
 	mutex_unlock(&dios_name_lock);
 }
@@ -114,13 +144,14 @@ struct dios_object *dios_name_lookup(u64 group, const struct dios_name *name,
 				     u64 *rights)
 {
 	struct dios_name_key key = { .group = group, .name = *name };
-	struct dios_object *obj;
+	struct dios_object *obj = NULL;
+	struct dios_name_entry *e;
 
 	rcu_read_lock();
-	obj = rhashtable_lookup(&dios_names, &key, dios_name_params);
-	if (obj) {
-		*rights = obj->name.rights;
-		obj = dios_object_get_maybe_zero(obj);
+	e = rhashtable_lookup(&dios_names, &key, dios_name_params);
+	if (e) {
+		*rights = e->rights;
+		obj = dios_object_get_maybe_zero(e->obj);
 	}
 	rcu_read_unlock();
 	return obj;
@@ -132,8 +163,8 @@ int dios_name_read(struct dios_object *obj, struct dios_name *name)
 	int ret = -ENODATA;
 
 	mutex_lock(&dios_name_lock);
-	if (obj->name.present) {
-		*name = obj->name.key.name;
+	if (obj->name) {
+		*name = obj->name->key.name;
 		ret = 0;
 	}
 	mutex_unlock(&dios_name_lock);

@@ -6,11 +6,13 @@
  * DOC: Names
  *
  * A name is 32 bytes from the kernel CSPRNG, or given by the creator.  The
- * name table is an rhashtable keyed by (group id, name); the entry is
- * embedded in the object (an object has at most one name, for life: it is
- * only removed when the object is zombified or freed).  Lookups run under
- * RCU and take no lock; insertion and removal serialise on dios_name_lock, a
- * mutex that nests inside a context's lock and outside every object lock.
+ * name table is an rhashtable keyed by (group id, name); its entries are
+ * allocated when an object is named, so that anonymous objects do not carry
+ * one (an object has at most one name, for life: it is only removed when
+ * the object is zombified or freed, and the entry is freed after an RCU
+ * grace period, as the object is).  Lookups run under RCU and take no
+ * lock; insertion and removal serialise on dios_name_lock, a mutex that
+ * nests inside a context's lock and outside every object lock.
  *
  * The table holds no reference on the objects in it: an object removes its
  * name before its memory goes (after a grace period), and a lookup racing

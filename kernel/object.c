@@ -139,7 +139,7 @@ void dios_object_init(struct dios_object *obj, u32 type,
 	init_waitqueue_head(&obj->waitq);
 	spin_lock_init(&obj->lock);
 	INIT_LIST_HEAD(&obj->meta.refs);
-	INIT_LIST_HEAD(&obj->meta.views);
+	INIT_HLIST_HEAD(&obj->meta.views);
 	dios_stats_inc(&dios_stats.objects[type]);
 	/*
 	 * Objects pin the module: one kept alive by a cycle of messages
