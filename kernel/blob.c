@@ -552,7 +552,7 @@ struct dios_object *dios_blob_create(const struct dios_create_args *args)
 	ret = dios_object_check_size(args->size, dios_max_size);
 	if (ret)
 		return ERR_PTR(ret);
-	blob = kzalloc(sizeof(*blob), GFP_KERNEL_ACCOUNT);
+	blob = dios_object_alloc(DIOS_OBJ_BLOB, sizeof(*blob));
 	if (!blob)
 		return ERR_PTR(-ENOMEM);
 	dios_object_init(&blob->obj, DIOS_OBJ_BLOB, &dios_blob_ops);

@@ -46,7 +46,7 @@ static struct dios_object *dios_group_new(void)
 {
 	struct dios_group *group;
 
-	group = kzalloc(sizeof(*group), GFP_KERNEL_ACCOUNT);
+	group = dios_object_alloc(DIOS_OBJ_GROUP, sizeof(*group));
 	if (!group)
 		return ERR_PTR(-ENOMEM);
 	dios_object_init(&group->obj, DIOS_OBJ_GROUP, &dios_group_ops);

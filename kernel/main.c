@@ -170,9 +170,12 @@ static int __init dios_init(void)
 	ret = dios_name_init();
 	if (ret)
 		return ret;
-	ret = dios_context_init();
+	ret = dios_object_init_module();
 	if (ret)
 		goto err_name;
+	ret = dios_context_init();
+	if (ret)
+		goto err_object;
 	ret = dios_group_init();
 	if (ret)
 		goto err_context;
@@ -196,8 +199,9 @@ err_group:
 	dios_group_uninit();
 err_context:
 	dios_context_uninit();
-err_name:
+err_object:
 	dios_object_uninit_module();
+err_name:
 	dios_name_uninit();
 	return ret;
 }

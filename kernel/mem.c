@@ -131,7 +131,7 @@ struct dios_object *dios_mem_create(u32 type,
 	ret = dios_object_check_size(args->size, dios_max_size);
 	if (ret)
 		return ERR_PTR(ret);
-	mem = kzalloc(sizeof(*mem), GFP_KERNEL_ACCOUNT);
+	mem = dios_object_alloc(type, sizeof(*mem));
 	if (!mem)
 		return ERR_PTR(-ENOMEM);
 	dios_object_init(&mem->obj, type, &dios_mem_ops);

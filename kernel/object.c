@@ -23,6 +23,7 @@
 #include "name.h"
 #include "object.h"
 #include "stream.h"
+#include "task.h"
 #include "trace.h"
 
 /**
@@ -123,6 +124,54 @@ static struct dios_user *dios_user_charge(void)
 		return ERR_PTR(-EDQUOT);
 	}
 	return u;
+}
+
+/*
+ * One slab cache per type, of the exact size of the type's struct, rather
+ * than the kmalloc size class above it.
+ */
+static struct kmem_cache *dios_object_caches[DIOS_OBJ_GROUP + 1];
+
+static const struct {
+	const char *name;
+	unsigned int size;
+} dios_object_layouts[] = {
+	[DIOS_OBJ_PRIVMEM] = { "dios_privmem", sizeof(struct dios_mem) },
+	[DIOS_OBJ_SHMEM] = { "dios_shmem", sizeof(struct dios_mem) },
+	[DIOS_OBJ_BLOB] = { "dios_blob", sizeof(struct dios_blob) },
+	[DIOS_OBJ_STREAM] = { "dios_stream", sizeof(struct dios_stream) },
+	[DIOS_OBJ_TASK] = { "dios_task", sizeof(struct dios_task) },
+	[DIOS_OBJ_GROUP] = { "dios_group", sizeof(struct dios_group) },
+};
+
+static_assert(ARRAY_SIZE(dios_object_layouts) ==
+	      ARRAY_SIZE(dios_object_caches));
+
+/**
+ * dios_object_alloc() - the zeroed memory of a new object
+ * @type:	DIOS_OBJ_*
+ * @size:	the size of the type's struct, which embeds struct dios_object
+ *		first, as a check
+ *
+ * The memory goes back to the type's cache with the object's last memory
+ * reference (dios_object_put()), once dios_object_init() made it an object.
+ *
+ * Return: the memory, charged to the caller's memory cgroup, or NULL.
+ */
+void *dios_object_alloc(u32 type, size_t size)
+{
+	if (WARN_ON_ONCE(type >= ARRAY_SIZE(dios_object_caches) ||
+			 !dios_object_caches[type] ||
+			 size != dios_object_layouts[type].size))
+		return NULL;
+	return kmem_cache_zalloc(dios_object_caches[type], GFP_KERNEL_ACCOUNT);
+}
+
+static void dios_object_free_rcu(struct rcu_head *rcu)
+{
+	struct dios_object *obj = container_of(rcu, struct dios_object, rcu);
+
+	kmem_cache_free(dios_object_caches[obj->type], obj);
 }
 
 /* The last object id given; 64 bits never wrap. */
@@ -274,8 +323,12 @@ static void dios_object_free(struct dios_object *obj)
 	WARN_ON(!list_empty(&obj->meta.refs));
 	dios_user_uncharge(obj->user);
 	dios_stats_dec(&dios_stats.objects[obj->type]);
-	/* Every type embeds struct dios_object first: obj is the allocation. */
-	kfree_rcu(obj, rcu);
+	/*
+	 * Every type embeds struct dios_object first: obj is the allocation.
+	 * The callback may run after the module_put(): module exit waits for
+	 * it (dios_object_uninit_module()).
+	 */
+	call_rcu(&obj->rcu, dios_object_free_rcu);
 	module_put(THIS_MODULE);
 }
 
@@ -486,7 +539,35 @@ int dios_object_poll(struct dios_object *obj, u32 events)
  */
 void dios_object_uninit_module(void)
 {
+	unsigned int i;
+
 	flush_work(&dios_object_destroy_work);
 	WARN_ON(!xa_empty(&dios_users));
 	xa_destroy(&dios_users);
+	/* Wait for the dios_object_free_rcu() callbacks still queued. */
+	rcu_barrier();
+	for (i = 0; i < ARRAY_SIZE(dios_object_caches); i++) {
+		kmem_cache_destroy(dios_object_caches[i]);
+		dios_object_caches[i] = NULL;
+	}
+}
+
+/* The caches of the object types. */
+int dios_object_init_module(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dios_object_layouts); i++) {
+		if (!dios_object_layouts[i].name)
+			continue;
+		dios_object_caches[i] =
+			kmem_cache_create(dios_object_layouts[i].name,
+					  dios_object_layouts[i].size, 0,
+					  SLAB_ACCOUNT, NULL);
+		if (!dios_object_caches[i]) {
+			dios_object_uninit_module();
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }

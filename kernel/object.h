@@ -192,6 +192,7 @@ struct dios_object {
 	} meta;
 };
 
+void *dios_object_alloc(u32 type, size_t size);
 void dios_object_init(struct dios_object *obj, u32 type,
 		      const struct dios_object_ops *ops);
 struct dios_object *dios_object_create(u32 type,
@@ -218,6 +219,7 @@ int dios_object_io_commit(struct dios_object *obj, struct dios_io *io);
 int dios_object_io_release(struct dios_object *obj, struct dios_io *io);
 int dios_object_poll(struct dios_object *obj, u32 events);
 
+int dios_object_init_module(void);
 void dios_object_uninit_module(void);
 
 #endif /* __DIOS_OBJECT_H */

@@ -1127,7 +1127,7 @@ struct dios_object *dios_stream_create(const struct dios_create_args *args)
 	ret = dios_object_check_size(args->capacity, dios_max_capacity);
 	if (ret)
 		return ERR_PTR(ret);
-	stream = kzalloc(sizeof(*stream), GFP_KERNEL_ACCOUNT);
+	stream = dios_object_alloc(DIOS_OBJ_STREAM, sizeof(*stream));
 	if (!stream)
 		return ERR_PTR(-ENOMEM);
 	dios_object_init(&stream->obj, DIOS_OBJ_STREAM, &dios_stream_ops);

@@ -226,7 +226,7 @@ struct dios_object *dios_task_create(struct dios_context *ctx,
 	struct dios_task *task;
 	int ret;
 
-	task = kzalloc(sizeof(*task), GFP_KERNEL_ACCOUNT);
+	task = dios_object_alloc(DIOS_OBJ_TASK, sizeof(*task));
 	if (!task)
 		return ERR_PTR(-ENOMEM);
 	dios_object_init(&task->obj, DIOS_OBJ_TASK, &dios_task_ops);
