@@ -9,6 +9,11 @@
 //	dios-gobench chan N   a Chan on each side (dios streams, a goroutine
 //	                      per direction, waits in the Go poller): seed 000's
 //	                      Go channels bridged to the OS's messaging
+//	dios-gobench chan-kwait N
+//	                      the same Chans with waits in the kernel
+//	                      (SetKernelWait): the goroutines block their
+//	                      threads in the system call, as seed 000's first
+//	                      version did
 //	dios-gobench pipe N   the same bridge over a pair of pipes (os.Pipe,
 //	                      which the Go poller waits on as well)
 //	dios-gobench raw N    no goroutines and no Go channels: Ref.Call on
@@ -155,10 +160,12 @@ func names(args []string) [2]dios.Name {
 	return n
 }
 
-func runChan(n int) time.Duration {
-	ch, nm, err := dios.ChanCreate(ctx(), 0)
+func runChan(mode string, n int) time.Duration {
+	c := ctx()
+	c.SetKernelWait(mode == "chan-kwait")
+	ch, nm, err := dios.ChanCreate(c, 0)
 	check("chan create", err)
-	cmd := spawn("chan", nil, nm[0].String(), nm[1].String())
+	cmd := spawn(mode, nil, nm[0].String(), nm[1].String())
 	d := client(chanBridge(ch), n)
 	check("server", cmd.Wait())
 	return d
@@ -228,11 +235,13 @@ func serveRaw(nm [2]dios.Name) {
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: dios-gobench chan|pipe|raw N")
+		fail("usage: dios-gobench chan|chan-kwait|pipe|raw N")
 	}
 	switch os.Args[1] {
-	case "serve-chan":
-		ch, err := dios.ChanOpen(ctx(), names(os.Args[2:]))
+	case "serve-chan", "serve-chan-kwait":
+		c := ctx()
+		c.SetKernelWait(os.Args[1] == "serve-chan-kwait")
+		ch, err := dios.ChanOpen(c, names(os.Args[2:]))
 		check("chan open", err)
 		server(chanBridge(ch))
 		return
@@ -244,7 +253,7 @@ func main() {
 		return
 	}
 	if len(os.Args) != 3 {
-		fail("usage: dios-gobench chan|pipe|raw N")
+		fail("usage: dios-gobench chan|chan-kwait|pipe|raw N")
 	}
 	n, err := strconv.Atoi(os.Args[2])
 	if err != nil || n <= 0 {
@@ -252,8 +261,8 @@ func main() {
 	}
 	var d time.Duration
 	switch os.Args[1] {
-	case "chan":
-		d = runChan(n)
+	case "chan", "chan-kwait":
+		d = runChan(os.Args[1], n)
 	case "pipe":
 		d = runPipe(n)
 	case "raw":
