@@ -264,7 +264,13 @@ fuzz soak faultinject:
 
 # ---- the build ------------------------------------------------------------
 
-build: module lib tests tools examples
+build: module lib tests tools examples go
+
+# The Go package (go/, docs/go.md): its tests, run in the stock guest, and
+# the Go rows of make bench (scripts/go.sh; go keeps its own cache).
+.PHONY: go
+go:
+	@scripts/go.sh build
 
 # Copy kernel/ and uapi/ side by side into build/$(1)/ (Kbuild adds
 # -I$(src)/../uapi) and build there. rsync keeps mtimes, so Kbuild rebuilds

@@ -22,10 +22,12 @@ declare -A group=(
 	[lib]="make build-essential gcc-multilib pkgconf"
 	# dios.ko against the stock headers; modinfo, depmod
 	[module]="make build-essential linux-headers-amd64 rsync kmod"
-	# the selftests: kselftest_harness.h from the kernel source
-	[tests]="linux-source-6.1 xz-utils"
-	# checkpatch (from linux-source), sparse, mandoc (the manual pages)
-	[lint]="linux-source-6.1 xz-utils sparse mandoc"
+	# the selftests: kselftest_harness.h from the kernel source; the Go
+	# package's tests (go/, scripts/go.sh)
+	[tests]="linux-source-6.1 xz-utils golang-go"
+	# checkpatch (from linux-source), sparse, mandoc (the manual pages),
+	# gofmt and go vet
+	[lint]="linux-source-6.1 xz-utils sparse mandoc golang-go"
 	# the QEMU guest and its initramfs
 	[vm]="qemu-system-x86 busybox-static cpio python3 kmod"
 	# the debug guest kernel

@@ -84,6 +84,11 @@ run_tests() {
 		a=${t#/examples}
 		run_framed "${a%%/*}/examples/${t##*/}" "$t"
 	done
+	# The Go package's tests (scripts/go.sh): one result line per Go
+	# test, 64/go: TestName.  diosonly: "go".
+	if [ -x /go64/dios.test ] && wanted go; then
+		run_framed 64/go /go64/dios.test -tap
+	fi
 }
 
 # A command as a test block named $1: its TAP and exit status framed for

@@ -104,6 +104,8 @@ else
 	echo "not ok lint: uapi layout (${bad[*]:-no structs found})"
 	fail=1
 fi
+# ---- the Go package: gofmt, go vet, its mirror of the uapi header ----
+"$DIOS_ROOT/scripts/go.sh" lint || fail=1
 # ---- manual pages ----
 "$DIOS_ROOT/scripts/man-check.sh" || fail=1
 # The check itself: a symbol added to a copy of the version script, with

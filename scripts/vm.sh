@@ -186,6 +186,11 @@ for u in "${userdirs[@]}"; do
 		fi
 	done
 done
+# The Go package's tests (scripts/go.sh), x86_64: in the stock guest.
+if [[ $kernel == stock && -x $DIOS_BUILD/go/dios.test ]]; then
+	mkdir -p "$root/go64"
+	cp "$DIOS_BUILD/go/dios.test" "$root/go64/"
+fi
 release=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
 mkdir -p "$root/modstage/lib/modules/$release/updates"
 cp "$module" "$root/modstage/lib/modules/$release/updates/dios.ko"

@@ -1429,6 +1429,66 @@ static double linux_seed_pp_noselect(long n)
 	       (double)n;
 }
 
+/* ---- the Go package ---------------------------------------------------- */
+
+/*
+ * go/cmd/dios-gobench, installed next to this program: a 64-byte ping-pong
+ * between two Go processes, timed by the program itself over n round trips
+ * after a warm-up (Go's start-up is left out) and printed in ns per round
+ * trip.  It checks every answer; a wrong one fails the benchmark.
+ */
+#define NEED_GO		(1ULL << 63)	/* not a module feature: the binary */
+
+static double go_pingpong(const char *mode, long n)
+{
+	char path[300], count[24], out[64];
+	size_t len = 0;
+	ssize_t r;
+	double ns;
+	pid_t pid;
+	int fds[2];
+
+	snprintf(path, sizeof(path), "%s/dios-gobench", seed_dir);
+	snprintf(count, sizeof(count), "%ld", n);
+	SCHECK(pipe(fds));
+	pid = fork_child();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		execl(path, path, mode, count, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len < sizeof(out) - 1 &&
+	       (r = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)r;
+	out[len] = 0;
+	close(fds[0]);
+	reap(pid, "dios-gobench");
+	if (sscanf(out, "%lf", &ns) != 1)
+		fail("dios-gobench %s: no figure", mode);
+	return ns;
+}
+
+static double go_chan(long n)
+{
+	return go_pingpong("chan", n);
+}
+
+static double go_chan_kwait(long n)
+{
+	return go_pingpong("chan-kwait", n);
+}
+
+static double go_pipe(long n)
+{
+	return go_pingpong("pipe", n);
+}
+
+static double go_raw(long n)
+{
+	return go_pingpong("raw", n);
+}
+
 /* ---- the table of pairs ----------------------------------------------- */
 
 struct pair {
@@ -1532,6 +1592,18 @@ static const struct pair pairs[] = {
 	{ "seed_pingpong", "seed: ping-pong without select", "ms/run",
 	  "channels", "pipes", dios_seed_pp_noselect, linux_seed_pp_noselect,
 	  1000000, "<=", 1.0, 0, SEED_NEEDS },
+	{ "go_chan_pipe", "Go: Chan ping-pong vs pipes", "ns/rtt",
+	  "Chan (dios streams)", "Go chans over pipes", go_chan, go_pipe,
+	  RTT_N, NULL, 0, 0, NEED_GO | DIOS_FEAT_IO_XFER | DIOS_FEAT_SELECT },
+	{ "go_chan_kwait", "Go: Chan, poller vs kernel waits", "ns/rtt",
+	  "Chan (poller)", "Chan (kernel waits)", go_chan, go_chan_kwait,
+	  RTT_N, NULL, 0, 0, NEED_GO | DIOS_FEAT_IO_XFER | DIOS_FEAT_SELECT },
+	{ "go_chan_raw", "Go: Chan vs raw Ref.Call", "ns/rtt",
+	  "Chan (dios streams)", "Ref.Call (Go)", go_chan, go_raw, RTT_N,
+	  NULL, 0, 0, NEED_GO | DIOS_FEAT_IO_XFER | DIOS_FEAT_SELECT },
+	{ "go_raw_c", "Go: Ref.Call vs C dios_call", "ns/rtt",
+	  "Ref.Call (Go)", "dios_call (C)", go_raw, dios_pingpong_call, RTT_N,
+	  NULL, 0, 0, NEED_GO | DIOS_FEAT_IO_XFER },
 };
 
 /* ---- statistics and JSON ---------------------------------------------- */
@@ -1712,6 +1784,9 @@ int main(int argc, char **argv)
 		snprintf(probe, sizeof(probe), "%s/seed-fib", seed_dir);
 		if (access(probe, X_OK))
 			avail &= ~DIOS_FEAT_TASKS;
+		snprintf(probe, sizeof(probe), "%s/dios-gobench", seed_dir);
+		if (!access(probe, X_OK))
+			avail |= NEED_GO;
 	}
 #ifndef DIOS_IOC_SELECT
 	avail &= ~DIOS_FEAT_SELECT;	/* libdios without dios_select() */

@@ -1,0 +1,3 @@
+module dios.example/dios
+
+go 1.19
