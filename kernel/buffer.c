@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 
 #include "buffer.h"
+#include "ring.h"
 #include "compat.h"
 #include "context.h"
 #include "debugfs.h"
@@ -482,12 +483,15 @@ int dios_view_mmap(struct dios_context *ctx, struct vm_area_struct *vma)
 	return ret;
 }
 
-/* Map a new view of @io's object into the calling task. */
-static struct dios_view *dios_view_create(struct dios_io *io)
+/*
+ * Map a new view of @io's object into the calling task: the object's view,
+ * or (@word) the one writable page of a ring stream's reader (ring.c).
+ */
+static struct dios_view *__dios_view_create(struct dios_io *io, bool word)
 {
 	struct dios_context *ctx = io->ref->ctx;
 	struct dios_object *obj = io->obj;
-	unsigned long pages = obj->ops->view_pages(obj);
+	unsigned long pages = word ? 1 : obj->ops->view_pages(obj);
 	struct dios_view *view;
 	unsigned long addr;
 	int prot;
@@ -512,7 +516,8 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 	if (obj->ops->view_populate)
 		view->populated = kvcalloc(BITS_TO_LONGS(pages), sizeof(long),
 					   GFP_KERNEL_ACCOUNT);
-	view->writable = io->dir == DIOS_IO_DIR_WRITE;
+	view->word = word;
+	view->writable = word || io->dir == DIOS_IO_DIR_WRITE;
 	if (dios_view_space_get(view)) {
 		dios_view_put(view);
 		return ERR_PTR(-EOVERFLOW);
@@ -542,6 +547,29 @@ static struct dios_view *dios_view_create(struct dios_io *io)
 	}
 	view->addr = addr;
 	dios_stats_inc(&dios_stats.views_mapped);
+	return view;
+}
+
+static struct dios_view *dios_view_create(struct dios_io *io)
+{
+	return __dios_view_create(io, false);
+}
+
+static void dios_view_populate_range(struct dios_view *view, u64 off,
+				     u64 len);
+
+/**
+ * dios_view_create_word() - map a ring reader's position page
+ * @io:		the attach of a ring stream's read side; the side mutex held
+ *
+ * Return: the view, with its page mapped, or an ERR_PTR.
+ */
+struct dios_view *dios_view_create_word(struct dios_io *io)
+{
+	struct dios_view *view = __dios_view_create(io, true);
+
+	if (!IS_ERR(view))
+		dios_view_populate_range(view, 0, PAGE_SIZE);
 	return view;
 }
 
@@ -616,7 +644,7 @@ static void dios_view_zap_ranges(struct dios_view *view,
  * (vm_munmap() takes it again): only a thread of the same task racing
  * munmap() and mmap() at that address could lose its own mapping.
  */
-static void dios_view_drop(struct dios_view *view)
+void dios_view_drop(struct dios_view *view)
 {
 	struct mm_struct *mm = current->mm;
 	struct dios_zap all;
@@ -1096,6 +1124,30 @@ int dios_io_release(struct dios_io *io, u64 addr)
 		ret = io->obj->ops->io_release(io->obj, io);
 	if (!ret)
 		dios_buf_clear(&side->buf);
+	mutex_unlock(&side->lock);
+	return ret;
+}
+
+/**
+ * dios_io_ring_wait() - DIOS_RING_WAIT on the side whose lease is held
+ * @io:		the side of a ring stream
+ * @seen:	the other side's position as the caller last saw it
+ *
+ * Return: -EINVAL without the lease, -EBADF for a deleted reference,
+ * dios_ring_wait()'s result.
+ */
+int dios_io_ring_wait(struct dios_io *io, u64 seen)
+{
+	struct dios_ref_side *side = dios_io_side(io);
+	int ret;
+
+	mutex_lock(&side->lock);
+	if (io->ref->io.dead)
+		ret = -EBADF;
+	else if (!side->buf.busy)
+		ret = -EINVAL;
+	else
+		ret = dios_ring_wait(io, seen);
 	mutex_unlock(&side->lock);
 	return ret;
 }

@@ -63,6 +63,7 @@
  * @dying and wakes the object's wait queue so that the waiter leaves.
  */
 
+#include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
@@ -75,6 +76,12 @@ struct dios_context;
 struct dios_object;
 struct dios_ref;
 struct file;
+
+/*
+ * dios_io.flags, kernel only (never accepted from user space): the acquire
+ * of DIOS_RING_ATTACH, a ring stream's lease (ring.c).
+ */
+#define DIOS_IO_RING_LEASE	BIT_ULL(63)
 
 /* References one message may carry (-E2BIG above). */
 #define DIOS_IO_MAX_REFS	64
@@ -135,6 +142,8 @@ void dios_pages_destroy(struct dios_pages *p);
  * @pgoff:	the view's private file offset in pages; immutable
  * @space_node:	in the module's tree of the offsets in use, under its lock
  * @writable:	mapped PROT_WRITE; immutable
+ * @word:	the position page of a ring stream's reader (ring.c): one
+ *		page, writable; immutable
  * @nr_vmas:	vmas using the view (one; two while mremap() is refused)
  * @unmapped:	the last vma is gone
  * @dead:	revoked: faults get SIGBUS
@@ -157,6 +166,7 @@ struct dios_view {
 	unsigned long pgoff;
 	struct rb_node space_node;
 	bool writable;
+	bool word;
 	atomic_t nr_vmas;
 	bool unmapped;
 	bool dead;
@@ -232,7 +242,8 @@ struct dios_ref_io {
  * @refs:	user pointer to handles: carried by commit_write with
  *		DIOS_IO_REFS, received by a stream read
  * @ubuf:	xfer: user pointer to the bytes copied into the object
- *		(write) or out of it (read)
+ *		(write) or out of it (read); ring attach (out): the address
+ *		of the caller's position word
  * @dead:	references the operation took out of a table, torn down by
  *		the caller once it holds no I/O lock
  * @dir:	DIOS_IO_DIR_*
@@ -273,9 +284,12 @@ int dios_io_acquire(struct dios_io *io);
 int dios_io_commit(struct dios_io *io, u64 addr, u64 next_len);
 int dios_io_release(struct dios_io *io, u64 addr);
 int dios_io_xfer(struct dios_io *io);
+int dios_io_ring_wait(struct dios_io *io, u64 seen);
 
 int dios_view_mmap(struct dios_context *ctx, struct vm_area_struct *vma);
 void dios_view_zap(struct dios_view *view, u64 off, u64 len);
+struct dios_view *dios_view_create_word(struct dios_io *io);
+void dios_view_drop(struct dios_view *view);
 void dios_views_zap_ring(struct dios_object *obj, unsigned long nr,
 			 unsigned long first, unsigned long n);
 

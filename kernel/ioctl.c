@@ -23,6 +23,7 @@
 #include "main.h"
 #include "name.h"
 #include "object.h"
+#include "ring.h"
 #include "select.h"
 #include "task.h"
 #include "trace.h"
@@ -54,6 +55,10 @@ DIOS_ABI_SIZE(struct dios_select_req, 40);
 DIOS_ABI_SIZE(struct dios_interest_req, 32);
 DIOS_ABI_SIZE(struct dios_interest_event, 16);
 DIOS_ABI_SIZE(struct dios_interest_wait_req, 32);
+DIOS_ABI_SIZE(struct dios_ring_kern, 32);
+DIOS_ABI_SIZE(struct dios_ring_pos, 8);
+DIOS_ABI_SIZE(struct dios_ring_frame, 8);
+DIOS_ABI_SIZE(struct dios_ring_req, 64);
 static_assert(offsetof(struct dios_ref_info, rights) == 8);
 static_assert(offsetof(struct dios_ref_info, proximity) == 40);
 static_assert(offsetof(struct dios_ref_meta, info) == 8);
@@ -227,7 +232,8 @@ static int dios_ioc_version(struct dios_context *ctx, void __user *uarg,
 	req.abi_minor = DIOS_ABI_MINOR;
 	req.features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
 		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT |
-		       DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN | DIOS_FEAT_IO_DONE;
+		       DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN | DIOS_FEAT_IO_DONE |
+		       DIOS_FEAT_RING;
 	req.max_refs = dios_max_refs;
 	req.max_select = DIOS_MAX_SELECT;
 	req.max_objects = dios_max_objects;
@@ -254,7 +260,8 @@ static int dios_create_check(const struct dios_create_req *req)
 	const struct dios_create_args *args = &req->args;
 	bool given = req->flags & DIOS_CREATE_NAME_GIVEN;
 
-	if (req->flags & ~(DIOS_CREATE_ANON | DIOS_CREATE_NAME_GIVEN) ||
+	if (req->flags & ~(DIOS_CREATE_ANON | DIOS_CREATE_NAME_GIVEN |
+			   DIOS_CREATE_RING) ||
 	    req->__pad || args->name_rights & ~DIOS_RIGHTS_ALL)
 		return -EINVAL;
 	if (given == dios_name_is_zero(&args->name))
@@ -319,7 +326,7 @@ static int dios_ioc_create(struct dios_context *ctx, void __user *uarg,
 		if (ret)
 			goto out_group;
 	}
-	obj = dios_object_create(req.type, &req.args);
+	obj = dios_object_create_flags(req.type, req.flags, &req.args);
 	if (IS_ERR(obj)) {
 		ret = PTR_ERR(obj);
 		trace_dios_create(0, req.type, req.args.size, 0, group, ret);
@@ -1250,6 +1257,103 @@ static int dios_ioc_interest_wait(struct dios_context *ctx,
 	return dios_copy_out(uarg, usize, &req, sizeof(req));
 }
 
+/*
+ * DIOS_IOC_RING: a ring stream's lease, waits and wakes (ring.c).  The
+ * fields that do not apply to @op must be zero.
+ */
+static int dios_ring_check(const struct dios_ring_req *req)
+{
+	if (req->side != DIOS_RING_READ && req->side != DIOS_RING_WRITE)
+		return -EINVAL;
+	if (req->own || req->ring_size)
+		return -EINVAL;
+	switch (req->op) {
+	case DIOS_RING_ATTACH:
+		if (req->flags & ~DIOS_NONBLOCK || req->pos ||
+		    req->wake_ref || req->addr)
+			return -EINVAL;
+		return 0;
+	case DIOS_RING_DETACH:
+		return req->flags || req->pos || req->wake_ref ? -EINVAL : 0;
+	case DIOS_RING_WAIT:
+		return req->flags || req->addr ? -EINVAL : 0;
+	case DIOS_RING_WAKE:
+		return req->flags || req->pos || req->wake_ref || req->addr ?
+		       -EINVAL : 0;
+	}
+	return -EINVAL;
+}
+
+/* Wake the sleepers of the ring stream @handle (its READ or WRITE right). */
+static int dios_ring_wake_ref(struct dios_context *ctx, u64 handle)
+{
+	struct dios_ref *ref;
+	int ret;
+
+	ref = dios_context_lookup_ref(ctx, handle);
+	if (!ref)
+		return -EBADF;
+	ret = ref->rights & (DIOS_RIGHT_READ | DIOS_RIGHT_WRITE) ?
+	      dios_object_acquire(ref->obj) : -EACCES;
+	if (!ret) {
+		if (dios_is_ring(ref->obj))
+			dios_ring_wake(ref->obj);
+		else
+			ret = -EOPNOTSUPP;
+		dios_object_release(ref->obj);
+	}
+	dios_ref_put(ref);
+	return ret;
+}
+
+static int dios_ioc_ring(struct dios_context *ctx, void __user *uarg,
+			 size_t usize)
+{
+	struct dios_ring_req req;
+	struct dios_io io = {};
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 64);
+	ret = dios_copy_in(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	ret = dios_ring_check(&req);
+	if (ret)
+		return ret;
+	if (req.op == DIOS_RING_WAKE)
+		return dios_ring_wake_ref(ctx, req.ref);
+	if (req.wake_ref) {
+		ret = dios_ring_wake_ref(ctx, req.wake_ref);
+		if (ret)
+			return ret;
+	}
+	io.dir = req.side == DIOS_RING_READ ? DIOS_IO_DIR_READ :
+					      DIOS_IO_DIR_WRITE;
+	ret = dios_io_start(ctx, req.ref, &io);
+	if (ret)
+		return ret;
+	if (!dios_is_ring(io.obj)) {
+		ret = -EOPNOTSUPP;
+	} else if (req.op == DIOS_RING_ATTACH) {
+		io.flags = req.flags | DIOS_IO_RING_LEASE;
+		ret = dios_io_acquire(&io);
+	} else if (req.op == DIOS_RING_DETACH) {
+		ret = dios_io_release(&io, req.addr);
+	} else {
+		ret = dios_io_ring_wait(&io, req.pos);
+	}
+	if (!ret && req.op == DIOS_RING_ATTACH) {
+		req.addr = io.addr;
+		req.ring_size = dios_ring_size(io.obj);
+		req.own = io.ubuf;
+		ret = dios_copy_out(uarg, usize, &req, sizeof(req));
+		if (ret)
+			dios_io_release(&io, req.addr);
+	}
+	dios_io_end(&io);
+	return ret;
+}
+
 /**
  * struct dios_ioctl_desc - one command
  * @fn:		the handler
@@ -1316,6 +1420,8 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		   struct dios_task_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_TASK_WAIT), dios_ioc_task_wait,
 		   struct dios_task_wait_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RING), dios_ioc_ring,
+		   struct dios_ring_req),
 };
 
 /**

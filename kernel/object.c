@@ -22,6 +22,7 @@
 #include "mem.h"
 #include "name.h"
 #include "object.h"
+#include "ring.h"
 #include "stream.h"
 #include "task.h"
 #include "trace.h"
@@ -244,10 +245,29 @@ int dios_object_charge(struct dios_object *obj)
 struct dios_object *dios_object_create(u32 type,
 				       const struct dios_create_args *args)
 {
+	return dios_object_create_flags(type, 0, args);
+}
+
+/**
+ * dios_object_create_flags() - dios_object_create() with creation flags
+ * @type:	DIOS_OBJ_*
+ * @flags:	DIOS_CREATE_RING (a STREAM only) or 0
+ * @args:	the creation arguments, validated by the type
+ *
+ * Return: as dios_object_create(); -EINVAL for DIOS_CREATE_RING on another
+ * type.
+ */
+struct dios_object *dios_object_create_flags(u32 type, u64 flags,
+					     const struct dios_create_args *args)
+{
 	struct dios_object *obj;
 	int ret;
 
-	obj = dios_object_new(type, args);
+	if (flags & DIOS_CREATE_RING)
+		obj = type == DIOS_OBJ_STREAM ? dios_ring_create(args) :
+						ERR_PTR(-EINVAL);
+	else
+		obj = dios_object_new(type, args);
 	if (IS_ERR(obj))
 		return obj;
 	ret = dios_object_charge(obj);

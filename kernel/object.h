@@ -197,6 +197,8 @@ void dios_object_init(struct dios_object *obj, u32 type,
 		      const struct dios_object_ops *ops);
 struct dios_object *dios_object_create(u32 type,
 				       const struct dios_create_args *args);
+struct dios_object *dios_object_create_flags(u32 type, u64 flags,
+					     const struct dios_create_args *args);
 int dios_object_charge(struct dios_object *obj);
 int dios_object_check_size(u64 value, unsigned long limit);
 

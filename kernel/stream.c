@@ -25,6 +25,7 @@
 #include "context.h"
 #include "debugfs.h"
 #include "main.h"
+#include "ring.h"
 #include "stream.h"
 
 /* At most one queued message per 8 bytes of ring: bounds kernel memory. */
@@ -665,7 +666,7 @@ static noinline int dios_stream_forward(struct dios_stream *stream,
 	ret = dios_fwd_get(io, &src);
 	if (ret)
 		return ret;
-	if (src.buf->len != io->len)
+	if (src.buf->len != io->len || dios_is_ring(src.ref->obj))
 		ret = -EINVAL;
 	else if (src.ref->obj->type == DIOS_OBJ_STREAM)
 		ret = dios_stream_fwd_stream(stream, io, &src, msg);

@@ -35,6 +35,7 @@
 #include "object.h"
 
 struct dios_qent;
+struct dios_ring;
 
 /**
  * struct dios_stream - a stream object
@@ -56,6 +57,7 @@ struct dios_qent;
  * @nr_readers:	references holding READ; protected by @obj.lock
  * @nr_writers:	references holding WRITE; protected by @obj.lock
  * @gc:		the cycle collector's state, protected by dios_gc_lock
+ * @rs:		a ring stream's kernel side (ring.c), NULL for a plain one
  */
 struct dios_stream {
 	struct dios_object obj;
@@ -80,6 +82,7 @@ struct dios_stream {
 	unsigned int nr_writers;
 
 	struct dios_gc_node gc;
+	struct dios_ring *rs;
 };
 
 struct dios_object *dios_stream_create(const struct dios_create_args *args);

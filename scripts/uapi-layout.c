@@ -118,6 +118,28 @@
 		F(dios_xfer_req, recv_len, 48, 8)			\
 		F(dios_xfer_req, done, 56, 4)				\
 		F(dios_xfer_req, __pad, 60, 4)				\
+	S(dios_ring_kern, 32)						\
+		F(dios_ring_kern, magic, 0, 4)				\
+		F(dios_ring_kern, flags, 4, 4)				\
+		F(dios_ring_kern, rwake, 8, 4)				\
+		F(dios_ring_kern, wwake, 12, 4)				\
+		F(dios_ring_kern, ring_size, 16, 8)			\
+		F(dios_ring_kern, capacity, 24, 8)			\
+	S(dios_ring_pos, 8)						\
+		F(dios_ring_pos, pos, 0, 8)				\
+	S(dios_ring_frame, 8)						\
+		F(dios_ring_frame, len, 0, 4)				\
+		F(dios_ring_frame, flags, 4, 4)				\
+	S(dios_ring_req, 64)						\
+		F(dios_ring_req, flags, 0, 8)				\
+		F(dios_ring_req, op, 8, 4)				\
+		F(dios_ring_req, side, 12, 4)				\
+		F(dios_ring_req, ref, 16, 8)				\
+		F(dios_ring_req, pos, 24, 8)				\
+		F(dios_ring_req, wake_ref, 32, 8)			\
+		F(dios_ring_req, addr, 40, 8)				\
+		F(dios_ring_req, own, 48, 8)				\
+		F(dios_ring_req, ring_size, 56, 8)			\
 	S(dios_select_req, 40)						\
 		F(dios_select_req, flags, 0, 8)				\
 		F(dios_select_req, refs, 8, 8)				\

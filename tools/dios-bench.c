@@ -206,12 +206,16 @@ static dios_ref_t shmem_create(uint64_t flags, struct dios_name *name)
 	return r;
 }
 
+/* The ring_* rows: streams are ring streams (DIOS_CREATE_RING). */
+static int use_ring;
+
 static dios_ref_t stream_create(long cap, struct dios_name *name)
 {
 	struct dios_create_args a = { .capacity = (uint64_t)cap };
 	dios_ref_t r;
 
-	DCHECK(dios_create(0, DIOS_OBJ_STREAM, &a, &r, name));
+	DCHECK(dios_create(use_ring ? DIOS_CREATE_RING : 0, DIOS_OBJ_STREAM,
+			   &a, &r, name));
 	return r;
 }
 
@@ -1489,6 +1493,38 @@ static double go_raw(long n)
 	return go_pingpong("raw", n);
 }
 
+/* ---- ring streams: the same programs, messages moved in user space ---- */
+
+static double ring_stream(long size)
+{
+	double r;
+
+	use_ring = 1;
+	r = dios_stream(size);
+	use_ring = 0;
+	return r;
+}
+
+static double ring_pingpong_call(long n)
+{
+	double r;
+
+	use_ring = 1;
+	r = dios_pingpong_call(n);
+	use_ring = 0;
+	return r;
+}
+
+static double ring_pingpong(long n)
+{
+	double r;
+
+	use_ring = 1;
+	r = dios_pingpong(n);
+	use_ring = 0;
+	return r;
+}
+
 /* ---- the table of pairs ----------------------------------------------- */
 
 struct pair {
@@ -1540,6 +1576,21 @@ static const struct pair pairs[] = {
 	{ "pingpong_eventfd", "ping-pong 64B vs eventfd", "ns/rtt",
 	  "streams", "eventfd+shm", dios_pingpong, eventfd_pingpong, RTT_N,
 	  NULL, 0, 0, 0 },
+	{ "ring_pingpong", "ring ping-pong 64B vs pipe", "ns/rtt",
+	  "ring dios_call", "pipe pair", ring_pingpong_call, pipe_pingpong,
+	  RTT_N, "<=", 0.5, 0, DIOS_FEAT_RING },
+	{ "ring_pingpong_eventfd", "ring ping-pong 64B vs eventfd", "ns/rtt",
+	  "ring dios_call", "eventfd+shm", ring_pingpong_call,
+	  eventfd_pingpong, RTT_N, "<=", 1.0, 0, DIOS_FEAT_RING },
+	{ "ring_pingpong_rearm", "ring ping-pong 64B zero-copy vs pipe",
+	  "ns/rtt", "ring commit REARM", "pipe pair", ring_pingpong,
+	  pipe_pingpong, RTT_N, NULL, 0, 0, DIOS_FEAT_RING },
+	{ "ring_stream_64", "ring stream 64B vs pipe", "MB/s", "ring stream",
+	  "pipe", ring_stream, linux_pipe_stream, 64, ">=", 5.0, 0,
+	  DIOS_FEAT_RING },
+	{ "ring_stream_4k", "ring stream 4KiB vs pipe", "MB/s", "ring stream",
+	  "pipe", ring_stream, linux_pipe_stream, 4 * KIB, ">=", 4.0, 0,
+	  DIOS_FEAT_RING },
 	{ "stream_64", "stream 64B vs pipe", "MB/s", "stream", "pipe",
 	  dios_stream, linux_pipe_stream, 64, NULL, 0, 1, 0 },
 	{ "stream_4k", "stream 4KiB vs pipe", "MB/s", "stream", "pipe",

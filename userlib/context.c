@@ -93,6 +93,7 @@ static void ctx_forget(void)
 	ctx_pid = 0;
 	if (ctx_guard)
 		*ctx_guard = 0;
+	__dios_ring_forget();
 }
 
 /*

@@ -37,6 +37,31 @@ void __dios_ctx_version(struct dios_version_req *v);
  */
 int __dios_ctx_stale(int fd);
 
+/* Ring streams (ring.c). */
+struct ring_side;
+void __dios_ring_forget(void);
+void __dios_ring_deleted(dios_ref_t ref);
+struct ring_side *__dios_ring_lock(uint64_t flags, dios_ref_t ref, int side,
+				   int *err);
+struct ring_side *__dios_ring_find_locked(dios_ref_t ref, int side);
+int __dios_ring_known(dios_ref_t ref, int side);
+void __dios_ring_unlock(struct ring_side *r);
+int __dios_ring_acquire_write(uint64_t flags, struct ring_side *r,
+			      uint64_t len, struct dios_iovec *iov);
+int __dios_ring_commit_write(uint64_t flags, struct ring_side *r,
+			     uint64_t len, struct dios_iovec *iov);
+int __dios_ring_release(struct ring_side *r, struct dios_iovec *iov);
+int __dios_ring_acquire_read(uint64_t flags, struct ring_side *r,
+			     uint64_t len, struct dios_iovec *iov);
+int __dios_ring_commit_read(uint64_t flags, struct ring_side *r,
+			    struct dios_iovec *iov);
+int __dios_ring_send(uint64_t flags, struct ring_side *r, const void *buf,
+		     uint64_t len, int wake);
+int __dios_ring_wants_wake(const struct ring_side *r);
+int __dios_ring_wake(dios_ref_t ref);
+int __dios_ring_recv(uint64_t flags, struct ring_side *r, void *buf,
+		     uint64_t cap, dios_ref_t wake);
+
 /* One ioctl, -errno on failure, the caller's errno untouched. */
 static inline int __sys_dios_ioctl(int fd, unsigned long cmd, void *arg)
 {

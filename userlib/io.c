@@ -25,6 +25,21 @@ static inline int __sys_dios_io(unsigned long cmd, struct dios_io_req *req)
 }
 
 /*
+ * Ring streams (ring.c): a side whose lease this process holds is served
+ * in user space; a call the kernel refuses with -EOPNOTSUPP may be the
+ * first on a ring stream, which takes the lease.
+ */
+#define RING_CALL(find, call) ({					\
+	struct ring_side *__r = (find);				\
+	int __ret = -EOPNOTSUPP;					\
+	if (__r) {							\
+		__ret = (call);						\
+		__dios_ring_unlock(__r);				\
+	}								\
+	__ret;								\
+})
+
+/*
  * The window's offset goes with every step that acquires (an acquire, a
  * re-arming commit); commit and release name their buffer by its address.
  */
@@ -99,22 +114,38 @@ int dios_acquire_read(uint64_t flags, dios_ref_t ref, uint64_t len,
 {
 	struct dios_io_req req;
 
+	struct ring_side *r;
+	int ret, err;
+
 	if (!iov)
 		return -EFAULT;
+	r = __dios_ring_find_locked(ref, DIOS_RING_READ);
+	if (r)
+		return RING_CALL(r, __dios_ring_acquire_read(flags, r, len, iov));
 	IOV_REFS_CAP(iov) = iov->n_refs;
 	io_req_init(&req, flags, ref, iov, 1);
 	req.len = len;
 	io_req_read_refs(&req, iov);
-	return io_read_result(iov, &req,
-			      __sys_dios_io(DIOS_IOC_ACQUIRE_READ, &req));
+	ret = __sys_dios_io(DIOS_IOC_ACQUIRE_READ, &req);
+	if (ret == -EOPNOTSUPP && !(flags & ~DIOS_NONBLOCK) && !req.offset) {
+		r = __dios_ring_lock(flags, ref, DIOS_RING_READ, &err);
+		if (!r)
+			return err;
+		return RING_CALL(r, __dios_ring_acquire_read(flags, r, len, iov));
+	}
+	return io_read_result(iov, &req, ret);
 }
 
 int dios_commit_read(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
 {
 	struct dios_io_req req;
+	struct ring_side *r;
 
 	if (!iov)
 		return -EFAULT;
+	r = __dios_ring_find_locked(ref, DIOS_RING_READ);
+	if (r)
+		return RING_CALL(r, __dios_ring_commit_read(flags, r, iov));
 	io_req_init(&req, flags, ref, iov, !!(flags & DIOS_IO_REARM));
 	req.addr = DIOS_PTR(iov->buf);
 	if (!(flags & DIOS_IO_REARM))
@@ -130,9 +161,14 @@ int dios_commit_read(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
 int dios_release_read(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
 {
 	struct dios_io_req req;
+	struct ring_side *r;
 
 	if (!iov)
 		return -EFAULT;
+	r = __dios_ring_find_locked(ref, DIOS_RING_READ);
+	if (r)
+		return RING_CALL(r, flags ? -EINVAL :
+				    __dios_ring_release(r, iov));
 	io_req_init(&req, flags, ref, iov, 0);
 	req.addr = DIOS_PTR(iov->buf);
 	return io_plain_result(iov, __sys_dios_io(DIOS_IOC_RELEASE_READ, &req),
@@ -143,13 +179,25 @@ int dios_acquire_write(uint64_t flags, dios_ref_t ref, uint64_t len,
 		       struct dios_iovec *iov)
 {
 	struct dios_io_req req;
-	int ret;
+	struct ring_side *r;
+	int ret, err;
 
 	if (!iov)
 		return -EFAULT;
+	r = __dios_ring_find_locked(ref, DIOS_RING_WRITE);
+	if (r)
+		return RING_CALL(r, __dios_ring_acquire_write(flags, r, len,
+							      iov));
 	io_req_init(&req, flags, ref, iov, 1);
 	req.len = len;
 	ret = __sys_dios_io(DIOS_IOC_ACQUIRE_WRITE, &req);
+	if (ret == -EOPNOTSUPP && !(flags & ~DIOS_NONBLOCK) && !req.offset) {
+		r = __dios_ring_lock(flags, ref, DIOS_RING_WRITE, &err);
+		if (!r)
+			return err;
+		return RING_CALL(r, __dios_ring_acquire_write(flags, r, len,
+							      iov));
+	}
 	if (ret == 0)
 		io_take_buffer(iov, &req, 0);
 	return io_done(iov, &req, ret);
@@ -159,10 +207,15 @@ int dios_commit_write(uint64_t flags, dios_ref_t ref, uint64_t len,
 		      struct dios_iovec *iov)
 {
 	struct dios_io_req req;
+	struct ring_side *r;
 	int ret;
 
 	if (!iov)
 		return -EFAULT;
+	r = __dios_ring_find_locked(ref, DIOS_RING_WRITE);
+	if (r)
+		return RING_CALL(r, __dios_ring_commit_write(flags, r, len,
+							     iov));
 	io_req_init(&req, flags, ref, iov, !!(flags & DIOS_IO_REARM));
 	req.len = len;
 	req.addr = DIOS_PTR(iov->buf);
@@ -185,9 +238,14 @@ int dios_commit_write(uint64_t flags, dios_ref_t ref, uint64_t len,
 int dios_release_write(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
 {
 	struct dios_io_req req;
+	struct ring_side *r;
 
 	if (!iov)
 		return -EFAULT;
+	r = __dios_ring_find_locked(ref, DIOS_RING_WRITE);
+	if (r)
+		return RING_CALL(r, flags ? -EINVAL :
+				    __dios_ring_release(r, iov));
 	io_req_init(&req, flags, ref, iov, 0);
 	req.addr = DIOS_PTR(iov->buf);
 	return io_plain_result(iov, __sys_dios_io(DIOS_IOC_RELEASE_WRITE, &req),
@@ -234,27 +292,173 @@ static int xfer(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
 	return recv_ref ? (int)req.recv_len : 0;
 }
 
+/*
+ * The side of a ring stream whose lease this process holds, or whose lease
+ * it takes now because the kernel refused the copying call: locked, or
+ * NULL with *@err (0: not a ring stream, use DIOS_IOC_XFER).
+ */
+static struct ring_side *xfer_ring(uint64_t flags, dios_ref_t ref, int side,
+				   int known, int *err)
+{
+	struct ring_side *r = __dios_ring_find_locked(ref, side);
+
+	*err = 0;
+	if (r || known)
+		return r;
+	r = __dios_ring_lock(flags, ref, side, err);
+	if (!r && *err == -EOPNOTSUPP)
+		*err = 0;
+	return r;
+}
+
+static int ring_send(uint64_t flags, dios_ref_t ref, const void *buf,
+		     uint64_t len, int known)
+{
+	struct ring_side *r;
+	int err;
+
+	r = xfer_ring(flags, ref, DIOS_RING_WRITE, known, &err);
+	if (!r)
+		return err ? err : -EOPNOTSUPP;
+	return RING_CALL(r, __dios_ring_send(flags, r, buf, len, 1));
+}
+
+static int ring_recv(uint64_t flags, dios_ref_t ref, void *buf, uint64_t cap,
+		     int known)
+{
+	struct ring_side *r;
+	int err;
+
+	r = xfer_ring(flags, ref, DIOS_RING_READ, known, &err);
+	if (!r)
+		return err ? err : -EOPNOTSUPP;
+	return RING_CALL(r, __dios_ring_recv(flags, r, buf, cap,
+					      DIOS_REF_NONE));
+}
+
 int dios_send(uint64_t flags, dios_ref_t ref, const void *buf, uint64_t len)
 {
+	int ret;
+
 	if (!ref)
 		return -EBADF;
-	return xfer(flags, ref, buf, len, DIOS_REF_NONE, NULL, 0, NULL);
+	if (flags & ~DIOS_NONBLOCK)
+		return -EINVAL;
+	if (!buf && len)
+		return -EFAULT;
+	ret = ring_send(flags, ref, buf, len, 1);
+	if (ret != -EOPNOTSUPP)
+		return ret;
+	ret = xfer(flags, ref, buf, len, DIOS_REF_NONE, NULL, 0, NULL);
+	return ret == -EOPNOTSUPP ? ring_send(flags, ref, buf, len, 0) : ret;
 }
 
 int dios_recv(uint64_t flags, dios_ref_t ref, void *buf, uint64_t cap)
 {
+	int ret;
+
 	if (!ref)
 		return -EBADF;
-	return xfer(flags, DIOS_REF_NONE, NULL, 0, ref, buf, cap, NULL);
+	if (flags & ~DIOS_NONBLOCK)
+		return -EINVAL;
+	if (!buf && cap)
+		return -EFAULT;
+	ret = ring_recv(flags, ref, buf, cap, 1);
+	if (ret != -EOPNOTSUPP)
+		return ret;
+	ret = xfer(flags, DIOS_REF_NONE, NULL, 0, ref, buf, cap, NULL);
+	return ret == -EOPNOTSUPP ? ring_recv(flags, ref, buf, cap, 0) : ret;
+}
+
+/*
+ * A call on ring streams: the send in user space, then the receive; a
+ * reader of the sent message that sleeps is woken by the wait itself, one
+ * system call for the wake and the wait.  Either stream may also be a
+ * plain one (then its half is DIOS_IOC_XFER's).
+ */
+static int ring_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
+		     uint64_t slen, dios_ref_t recv_ref, void *rbuf,
+		     uint64_t rcap, uint32_t *done, struct ring_side *s)
+{
+	dios_ref_t wake = DIOS_REF_NONE;
+	struct ring_side *r;
+	int ret, err;
+
+	if (!s) {
+		s = xfer_ring(flags, send_ref, DIOS_RING_WRITE, 0, &err);
+		if (!s && err)
+			return err;
+	}
+	if (s) {
+		ret = __dios_ring_send(flags, s, sbuf, slen, 0);
+		if (!ret && __dios_ring_wants_wake(s))
+			wake = send_ref;
+		__dios_ring_unlock(s);
+	} else {
+		ret = xfer(flags, send_ref, sbuf, slen, DIOS_REF_NONE, NULL,
+			   0, NULL);
+	}
+	if (ret)
+		return ret;
+	if (done)
+		*done = DIOS_XFER_SEND;
+	r = xfer_ring(flags, recv_ref, DIOS_RING_READ, 0, &err);
+	if (!r) {
+		if (wake)
+			__dios_ring_wake(wake);
+		if (err)
+			return err;
+		ret = xfer(flags, DIOS_REF_NONE, NULL, 0, recv_ref, rbuf,
+			   rcap, NULL);
+	} else {
+		ret = __dios_ring_recv(flags, r, rbuf, rcap, wake);
+		__dios_ring_unlock(r);
+	}
+	if (ret >= 0 && done)
+		*done |= DIOS_XFER_RECV;
+	return ret;
 }
 
 int dios_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
 	      uint64_t slen, dios_ref_t recv_ref, void *rbuf, uint64_t rcap,
 	      uint32_t *done)
 {
+	struct ring_side *s;
+	uint32_t d = 0;
+	int ret, err;
+
 	if (done)
 		*done = 0;
 	if (!send_ref || !recv_ref)
 		return -EBADF;
-	return xfer(flags, send_ref, sbuf, slen, recv_ref, rbuf, rcap, done);
+	if (flags & ~DIOS_NONBLOCK)
+		return -EINVAL;
+	if ((!sbuf && slen) || (!rbuf && rcap))
+		return -EFAULT;
+	s = __dios_ring_find_locked(send_ref, DIOS_RING_WRITE);
+	if (s || __dios_ring_known(recv_ref, DIOS_RING_READ)) {
+		ret = ring_call(flags, send_ref, sbuf, slen, recv_ref, rbuf,
+				rcap, &d, s);
+	} else {
+		ret = xfer(flags, send_ref, sbuf, slen, recv_ref, rbuf, rcap,
+			   &d);
+		if (ret == -EOPNOTSUPP && d & DIOS_XFER_SEND) {
+			/* Sent; the receive is a ring stream's. */
+			ret = ring_recv(flags, recv_ref, rbuf, rcap, 0);
+			if (ret >= 0)
+				d |= DIOS_XFER_RECV;
+		} else if (ret == -EOPNOTSUPP) {
+			/* Nothing sent: the send is a ring stream's, maybe. */
+			s = xfer_ring(flags, send_ref, DIOS_RING_WRITE, 0,
+				      &err);
+			if (s)
+				ret = ring_call(flags, send_ref, sbuf, slen,
+						recv_ref, rbuf, rcap, &d, s);
+			else if (err)
+				ret = err;
+		}
+	}
+	if (done)
+		*done = d;
+	return ret;
 }

@@ -143,11 +143,16 @@ static inline int __sys_dios_delete(struct dios_delete_req *req)
 int dios_delete(uint64_t flags, dios_ref_t ref)
 {
 	struct dios_delete_req req;
+	int ret;
 
 	memset(&req, 0, sizeof(req));
 	req.flags = flags;
 	req.ref = ref;
-	return __sys_dios_delete(&req);
+	ret = __sys_dios_delete(&req);
+	/* Zombify deletes the reference too; its leases went with it. */
+	if (!ret)
+		__dios_ring_deleted(ref);
+	return ret;
 }
 
 static inline int __sys_dios_name(struct dios_name_req *req)

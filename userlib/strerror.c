@@ -39,6 +39,7 @@ static const struct {
 	{ EPIPE, "the other end is gone: no reader left for a write, or no writer left and the queue drained for a read" },
 	{ EMSGSIZE, "the message does not fit: longer than the buffer or the stream's capacity, or more references than room was given for" },
 	{ EOVERFLOW, "no room left for another view (32-bit kernel): the views of all tasks cover the module's offset space" },
+	{ EBADMSG, "a ring stream's shared pages are corrupt: a peer wrote a position or a frame that does not fit the ring" },
 	{ ESTALE, "a write was committed to the blob range after this read was acquired" },
 	{ ESRCH, "the task has exited" },
 	{ ECHILD, "the task's exit status cannot be read: the process was reaped elsewhere" },

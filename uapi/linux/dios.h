@@ -28,7 +28,7 @@
 #include <linux/types.h>
 
 #define DIOS_ABI_MAJOR		1
-#define DIOS_ABI_MINOR		3
+#define DIOS_ABI_MINOR		4
 
 /* An opaque per-task handle.  Zero is never a valid handle. */
 #define DIOS_REF_NONE		((__u64)0)
@@ -61,6 +61,7 @@ enum {
 /* dios_create() flags */
 #define DIOS_CREATE_ANON	(1ULL << 0)	/* no name, never in a table */
 #define DIOS_CREATE_NAME_GIVEN	(1ULL << 1)	/* use args->name */
+#define DIOS_CREATE_RING	(1ULL << 2)	/* STREAM: a ring stream (ABI 1.4) */
 
 /* dios_delete() flags */
 #define DIOS_DELETE_ZOMBIFY	(1ULL << 0)	/* kill the object; needs DELETE */
@@ -99,6 +100,7 @@ enum {
 #define DIOS_FEAT_IO_XFER	(1ULL << 10)	/* DIOS_IOC_XFER: copying stream I/O */
 #define DIOS_FEAT_RUN_CHAN	(1ULL << 11)	/* DIOS_RUN_CHAN: a task with a channel */
 #define DIOS_FEAT_IO_DONE	(1ULL << 12)	/* dios_io_req.done (ABI 1.3) */
+#define DIOS_FEAT_RING		(1ULL << 14)	/* ring streams, DIOS_IOC_RING (ABI 1.4) */
 
 /*
  * Arguments of dios_create().  Part of the user API: fields are only ever
@@ -470,6 +472,92 @@ struct dios_task_wait_req {
 	__u32 __pad;
 };
 
+/*
+ * Ring streams (DIOS_CREATE_RING, DIOS_FEAT_RING, ABI 1.4; docs/ring.md):
+ * streams whose messages move in user space.  The holder of a side's lease
+ * (DIOS_RING_ATTACH) maps the control pages and the ring, and writes (or
+ * reads) frames without a system call; DIOS_IOC_RING is entered only to
+ * sleep, to wake the other side, and to take or give back the lease.
+ *
+ * The view of either side is DIOS_RING_CTL_PAGES control pages, then the
+ * ring of ring_size bytes mapped twice back to back:
+ *
+ *   page 0  struct dios_ring_kern: written by the kernel only
+ *   page 1  struct dios_ring_pos: the tail, written by the writer
+ *   page 2  struct dios_ring_pos: the head, written by the reader
+ *
+ * The read side's view is read-only; the reader writes its head through
+ * the separate page at @own.  Positions are byte counters that only grow;
+ * a frame starts at a multiple of 8: a struct dios_ring_frame, then @len
+ * bytes, then padding to 8.  Nothing in these pages is trusted by the
+ * kernel, nor by libdios, which checks every position and length it reads.
+ */
+#define DIOS_RING_CTL_PAGES	3
+#define DIOS_RING_MAGIC		0x52534f44	/* "DOSR" */
+
+/* dios_ring_kern.flags */
+#define DIOS_RING_ZOMBIE	(1U << 0)	/* zombified: -EIDRM from now on */
+#define DIOS_RING_NO_READERS	(1U << 1)	/* writers get -EPIPE */
+#define DIOS_RING_NO_WRITERS	(1U << 2)	/* readers drain, then -EPIPE */
+
+struct dios_ring_kern {
+	__u32 magic;			/* DIOS_RING_MAGIC */
+	__u32 flags;			/* DIOS_RING_* */
+	__u32 rwake;			/* non-zero: after a publish, DIOS_RING_WAKE */
+	__u32 wwake;			/* non-zero: after a consume, DIOS_RING_WAKE */
+	__aligned_u64 ring_size;	/* bytes of frames */
+	__aligned_u64 capacity;		/* the longest message */
+};
+
+struct dios_ring_pos {
+	__aligned_u64 pos;
+};
+
+/* A frame's header; @flags must be 0. */
+struct dios_ring_frame {
+	__u32 len;
+	__u32 flags;
+};
+
+/* dios_ring_req.op */
+#define DIOS_RING_ATTACH	1	/* take the side's lease, map the ring */
+#define DIOS_RING_DETACH	2	/* give the lease back */
+#define DIOS_RING_WAIT		3	/* sleep until the other side moved */
+#define DIOS_RING_WAKE		4	/* wake the sleepers of the stream */
+
+/* dios_ring_req.side */
+#define DIOS_RING_READ		1
+#define DIOS_RING_WRITE		2
+
+/*
+ * DIOS_IOC_RING: one operation on the side @side of the ring stream @ref
+ * (the side's right needed).
+ *
+ * @flags:	ATTACH: DIOS_NONBLOCK (-EAGAIN while another reference holds
+ *		the lease); 0 otherwise
+ * @pos:	WAIT: the position last seen of the other side (read: the
+ *		tail, write: the head); the call returns once it moved, or
+ *		-EPIPE (no one left on the other side, and nothing to read),
+ *		-EIDRM, -EBADF.  0 otherwise
+ * @wake_ref:	WAIT: 0, or a ring stream whose sleepers are woken first
+ *		(the send of a call); 0 otherwise
+ * @addr:	ATTACH (out): the view; DETACH (in): the same
+ * @own:	ATTACH (out): the caller's position word (the tail in the
+ *		view for a writer, a page of its own for a reader)
+ * @ring_size:	ATTACH (out)
+ */
+struct dios_ring_req {
+	__aligned_u64 flags;
+	__u32 op;
+	__u32 side;
+	__aligned_u64 ref;
+	__aligned_u64 pos;
+	__aligned_u64 wake_ref;
+	__aligned_u64 addr;
+	__aligned_u64 own;
+	__aligned_u64 ring_size;
+};
+
 #define DIOS_IOC_MAGIC		0xD1
 
 #define DIOS_IOC_VERSION	_IOWR(DIOS_IOC_MAGIC, 0x00, struct dios_version_req)
@@ -496,5 +584,6 @@ struct dios_task_wait_req {
 #define DIOS_IOC_PAUSE		_IOWR(DIOS_IOC_MAGIC, 0x32, struct dios_task_req)
 #define DIOS_IOC_RESUME		_IOWR(DIOS_IOC_MAGIC, 0x33, struct dios_task_req)
 #define DIOS_IOC_TASK_WAIT	_IOWR(DIOS_IOC_MAGIC, 0x34, struct dios_task_wait_req)
+#define DIOS_IOC_RING		_IOWR(DIOS_IOC_MAGIC, 0x40, struct dios_ring_req)
 
 #endif /* _UAPI_LINUX_DIOS_H */

@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
+/*
+ * Ring streams (DIOS_CREATE_RING; docs/ring.md): the user-level fast path.
+ *
+ * The first I/O call on a side of a ring stream finds the kernel refusing
+ * the copying or zero-copy ioctl with -EOPNOTSUPP, takes the side's lease
+ * (DIOS_RING_ATTACH) and keeps it in a table of leases, by handle and side.
+ * From then on acquire, commit and release, send, recv and call move frames
+ * in the mapped ring and enter the kernel only to sleep (DIOS_RING_WAIT) and
+ * to wake a sleeper the kernel page announces (DIOS_RING_WAKE).  The lease
+ * goes with dios_delete() of the reference, and the table with the context
+ * (a fork child has neither the context nor the mappings).
+ *
+ * Nothing in the shared pages is trusted: every position and length read
+ * is checked against the ring before it is used, and a violation is
+ * -EBADMSG, the stream's contents are corrupt; no access leaves the ring.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* One side's lease. */
+struct ring_side {
+	dios_ref_t ref;
+	int side;			/* DIOS_RING_READ or DIOS_RING_WRITE */
+	pthread_mutex_t lock;		/* serialises the side's calls */
+	const struct dios_ring_kern *kern;
+	const struct dios_ring_pos *tail;
+	const struct dios_ring_pos *head;
+	struct dios_ring_pos *own;	/* our word: tail or head */
+	char *data;			/* the ring, mapped twice */
+	size_t page;			/* the kernel's page size */
+	void *view;
+	uint64_t size;
+	uint64_t cap;
+	uint64_t pos;			/* our position */
+	int open;			/* a buffer is open */
+	uint64_t open_len;		/* its length (read: the message's) */
+	struct ring_side *next;		/* in the table's bucket */
+};
+
+#define RING_BUCKETS	64
+
+/*
+ * The table: buckets read without the lock (entries are published with a
+ * release store and never freed while the context lives), changed under
+ * it.  Deleted entries stay on a free list: a call racing dios_delete() of
+ * the same reference on another thread may still hold one.
+ */
+static struct ring_side *ring_table[RING_BUCKETS];
+static struct ring_side *ring_free;
+static pthread_mutex_t ring_table_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned int ring_bucket(dios_ref_t ref, int side)
+{
+	return (unsigned int)((ref ^ (ref >> 32)) * 2 + (unsigned int)side) %
+	       RING_BUCKETS;
+}
+
+static struct ring_side *ring_find(dios_ref_t ref, int side)
+{
+	struct ring_side *r;
+
+	r = __atomic_load_n(&ring_table[ring_bucket(ref, side)],
+			    __ATOMIC_ACQUIRE);
+	for (; r; r = __atomic_load_n(&r->next, __ATOMIC_ACQUIRE))
+		if (r->ref == ref && r->side == side)
+			return r;
+	return NULL;
+}
+
+/* The context is gone (fork child, stale copy): so are the mappings. */
+void __dios_ring_forget(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < RING_BUCKETS; i++)
+		__atomic_store_n(&ring_table[i], NULL, __ATOMIC_RELEASE);
+	ring_free = NULL;
+	pthread_mutex_init(&ring_table_lock, NULL);
+}
+
+static inline int __sys_dios_ring(struct dios_ring_req *req)
+{
+	return __sys_dios_call(DIOS_IOC_RING, req);
+}
+
+/* Take the lease of (@ref, @side): the side, or NULL with *@err. */
+static struct ring_side *ring_attach(uint64_t flags, dios_ref_t ref,
+				     int side, int *err)
+{
+	struct dios_ring_req req;
+	struct ring_side *r;
+	unsigned int b;
+	int ret;
+
+	pthread_mutex_lock(&ring_table_lock);
+	r = ring_find(ref, side);
+	if (r) {
+		pthread_mutex_unlock(&ring_table_lock);
+		return r;
+	}
+	memset(&req, 0, sizeof(req));
+	req.op = DIOS_RING_ATTACH;
+	req.side = (uint32_t)side;
+	req.ref = ref;
+	req.flags = flags & DIOS_NONBLOCK;
+	ret = __sys_dios_ring(&req);
+	if (ret) {
+		pthread_mutex_unlock(&ring_table_lock);
+		*err = ret;
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		req.op = DIOS_RING_DETACH;
+		req.flags = 0;
+		req.own = 0;
+		req.ring_size = 0;
+		__sys_dios_ring(&req);
+		pthread_mutex_unlock(&ring_table_lock);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	r->ref = ref;
+	r->side = side;
+	pthread_mutex_init(&r->lock, NULL);
+	r->page = (size_t)sysconf(_SC_PAGESIZE);
+	r->view = (void *)(uintptr_t)req.addr;
+	r->kern = r->view;
+	r->tail = (const void *)((char *)r->view + r->page);
+	r->head = (const void *)((char *)r->view + 2 * r->page);
+	r->own = (void *)(uintptr_t)req.own;
+	r->data = (char *)r->view + DIOS_RING_CTL_PAGES * r->page;
+	r->size = req.ring_size;
+	r->cap = r->kern->capacity;
+	r->pos = __atomic_load_n(&r->own->pos, __ATOMIC_ACQUIRE);
+	b = ring_bucket(ref, side);
+	r->next = ring_table[b];
+	__atomic_store_n(&ring_table[b], r, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&ring_table_lock);
+	return r;
+}
+
+/* dios_delete() of @ref: its leases go with it in the kernel. */
+void __dios_ring_deleted(dios_ref_t ref)
+{
+	struct ring_side **pp, *r;
+	int side;
+
+	if (!__atomic_load_n(&ring_table[ring_bucket(ref, DIOS_RING_READ)],
+			     __ATOMIC_RELAXED) &&
+	    !__atomic_load_n(&ring_table[ring_bucket(ref, DIOS_RING_WRITE)],
+			     __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&ring_table_lock);
+	for (side = DIOS_RING_READ; side <= DIOS_RING_WRITE; side++) {
+		pp = &ring_table[ring_bucket(ref, side)];
+		for (; (r = *pp); pp = &r->next) {
+			if (r->ref != ref || r->side != side)
+				continue;
+			__atomic_store_n(pp, r->next, __ATOMIC_RELEASE);
+			r->ref = DIOS_REF_NONE;
+			r->next = ring_free;
+			ring_free = r;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ring_table_lock);
+}
+
+/*
+ * The side of @ref for a call the kernel refused with -EOPNOTSUPP: a ring
+ * stream's lease, or NULL with *@err (-EOPNOTSUPP: not a ring stream).
+ */
+static struct ring_side *ring_get(uint64_t flags, dios_ref_t ref, int side,
+				  int *err)
+{
+	struct ring_side *r = ring_find(ref, side);
+
+	return r ? r : ring_attach(flags, ref, side, err);
+}
+
+static inline uint64_t frame_bytes(uint64_t len)
+{
+	return sizeof(struct dios_ring_frame) + ((len + 7) & ~(uint64_t)7);
+}
+
+static inline uint32_t ring_flags(const struct ring_side *r)
+{
+	return __atomic_load_n(&r->kern->flags, __ATOMIC_ACQUIRE);
+}
+
+static int ring_wait(struct ring_side *r, uint64_t seen, dios_ref_t wake)
+{
+	struct dios_ring_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = DIOS_RING_WAIT;
+	req.side = (uint32_t)r->side;
+	req.ref = r->ref;
+	req.pos = seen;
+	req.wake_ref = wake;
+	return __sys_dios_ring(&req);
+}
+
+/* After a move: wake the other side if the kernel page says one may sleep. */
+static int ring_wake_if(struct ring_side *r, const uint32_t *count)
+{
+	struct dios_ring_req req;
+
+	/* Our position before the count; pairs with the kernel's barrier. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(count, __ATOMIC_RELAXED))
+		return 0;
+	memset(&req, 0, sizeof(req));
+	req.op = DIOS_RING_WAKE;
+	req.side = (uint32_t)r->side;
+	req.ref = r->ref;
+	return __sys_dios_ring(&req);
+}
+
+/* Room for a message of @len at our tail: 0, or an error. */
+static int ring_reserve(struct ring_side *r, uint64_t flags, uint64_t len)
+{
+	uint64_t need = frame_bytes(len), head, used;
+	uint32_t f;
+	int ret;
+
+	for (;;) {
+		f = ring_flags(r);
+		if (f & DIOS_RING_ZOMBIE)
+			return -EIDRM;
+		if (f & DIOS_RING_NO_READERS)
+			return -EPIPE;
+		head = __atomic_load_n(&r->head->pos, __ATOMIC_ACQUIRE);
+		used = r->pos - head;
+		if (used > r->size || (head & 7))
+			return -EBADMSG;
+		if (r->size - used >= need)
+			return 0;
+		if (flags & DIOS_NONBLOCK)
+			return -EAGAIN;
+		ret = ring_wait(r, head, DIOS_REF_NONE);
+		if (ret)
+			return ret;
+	}
+}
+
+/* Publish the message of @len at our tail. */
+static int ring_publish(struct ring_side *r, uint64_t len, int wake)
+{
+	struct dios_ring_frame *fr = (void *)(r->data + r->pos % r->size);
+
+	fr->len = (uint32_t)len;
+	fr->flags = 0;
+	r->pos += frame_bytes(len);
+	__atomic_store_n(&r->own->pos, r->pos, __ATOMIC_RELEASE);
+	return wake ? ring_wake_if(r, &r->kern->rwake) : 0;
+}
+
+/*
+ * The message at our head, whole: 0 with *@len, or an error.  *@wake: a
+ * ring stream to wake before sleeping (the send of a call), cleared once
+ * woken.
+ */
+static int ring_take(struct ring_side *r, uint64_t flags, uint64_t *len,
+		     dios_ref_t *wake)
+{
+	const struct dios_ring_frame *fr;
+	uint64_t tail, used;
+	uint32_t f, n;
+	int ret;
+
+	for (;;) {
+		f = ring_flags(r);
+		if (f & DIOS_RING_ZOMBIE)
+			return -EIDRM;
+		tail = __atomic_load_n(&r->tail->pos, __ATOMIC_ACQUIRE);
+		if (tail != r->pos)
+			break;
+		if (f & DIOS_RING_NO_WRITERS) {
+			/* The last writer may have published, then left. */
+			tail = __atomic_load_n(&r->tail->pos, __ATOMIC_ACQUIRE);
+			if (tail != r->pos)
+				break;
+			return -EPIPE;
+		}
+		if (flags & DIOS_NONBLOCK)
+			return -EAGAIN;
+		ret = ring_wait(r, tail, *wake);
+		/* The kernel woke the other stream first, whatever the wait. */
+		*wake = DIOS_REF_NONE;
+		if (ret)
+			return ret;
+	}
+	used = tail - r->pos;
+	if (used > r->size || (tail & 7) || used < sizeof(*fr))
+		return -EBADMSG;
+	fr = (const void *)(r->data + r->pos % r->size);
+	n = __atomic_load_n(&fr->len, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&fr->flags, __ATOMIC_RELAXED) || n > r->cap ||
+	    frame_bytes(n) > used)
+		return -EBADMSG;
+	*len = n;
+	return 0;
+}
+
+static int ring_consume(struct ring_side *r)
+{
+	r->pos += frame_bytes(r->open_len);
+	r->open = 0;
+	__atomic_store_n(&r->own->pos, r->pos, __ATOMIC_RELEASE);
+	return ring_wake_if(r, &r->kern->wwake);
+}
+
+/* ---- the calls of io.c on a ring stream --------------------------------- */
+
+int __dios_ring_acquire_write(uint64_t flags, struct ring_side *r,
+			      uint64_t len, struct dios_iovec *iov)
+{
+	int ret;
+
+	if (flags & ~DIOS_NONBLOCK)
+		return -EINVAL;
+	if (!len)
+		return -EINVAL;
+	if (len > r->cap)
+		return -EMSGSIZE;
+	if (r->open)
+		return -EBUSY;
+	ret = ring_reserve(r, flags, len);
+	if (ret)
+		return ret;
+	r->open = 1;
+	r->open_len = len;
+	iov->buf = r->data + r->pos % r->size + sizeof(struct dios_ring_frame);
+	iov->len = len;
+	iov->done = DIOS_IO_DONE_ACQUIRE;
+	return 0;
+}
+
+static int ring_check_buf(const struct ring_side *r,
+			  const struct dios_iovec *iov)
+{
+	if (!r->open || iov->buf != r->data + r->pos % r->size +
+				       sizeof(struct dios_ring_frame))
+		return -EINVAL;
+	return 0;
+}
+
+int __dios_ring_commit_write(uint64_t flags, struct ring_side *r,
+			     uint64_t len, struct dios_iovec *iov)
+{
+	uint64_t next = iov->next_len;
+	int ret;
+
+	iov->done = 0;
+	if (flags & ~(DIOS_IO_REARM | DIOS_NONBLOCK) ||
+	    (flags & DIOS_NONBLOCK && !(flags & DIOS_IO_REARM)))
+		return -EINVAL;
+	ret = ring_check_buf(r, iov);
+	if (ret)
+		return ret;
+	if (len > r->open_len)
+		return -EINVAL;
+	r->open = 0;
+	ret = ring_publish(r, len, 1);
+	iov->done = DIOS_IO_DONE_COMMIT;
+	if (!(flags & DIOS_IO_REARM)) {
+		iov->buf = NULL;
+		return ret;
+	}
+	iov->buf = NULL;
+	iov->len = 0;
+	if (ret)
+		return ret;
+	ret = __dios_ring_acquire_write(flags & DIOS_NONBLOCK, r, next, iov);
+	iov->done |= DIOS_IO_DONE_COMMIT;
+	return ret;
+}
+
+int __dios_ring_release(struct ring_side *r, struct dios_iovec *iov)
+{
+	int ret = ring_check_buf(r, iov);
+
+	iov->done = 0;
+	if (!ret)
+		r->open = 0;
+	return ret;
+}
+
+int __dios_ring_acquire_read(uint64_t flags, struct ring_side *r,
+			     uint64_t len, struct dios_iovec *iov)
+{
+	dios_ref_t none = DIOS_REF_NONE;
+	uint64_t n;
+	int ret;
+
+	if (flags & ~DIOS_NONBLOCK)
+		return -EINVAL;
+	if (r->open)
+		return -EBUSY;
+
+	ret = ring_take(r, flags, &n, &none);
+	if (ret)
+		return ret;
+	if (n > len) {
+		iov->len = n;
+		iov->n_refs = 0;
+		return -EMSGSIZE;
+	}
+	r->open = 1;
+	r->open_len = n;
+	iov->buf = r->data + r->pos % r->size + sizeof(struct dios_ring_frame);
+	iov->len = n;
+	iov->n_refs = 0;
+	iov->done = DIOS_IO_DONE_ACQUIRE;
+	return 0;
+}
+
+int __dios_ring_commit_read(uint64_t flags, struct ring_side *r,
+			    struct dios_iovec *iov)
+{
+	int ret;
+
+	iov->done = 0;
+	if (flags & ~(DIOS_IO_REARM | DIOS_NONBLOCK) ||
+	    (flags & DIOS_NONBLOCK && !(flags & DIOS_IO_REARM)))
+		return -EINVAL;
+	ret = ring_check_buf(r, iov);
+	if (ret)
+		return ret;
+	ret = ring_consume(r);
+	iov->done = DIOS_IO_DONE_COMMIT;
+	iov->buf = NULL;
+	if (!(flags & DIOS_IO_REARM))
+		return ret;
+	iov->len = 0;
+	if (ret)
+		return ret;
+	ret = __dios_ring_acquire_read(flags & DIOS_NONBLOCK, r,
+				       iov->next_len, iov);
+	iov->done |= DIOS_IO_DONE_COMMIT;
+	return ret;
+}
+
+/* ---- locking wrappers: io.c calls these ------------------------------- */
+
+/*
+ * The side of a ring stream for a call that the kernel refused with
+ * -EOPNOTSUPP (or that found the lease in the table), locked; NULL with
+ * *@err otherwise.
+ */
+struct ring_side *__dios_ring_lock(uint64_t flags, dios_ref_t ref, int side,
+				   int *err)
+{
+	struct ring_side *r = ring_get(flags, ref, side, err);
+
+	if (r)
+		pthread_mutex_lock(&r->lock);
+	return r;
+}
+
+struct ring_side *__dios_ring_find_locked(dios_ref_t ref, int side)
+{
+	struct ring_side *r = ring_find(ref, side);
+
+	if (r)
+		pthread_mutex_lock(&r->lock);
+	return r;
+}
+
+int __dios_ring_known(dios_ref_t ref, int side)
+{
+	return ring_find(ref, side) != NULL;
+}
+
+void __dios_ring_unlock(struct ring_side *r)
+{
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* ---- copying calls ------------------------------------------------------ */
+
+int __dios_ring_send(uint64_t flags, struct ring_side *r, const void *buf,
+		     uint64_t len, int wake)
+{
+	int ret;
+
+	if (len > r->cap)
+		return -EMSGSIZE;
+	if (r->open)
+		return -EBUSY;
+	ret = ring_reserve(r, flags, len);
+	if (ret)
+		return ret;
+	memcpy(r->data + r->pos % r->size + sizeof(struct dios_ring_frame),
+	       buf, len);
+	return ring_publish(r, len, wake);
+}
+
+/* Whether the readers of the stream we just sent on asked for a wake. */
+int __dios_ring_wants_wake(const struct ring_side *r)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return !!__atomic_load_n(&r->kern->rwake, __ATOMIC_RELAXED);
+}
+
+/* Wake the sleepers of the ring stream @ref. */
+int __dios_ring_wake(dios_ref_t ref)
+{
+	struct dios_ring_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.op = DIOS_RING_WAKE;
+	req.side = DIOS_RING_WRITE;
+	req.ref = ref;
+	return __sys_dios_ring(&req);
+}
+
+/*
+ * Receive into @buf.  @wake: a ring stream to wake (the send of a call),
+ * with the wait if the call sleeps, before it returns otherwise.
+ */
+int __dios_ring_recv(uint64_t flags, struct ring_side *r, void *buf,
+		     uint64_t cap, dios_ref_t wake)
+{
+	uint64_t n;
+	int ret;
+
+	if (r->open)
+		return -EBUSY;
+	ret = ring_take(r, flags, &n, &wake);
+	if (wake)
+		__dios_ring_wake(wake);
+	if (ret)
+		return ret;
+	if (n > cap)
+		return -EMSGSIZE;
+	memcpy(buf, r->data + r->pos % r->size + sizeof(struct dios_ring_frame),
+	       n);
+	r->open_len = n;
+	ret = ring_consume(r);
+	return ret ? ret : (int)n;
+}
