@@ -1142,7 +1142,7 @@ int dios_io_ring_wait(struct dios_io *io, u64 seen)
 	int ret;
 
 	mutex_lock(&side->lock);
-	if (io->ref->io.dead)
+	if (io->ref->io->dead)
 		ret = -EBADF;
 	else if (!side->buf.busy)
 		ret = -EINVAL;

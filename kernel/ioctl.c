@@ -1284,25 +1284,29 @@ static int dios_ring_check(const struct dios_ring_req *req)
 	return -EINVAL;
 }
 
-/* Wake the sleepers of the ring stream @handle (its READ or WRITE right). */
-static int dios_ring_wake_ref(struct dios_context *ctx, u64 handle)
+/*
+ * Wake the other side of side @dir of the ring stream @handle (its READ or
+ * WRITE right).
+ */
+static int dios_ring_wake_ref(struct dios_context *ctx, u64 handle,
+			      unsigned int dir)
 {
-	struct dios_ref *ref;
+	struct dios_handle h;
 	int ret;
 
-	ref = dios_context_lookup_ref(ctx, handle);
-	if (!ref)
-		return -EBADF;
-	ret = ref->rights & (DIOS_RIGHT_READ | DIOS_RIGHT_WRITE) ?
-	      dios_object_acquire(ref->obj) : -EACCES;
+	ret = dios_context_lookup(ctx, handle, &h);
+	if (ret)
+		return ret;
+	ret = h.rights & (DIOS_RIGHT_READ | DIOS_RIGHT_WRITE) ?
+	      dios_object_acquire(h.obj) : -EACCES;
 	if (!ret) {
-		if (dios_is_ring(ref->obj))
-			dios_ring_wake(ref->obj);
+		if (dios_is_ring(h.obj))
+			dios_ring_wake(h.obj, dir);
 		else
 			ret = -EOPNOTSUPP;
-		dios_object_release(ref->obj);
+		dios_object_release(h.obj);
 	}
-	dios_ref_put(ref);
+	dios_object_put(h.obj);
 	return ret;
 }
 
@@ -1320,15 +1324,16 @@ static int dios_ioc_ring(struct dios_context *ctx, void __user *uarg,
 	ret = dios_ring_check(&req);
 	if (ret)
 		return ret;
+	io.dir = req.side == DIOS_RING_READ ? DIOS_IO_DIR_READ :
+					      DIOS_IO_DIR_WRITE;
 	if (req.op == DIOS_RING_WAKE)
-		return dios_ring_wake_ref(ctx, req.ref);
+		return dios_ring_wake_ref(ctx, req.ref, io.dir);
+	/* The stream a call sent on: its readers wake. */
 	if (req.wake_ref) {
-		ret = dios_ring_wake_ref(ctx, req.wake_ref);
+		ret = dios_ring_wake_ref(ctx, req.wake_ref, DIOS_IO_DIR_WRITE);
 		if (ret)
 			return ret;
 	}
-	io.dir = req.side == DIOS_RING_READ ? DIOS_IO_DIR_READ :
-					      DIOS_IO_DIR_WRITE;
 	ret = dios_io_start(ctx, req.ref, &io);
 	if (ret)
 		return ret;

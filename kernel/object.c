@@ -131,7 +131,7 @@ static struct dios_user *dios_user_charge(void)
  * One slab cache per type, of the exact size of the type's struct, rather
  * than the kmalloc size class above it.
  */
-static struct kmem_cache *dios_object_caches[DIOS_OBJ_GROUP + 1];
+static struct kmem_cache *dios_object_caches[DIOS_CACHE_RING + 1];
 
 static const struct {
 	const char *name;
@@ -143,6 +143,7 @@ static const struct {
 	[DIOS_OBJ_STREAM] = { "dios_stream", sizeof(struct dios_stream) },
 	[DIOS_OBJ_TASK] = { "dios_task", sizeof(struct dios_task) },
 	[DIOS_OBJ_GROUP] = { "dios_group", sizeof(struct dios_group) },
+	[DIOS_CACHE_RING] = { "dios_ring", sizeof(struct dios_ring_stream) },
 };
 
 static_assert(ARRAY_SIZE(dios_object_layouts) ==
@@ -150,7 +151,7 @@ static_assert(ARRAY_SIZE(dios_object_layouts) ==
 
 /**
  * dios_object_alloc() - the zeroed memory of a new object
- * @type:	DIOS_OBJ_*
+ * @type:	DIOS_OBJ_*, or the dios_object_ops.cache of its ops
  * @size:	the size of the type's struct, which embeds struct dios_object
  *		first, as a check
  *
@@ -172,7 +173,7 @@ static void dios_object_free_rcu(struct rcu_head *rcu)
 {
 	struct dios_object *obj = container_of(rcu, struct dios_object, rcu);
 
-	kmem_cache_free(dios_object_caches[obj->type], obj);
+	kmem_cache_free(dios_object_caches[obj->ops->cache ?: obj->type], obj);
 }
 
 /* The last object id given; 64 bits never wrap. */

@@ -108,6 +108,8 @@ struct seq_file;
  * @view_populate: I/O: acquire maps the pages of the buffer it returns into
  *		the view (vm_insert_pages()), so that the caller does not take
  *		one fault per page; for types whose buffers are touched whole
+ * @cache:	the slab cache of objects with these ops, if not the type's
+ *		(0): DIOS_CACHE_RING for ring streams
  */
 struct dios_object_ops {
 	void (*info)(struct dios_object *obj, struct dios_ref_info *info);
@@ -125,7 +127,11 @@ struct dios_object_ops {
 	void (*ref_change)(struct dios_object *obj, u64 rights, int delta);
 	void (*show)(struct dios_object *obj, struct seq_file *m);
 	bool view_populate;
+	u32 cache;
 };
+
+/* dios_object_ops.cache: a slab cache besides the types' own (object.c). */
+#define DIOS_CACHE_RING		(DIOS_OBJ_GROUP + 1)
 
 /**
  * struct dios_name_key - the key of the name table

@@ -36,36 +36,6 @@
 #include "ring.h"
 #include "stream.h"
 
-/**
- * struct dios_ring - the kernel side of a ring stream
- * @ctl:	the control pages (kernel, tail, head): lowmem, zeroed
- * @kern:	the kernel page, mapped
- * @tail:	the writer's tail word, as the kernel reads it
- * @head:	the reader's head word
- * @lease:	a reference holds the side's lease
- * @nr_wait:	waiters of each side in DIOS_RING_WAIT
- * @poll:	a select found the side not ready since the last wake
- * @dead:	destroyed: the kernel page is gone
- *
- * Everything but the immutable pointers is protected by dios_stream.lock.
- */
-struct dios_ring {
-	struct page *ctl[DIOS_RING_CTL_PAGES];
-	struct dios_ring_kern *kern;
-	struct dios_ring_pos *tail;
-	struct dios_ring_pos *head;
-	bool lease[DIOS_IO_NR_DIRS];
-	u32 nr_wait[DIOS_IO_NR_DIRS];
-	bool poll[DIOS_IO_NR_DIRS];
-	bool dead;
-};
-
-/* One allocation, the object first (kfree_rcu() of the object frees it). */
-struct dios_ring_stream {
-	struct dios_stream stream;
-	struct dios_ring ring;
-};
-
 static const struct dios_object_ops dios_ring_ops;
 
 static struct dios_stream *dios_ring_stream(struct dios_object *obj)
@@ -79,9 +49,9 @@ bool dios_is_ring(struct dios_object *obj)
 }
 
 /*
- * Publish the wake counts: a side with a waiter, or a select that found it
- * not ready, must be woken by the other side's next move.  Index READ of
- * @nr_wait counts readers waiting for data: the writer reads rwake.
+ * Publish the wake flags: a side with an armed waiter, or a select that
+ * found it not ready, must be woken by the other side's next move.  Index
+ * READ is the readers, waiting for data: the writer reads rwake.
  */
 static void dios_ring_publish_wake(struct dios_stream *s)
 {
@@ -90,9 +60,9 @@ static void dios_ring_publish_wake(struct dios_stream *s)
 	lockdep_assert_held(&s->lock);
 	if (rs->dead)
 		return;
-	WRITE_ONCE(rs->kern->rwake, rs->nr_wait[DIOS_IO_DIR_READ] +
+	WRITE_ONCE(rs->kern->rwake, rs->armed[DIOS_IO_DIR_READ] ||
 		   rs->poll[DIOS_IO_DIR_READ]);
-	WRITE_ONCE(rs->kern->wwake, rs->nr_wait[DIOS_IO_DIR_WRITE] +
+	WRITE_ONCE(rs->kern->wwake, rs->armed[DIOS_IO_DIR_WRITE] ||
 		   rs->poll[DIOS_IO_DIR_WRITE]);
 }
 
@@ -383,15 +353,33 @@ static const struct dios_object_ops dios_ring_ops = {
 	.ref_change = dios_ring_ref_change,
 	.show = dios_ring_show,
 	.view_populate = true,
+	.cache = DIOS_CACHE_RING,
 };
 
-/* Count a waiter of side @dir in or out, and publish the count. */
+/*
+ * Count a waiter of side @dir in or out.  The last one out disarms the
+ * side: the other side need not wake anyone any more.
+ */
 static void dios_ring_count_wait(struct dios_stream *s, unsigned int dir,
 				 int delta)
 {
 	spin_lock(&s->lock);
 	s->rs->nr_wait[dir] += delta;
-	dios_ring_publish_wake(s);
+	if (!s->rs->nr_wait[dir] && s->rs->armed[dir]) {
+		s->rs->armed[dir] = false;
+		dios_ring_publish_wake(s);
+	}
+	spin_unlock(&s->lock);
+}
+
+/* A waiter of side @dir is about to look, then sleep: ask for a wake. */
+static void dios_ring_arm(struct dios_stream *s, unsigned int dir)
+{
+	spin_lock(&s->lock);
+	if (!s->rs->armed[dir]) {
+		s->rs->armed[dir] = true;
+		dios_ring_publish_wake(s);
+	}
 	spin_unlock(&s->lock);
 }
 
@@ -436,8 +424,13 @@ int dios_ring_wait(struct dios_io *io, u64 seen)
 
 	dios_ring_count_wait(s, io->dir, 1);
 	for (;;) {
-		/* A full barrier after the count: see the header comment. */
 		prepare_to_wait(&s->obj.waitq, &wait, TASK_INTERRUPTIBLE);
+		/*
+		 * Armed again on every pass (a wake disarms), then a full
+		 * barrier before the look: see the header comment.
+		 */
+		dios_ring_arm(s, io->dir);
+		smp_mb();
 		ret = dios_ring_moved(s, io, lower_32_bits(seen));
 		if (ret)
 			break;
@@ -452,17 +445,29 @@ int dios_ring_wait(struct dios_io *io, u64 seen)
 	return ret < 0 ? ret : 0;
 }
 
-/* DIOS_RING_WAKE: select waiters are woken once, then count again. */
-void dios_ring_wake(struct dios_object *obj)
+/**
+ * dios_ring_wake() - DIOS_RING_WAKE: wake the other side of @dir
+ * @obj:	a ring stream
+ * @dir:	the caller's side: a writer wakes readers and selects for
+ *		READ, a reader writers and selects for WRITE
+ *
+ * The woken side is disarmed at once, so that the caller's next moves do
+ * not wake it again before it had the chance to run; a waiter that finds
+ * nothing arms itself again before it sleeps.  With the sync hint, as
+ * pipe_write() wakes: the caller goes on, or is about to sleep.
+ */
+void dios_ring_wake(struct dios_object *obj, unsigned int dir)
 {
 	struct dios_stream *s = dios_ring_stream(obj);
+	unsigned int other = dir == DIOS_IO_DIR_WRITE ? DIOS_IO_DIR_READ :
+							DIOS_IO_DIR_WRITE;
 
 	spin_lock(&s->lock);
-	s->rs->poll[DIOS_IO_DIR_READ] = false;
-	s->rs->poll[DIOS_IO_DIR_WRITE] = false;
+	s->rs->armed[other] = false;
+	s->rs->poll[other] = false;
 	dios_ring_publish_wake(s);
 	spin_unlock(&s->lock);
-	wake_up_all(&obj->waitq);
+	wake_up_sync(&obj->waitq);
 }
 
 /* The bytes of frames the ring holds. */
@@ -496,7 +501,7 @@ struct dios_object *dios_ring_create(const struct dios_create_args *args)
 	ret = dios_object_check_size(args->capacity, dios_max_capacity);
 	if (ret)
 		return ERR_PTR(ret);
-	rstream = kzalloc(sizeof(*rstream), GFP_KERNEL_ACCOUNT);
+	rstream = dios_object_alloc(DIOS_CACHE_RING, sizeof(*rstream));
 	if (!rstream)
 		return ERR_PTR(-ENOMEM);
 	s = &rstream->stream;

@@ -11,6 +11,43 @@
  */
 
 #include <linux/types.h>
+#include <linux/dios.h>
+
+#include "buffer.h"
+#include "stream.h"
+
+/**
+ * struct dios_ring - the kernel side of a ring stream
+ * @ctl:	the control pages (kernel, tail, head): lowmem, zeroed
+ * @kern:	the kernel page, mapped
+ * @tail:	the writer's tail word, as the kernel reads it
+ * @head:	the reader's head word
+ * @lease:	a reference holds the side's lease
+ * @nr_wait:	waiters of each side in DIOS_RING_WAIT
+ * @armed:	a waiter of the side asks for a wake (published in the kernel
+ *		page); a wake disarms it
+ * @poll:	a select found the side not ready since the last wake
+ * @dead:	destroyed: the kernel page is gone
+ *
+ * Everything but the immutable pointers is protected by dios_stream.lock.
+ */
+struct dios_ring {
+	struct page *ctl[DIOS_RING_CTL_PAGES];
+	struct dios_ring_kern *kern;
+	struct dios_ring_pos *tail;
+	struct dios_ring_pos *head;
+	bool lease[DIOS_IO_NR_DIRS];
+	u32 nr_wait[DIOS_IO_NR_DIRS];
+	bool armed[DIOS_IO_NR_DIRS];
+	bool poll[DIOS_IO_NR_DIRS];
+	bool dead;
+};
+
+/* One allocation, the object first (kfree_rcu() of the object frees it). */
+struct dios_ring_stream {
+	struct dios_stream stream;
+	struct dios_ring ring;
+};
 
 struct dios_create_args;
 struct dios_io;
@@ -19,7 +56,7 @@ struct dios_object;
 struct dios_object *dios_ring_create(const struct dios_create_args *args);
 bool dios_is_ring(struct dios_object *obj);
 int dios_ring_wait(struct dios_io *io, u64 seen);
-void dios_ring_wake(struct dios_object *obj);
+void dios_ring_wake(struct dios_object *obj, unsigned int dir);
 u64 dios_ring_size(struct dios_object *obj);
 
 #endif /* __DIOS_RING_H */
