@@ -84,6 +84,8 @@ run_tests() {
 		a=${t#/examples}
 		run_framed "${a%%/*}/examples/${t##*/}" "$t"
 	done
+	# The Rust crate's tests (scripts/rust-guest.sh), where staged.
+	[ ! -f /rust/run.sh ] || . /rust/run.sh
 }
 
 # A command as a test block named $1: its TAP and exit status framed for

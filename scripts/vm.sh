@@ -186,6 +186,9 @@ for u in "${userdirs[@]}"; do
 		fi
 	done
 done
+# The Rust crate's tests and seed programs (scripts/rust.sh): x86_64, in
+# the stock guest.
+[[ $kernel != stock ]] || "$DIOS_ROOT/scripts/rust.sh" stage "$root"
 release=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
 mkdir -p "$root/modstage/lib/modules/$release/updates"
 cp "$module" "$root/modstage/lib/modules/$release/updates/dios.ko"
