@@ -220,15 +220,20 @@ impl Context {
             return Err(Error::BadRef);
         }
         let (base, len) = self.meta()?;
-        // SAFETY: the header is at the start of a live map of `len` bytes.
-        let h = unsafe { &*(base as *const sys::MetaHeader) };
-        // SAFETY: nr_slots is a u32 the kernel updates; read it atomically.
-        let nr_slots =
-            unsafe { (*(ptr::addr_of!(h.nr_slots) as *const AtomicU32)).load(Ordering::Acquire) };
+        let h = base as *const sys::MetaHeader;
+        // SAFETY: the header is at the start of a live map of `len` bytes;
+        // the kernel grows nr_slots (read atomically), never the rest.
+        let (nr_slots, entry_size, entries_offset) = unsafe {
+            (
+                (*(ptr::addr_of!((*h).nr_slots) as *const AtomicU32)).load(Ordering::Acquire),
+                ptr::read_volatile(ptr::addr_of!((*h).entry_size)),
+                ptr::read_volatile(ptr::addr_of!((*h).entries_offset)),
+            )
+        };
         if idx_plus1 > nr_slots {
             return Err(Error::BadRef);
         }
-        let off = h.entries_offset as usize + (idx_plus1 as usize - 1) * h.entry_size as usize;
+        let off = entries_offset as usize + (idx_plus1 as usize - 1) * entry_size as usize;
         if off + std::mem::size_of::<sys::RefMeta>() > len {
             return Err(Error::BadRef);
         }
