@@ -23,7 +23,9 @@ log "VM finished in $((SECONDS - start))s"
 "$DIOS_ROOT/scripts/bench-report.py" "$out/results.json" \
 	"$out/throughput.dat" | tee "$out/table.txt"
 echo "mode: $mode" >> "$out/table.txt"
-if command -v gnuplot >/dev/null; then
+if ! grep -q '^[0-9]' "$out/throughput.dat"; then
+	log "no stream rows (ROWS=): no plot"
+elif command -v gnuplot >/dev/null; then
 	gnuplot -e "in='$out/throughput.dat'; out='$out/throughput.png'; mode='$mode'" \
 		"$DIOS_ROOT/scripts/bench.gp"
 	log "plot: $out/throughput.png"
