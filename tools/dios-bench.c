@@ -1399,6 +1399,9 @@ static double linux_seed_pp_noselect(long n)
 	       (double)n;
 }
 
+/* The Rust crate's seed programs (rust/examples/seed_*.rs). */
+#include "bench-rust.h"
+
 /* ---- the table of pairs ----------------------------------------------- */
 
 struct pair {
@@ -1497,6 +1500,7 @@ static const struct pair pairs[] = {
 	{ "seed_pingpong", "seed: ping-pong without select", "ms/run",
 	  "channels", "pipes", dios_seed_pp_noselect, linux_seed_pp_noselect,
 	  1000000, "<=", 1.0, 0, SEED_NEEDS },
+	RUST_ROWS
 };
 
 /* ---- statistics and JSON ---------------------------------------------- */
