@@ -297,3 +297,10 @@ fn the_own_task_object() {
     assert_eq!(me.kind().unwrap(), dios::Kind::Task);
     assert_eq!(me.try_wait().unwrap(), None);
 }
+
+#[test]
+fn the_example_of_the_docs_runs() {
+    let path = child().with_file_name("blob_task");
+    let status = std::process::Command::new(path).status().unwrap();
+    assert!(status.success(), "{:?}", status);
+}
