@@ -3,7 +3,8 @@
 #   make deps             install the Debian packages everything needs (apt;
 #                         the only target that installs anything from Debian)
 #   make                  module (stock kernel), libdios 64+32, selftests, tools,
-#                         examples/ built against libdios installed in build/stage
+#                         examples/ built against libdios installed in build/stage,
+#                         the Rust crate's tests and seed programs (rust/)
 #   make check            lint + host tests (plain M= build, DKMS, install) +
 #                         selftests on every guest kernel: stock, debug,
 #                         6.12, 7.x, i386, arm64 (+ armhf module build)
@@ -150,18 +151,18 @@ DIOS_MODE ?= 0660
 	dkms-install dkms-uninstall clean \
 	check-quick $(addprefix check-,$(GUESTS)) $(addprefix build-,$(GUESTS)) \
 	$(addprefix module-,$(GUESTS)) \
-	fuzz soak faultinject
+	fuzz soak faultinject rust
 
 # ---- entry points: check the packages, then the real work ----------------
 
 # The packages (scripts/deps.sh groups) an entry point needs.
 need = @scripts/deps.sh --check $(1)
 KERNEL ?= stock
-VM_DEPS := lib module tests vm $(if $(filter debug,$(KERNEL)),debug) \
+VM_DEPS := lib module tests rust vm $(if $(filter debug,$(KERNEL)),debug) \
 	$(if $(filter $(GUESTS),$(KERNEL)),guests)
 
 all:
-	$(call need,lib module tests)
+	$(call need,lib module tests rust)
 	@$(MAKE) --no-print-directory build
 
 # The only target that installs packages (apt); it never removes one.
@@ -169,16 +170,16 @@ deps:
 	@scripts/deps.sh
 
 check:
-	$(call need,lib module tests lint vm debug dkms host guests)
+	$(call need,lib module tests rust lint vm debug dkms host guests)
 	+@scripts/check.sh lint host stock debug $(GUESTS)
 check-quick:
-	$(call need,lib module tests lint vm)
+	$(call need,lib module tests rust lint vm)
 	+@scripts/check.sh lint stock
 $(addprefix check-,$(GUESTS)): check-%:
 	$(call need,lib module tests vm guests)
 	+@scripts/check.sh $*
 check-stock:
-	$(call need,lib module tests vm)
+	$(call need,lib module tests rust vm)
 	+@scripts/check.sh stock
 check-debug:
 	$(call need,lib module tests vm debug)
@@ -190,7 +191,7 @@ check-dkms:
 	$(call need,module dkms)
 	+@scripts/check.sh dkms
 lint:
-	$(call need,module lint)
+	$(call need,module rust lint)
 	+@scripts/check.sh lint
 
 # What run, shell and bench build before they boot a VM.
@@ -264,13 +265,18 @@ fuzz soak faultinject:
 
 # ---- the build ------------------------------------------------------------
 
-build: module lib tests tools examples go
+build: module lib tests tools examples go rust
 
 # The Go package (go/, docs/go.md): its tests, run in the stock guest, and
 # the Go rows of make bench (scripts/go.sh; go keeps its own cache).
 .PHONY: go
 go:
 	@scripts/go.sh build
+
+# The Rust crate (rust/, docs/rust.md): its tests and seed programs, static,
+# for the stock guest (scripts/rust.sh); cargo decides what to rebuild.
+rust:
+	@scripts/rust.sh build
 
 # Copy kernel/ and uapi/ side by side into build/$(1)/ (Kbuild adds
 # -I$(src)/../uapi) and build there. rsync keeps mtimes, so Kbuild rebuilds

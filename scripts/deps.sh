@@ -34,6 +34,9 @@ declare -A group=(
 	[debug]="linux-source-6.1 xz-utils bc bison flex libelf-dev libssl-dev ccache"
 	# make bench
 	[bench]="python3 gnuplot-nox"
+	# the Rust crate (rust/, scripts/rust.sh): Debian's toolchain, unless
+	# a cargo is on PATH already (see have_cargo below)
+	[rust]="rustc cargo"
 	# the DKMS test of make check
 	[dkms]="dkms"
 	# the install test of make check-host: man reads the installed pages
@@ -45,7 +48,7 @@ declare -A group=(
 	[guests]="qemu-system-x86 qemu-system-arm busybox-static cpio python3 kmod
 		bc bison flex libelf-dev libssl-dev ccache xz-utils linux-source-6.1"
 )
-all_groups="lib module tests lint vm debug bench dkms host guests"
+all_groups="lib module tests rust lint vm debug bench dkms host guests"
 
 check=0
 if [[ ${1:-} == --check ]]; then
@@ -62,8 +65,12 @@ for g in "$@"; do
 	done
 done
 
+# A cargo on PATH (rustup's, newer) serves as well as Debian's.
+have_cargo() { command -v cargo > /dev/null; }
+
 missing=()
 for p in "${wanted[@]}"; do
+	[[ $p != rustc && $p != cargo ]] || ! have_cargo || continue
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	[[ $status == "install ok installed" ]] || missing+=("$p")
 done

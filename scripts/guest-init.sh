@@ -89,6 +89,8 @@ run_tests() {
 	if [ -x /go64/dios.test ] && wanted go; then
 		run_framed 64/go /go64/dios.test -tap
 	fi
+	# The Rust crate's tests (scripts/rust-guest.sh), where staged.
+	[ ! -f /rust/run.sh ] || . /rust/run.sh
 }
 
 # A command as a test block named $1: its TAP and exit status framed for

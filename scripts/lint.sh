@@ -6,7 +6,8 @@
 #   the TRACE_EVENT layout of kernel/trace.h),
 #   and a build with sparse (C=2) and W=1 against the stock headers, failing
 #   on any warning or error, the uapi layout check (uapi-layout.c) for
-#   four ABIs, and the manual pages (scripts/man-check.sh: mandoc, a page
+#   four ABIs, the Rust crate's view of the same ABI (scripts/rust.sh
+#   lint), and the manual pages (scripts/man-check.sh: mandoc, a page
 #   for every symbol of libdios.map, errors, examples), with a check that
 #   the page check fails for a symbol without a page. Details go to
 #   build/logs/lint-*.log.
@@ -106,6 +107,8 @@ else
 fi
 # ---- the Go package: gofmt, go vet, its mirror of the uapi header ----
 "$DIOS_ROOT/scripts/go.sh" lint || fail=1
+# ---- the Rust crate's view of the ABI (scripts/rust.sh) ----
+"$DIOS_ROOT/scripts/rust.sh" lint || fail=1
 # ---- manual pages ----
 "$DIOS_ROOT/scripts/man-check.sh" || fail=1
 # The check itself: a symbol added to a copy of the version script, with

@@ -191,6 +191,9 @@ if [[ $kernel == stock && -x $DIOS_BUILD/go/dios.test ]]; then
 	mkdir -p "$root/go64"
 	cp "$DIOS_BUILD/go/dios.test" "$root/go64/"
 fi
+# The Rust crate's tests and seed programs (scripts/rust.sh): x86_64, in
+# the stock guest.
+[[ $kernel != stock ]] || "$DIOS_ROOT/scripts/rust.sh" stage "$root"
 release=$(modinfo -F vermagic "$module" | cut -d' ' -f1)
 mkdir -p "$root/modstage/lib/modules/$release/updates"
 cp "$module" "$root/modstage/lib/modules/$release/updates/dios.ko"

@@ -1524,6 +1524,8 @@ static double ring_pingpong(long n)
 	use_ring = 0;
 	return r;
 }
+/* The Rust crate's seed programs (rust/examples/seed_*.rs). */
+#include "bench-rust.h"
 
 /* ---- the table of pairs ----------------------------------------------- */
 
@@ -1655,6 +1657,7 @@ static const struct pair pairs[] = {
 	{ "go_raw_c", "Go: Ref.Call vs C dios_call", "ns/rtt",
 	  "Ref.Call (Go)", "dios_call (C)", go_raw, dios_pingpong_call, RTT_N,
 	  NULL, 0, 0, NEED_GO | DIOS_FEAT_IO_XFER },
+	RUST_ROWS
 };
 
 /* ---- statistics and JSON ---------------------------------------------- */
