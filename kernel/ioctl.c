@@ -50,6 +50,7 @@ DIOS_ABI_SIZE(struct dios_name_req, 48);
 DIOS_ABI_SIZE(struct dios_task_self_req, 16);
 DIOS_ABI_SIZE(struct dios_io_req, 80);
 DIOS_ABI_SIZE(struct dios_xfer_req, 64);
+DIOS_ABI_SIZE(struct dios_xfer_batch_req, 32);
 DIOS_ABI_SIZE(struct dios_select_req, 40);
 DIOS_ABI_SIZE(struct dios_interest_req, 32);
 DIOS_ABI_SIZE(struct dios_interest_event, 16);
@@ -227,7 +228,8 @@ static int dios_ioc_version(struct dios_context *ctx, void __user *uarg,
 	req.abi_minor = DIOS_ABI_MINOR;
 	req.features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
 		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT |
-		       DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN | DIOS_FEAT_IO_DONE;
+		       DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN | DIOS_FEAT_IO_DONE |
+		       DIOS_FEAT_XFER_BATCH;
 	req.max_refs = dios_max_refs;
 	req.max_select = DIOS_MAX_SELECT;
 	req.max_objects = dios_max_objects;
@@ -1132,13 +1134,65 @@ static int dios_xfer_check(const struct dios_xfer_req *req)
 	return 0;
 }
 
+/**
+ * struct dios_xfer_hold - the reference of the last half, kept for the next
+ * @ref:	pinned, its object active; NULL: none held
+ * @handle:	the handle it was found by
+ * @dir:	the direction it was checked for (the right)
+ *
+ * A batch that sends or receives many messages on one stream looks the
+ * handle up and checks the right once, not per message.  Only one is held,
+ * that of the half that ran last: a half on another handle or direction
+ * releases it first, so nothing is held that the running half does not
+ * use.  What the reference allows can still change between messages:
+ * dios_io_xfer() checks a deletion (-EBADF) and the stream a zombie
+ * (-EIDRM), every message.
+ */
+struct dios_xfer_hold {
+	struct dios_ref *ref;
+	u64 handle;
+	unsigned int dir;
+};
+
+static void dios_xfer_unhold(struct dios_xfer_hold *hold)
+{
+	if (!hold->ref)
+		return;
+	dios_object_release(hold->ref->obj);
+	dios_ref_put(hold->ref);
+	hold->ref = NULL;
+}
+
+/* @io gets the held reference of (@handle, io->dir), looked up if need be. */
+static int dios_xfer_hold(struct dios_context *ctx, struct dios_xfer_hold *hold,
+			  u64 handle, struct dios_io *io)
+{
+	int ret;
+
+	if (hold->ref && hold->handle == handle && hold->dir == io->dir) {
+		io->ref = hold->ref;
+		io->obj = hold->ref->obj;
+		INIT_LIST_HEAD(&io->dead);
+		return 0;
+	}
+	dios_xfer_unhold(hold);
+	ret = dios_io_start(ctx, handle, io);
+	if (ret)
+		return ret;
+	hold->ref = io->ref;
+	hold->handle = handle;
+	hold->dir = io->dir;
+	return 0;
+}
+
 /*
  * One half: a whole copying transaction on @handle in direction @dir.
  * *@len: the bytes to send, or the receive capacity in and the message's
  * length out (success, -EMSGSIZE).
  */
-static int dios_xfer_half(struct dios_context *ctx, u64 flags, u64 handle,
-			  unsigned int dir, u64 ubuf, u64 *len)
+static int dios_xfer_half(struct dios_context *ctx, struct dios_xfer_hold *hold,
+			  u64 flags, u64 handle, unsigned int dir, u64 ubuf,
+			  u64 *len)
 {
 	struct dios_io io = {
 		.dir = dir,
@@ -1148,28 +1202,68 @@ static int dios_xfer_half(struct dios_context *ctx, u64 flags, u64 handle,
 	};
 	int ret;
 
-	ret = dios_io_start(ctx, handle, &io);
+	ret = dios_xfer_hold(ctx, hold, handle, &io);
 	if (ret) {
 		trace_dios_xfer(dir, handle, 0, *len, ret);
 		return ret;
 	}
 	ret = dios_io_xfer(&io);
 	trace_dios_xfer(dir, handle, io.obj->id, io.len, ret);
-	dios_io_end(&io);
+	/* The reference stays held; what the step took out of a table goes. */
+	if (!list_empty(&io.dead))
+		dios_context_put_dead(&io.dead);
 	if (!ret || ret == -EMSGSIZE)
 		*len = io.len;
 	return ret;
 }
 
 /*
- * Send, then receive.  A receive interrupted after the send cannot be
- * restarted (the restart would send again): it is -EINTR, whatever
- * SA_RESTART says, with @done telling the message was sent.  The reply is
- * written back once the arguments are valid, errors included.
+ * One request: send, then receive, with DIOS_NONBLOCK added by @nonblock.
+ * A receive interrupted after the send cannot be restarted (the restart
+ * would send again): it is -EINTR, whatever SA_RESTART says, with @done
+ * telling the message was sent.
+ */
+static int dios_xfer_one(struct dios_context *ctx, struct dios_xfer_hold *hold,
+			 struct dios_xfer_req *req, u64 nonblock)
+{
+	u64 flags = req->flags | nonblock;
+	int ret = 0;
+
+	req->done = 0;
+	if (req->flags & DIOS_XFER_SEND) {
+		ret = dios_xfer_half(ctx, hold, flags, req->send_ref,
+				     DIOS_IO_DIR_WRITE, req->send_buf,
+				     &req->send_len);
+		if (!ret)
+			req->done = DIOS_XFER_SEND;
+	}
+	if (!ret && req->flags & DIOS_XFER_RECV) {
+		ret = dios_xfer_half(ctx, hold, flags, req->recv_ref,
+				     DIOS_IO_DIR_READ, req->recv_buf,
+				     &req->recv_len);
+		if (!ret)
+			req->done |= DIOS_XFER_RECV;
+		else if (ret == -ERESTARTSYS && req->done)
+			ret = -EINTR;
+	}
+	return ret;
+}
+
+/* Copy one request in (of the kernel's size) and check it. */
+static int dios_xfer_req_in(struct dios_xfer_req *req, const void __user *u)
+{
+	return dios_req_in(req, sizeof(*req), u, sizeof(*req)) ?:
+	       dios_xfer_check(req);
+}
+
+/*
+ * Send, then receive.  The reply is written back once the arguments are
+ * valid, errors included.
  */
 static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
 			 size_t usize)
 {
+	struct dios_xfer_hold hold = {};
 	struct dios_xfer_req req;
 	int ret, err;
 
@@ -1181,24 +1275,97 @@ static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
 	ret = dios_xfer_check(&req);
 	if (ret)
 		return ret;
-	req.done = 0;
-	if (req.flags & DIOS_XFER_SEND) {
-		ret = dios_xfer_half(ctx, req.flags, req.send_ref,
-				     DIOS_IO_DIR_WRITE, req.send_buf,
-				     &req.send_len);
-		if (!ret)
-			req.done = DIOS_XFER_SEND;
-	}
-	if (!ret && req.flags & DIOS_XFER_RECV) {
-		ret = dios_xfer_half(ctx, req.flags, req.recv_ref,
-				     DIOS_IO_DIR_READ, req.recv_buf,
-				     &req.recv_len);
-		if (!ret)
-			req.done |= DIOS_XFER_RECV;
-		else if (ret == -ERESTARTSYS && req.done)
-			ret = -EINTR;
-	}
+	ret = dios_xfer_one(ctx, &hold, &req, 0);
+	dios_xfer_unhold(&hold);
 	err = dios_xfer_req_out(uarg, &req);
+	return ret ?: err;
+}
+
+/*
+ * The checks of a whole batch, before any entry runs: its own fields, then
+ * every entry as DIOS_IOC_XFER checks its request.  A bad entry, or an
+ * array that cannot be read, fails the call with nothing done.
+ */
+static int dios_xfer_batch_check(const struct dios_xfer_batch_req *req)
+{
+	const struct dios_xfer_req __user *u = u64_to_user_ptr(req->reqs);
+	struct dios_xfer_req x;
+	u32 i;
+	int ret;
+
+	if (req->flags & ~(DIOS_NONBLOCK | DIOS_XFER_WAITFORONE) ||
+	    !req->n || req->n > DIOS_XFER_BATCH_MAX ||
+	    req->req_size != sizeof(x))
+		return -EINVAL;
+	for (i = 0; i < req->n; i++) {
+		ret = dios_xfer_req_in(&x, &u[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Run the entries in order until one fails; *@count: the entries done in
+ * full.  Each one's reply is written back, the failed one's too.  An entry
+ * changed since the check is checked again: an entry of the caller's that
+ * became bad stops the batch there.
+ */
+static int dios_xfer_batch_run(struct dios_context *ctx,
+			       const struct dios_xfer_batch_req *req,
+			       u32 *count)
+{
+	struct dios_xfer_req __user *u = u64_to_user_ptr(req->reqs);
+	struct dios_xfer_hold hold = {};
+	u64 nonblock = req->flags & DIOS_NONBLOCK;
+	struct dios_xfer_req x;
+	int ret = 0, err;
+	u32 i;
+
+	for (i = 0; i < req->n && !ret; i++) {
+		if (i && req->flags & DIOS_XFER_WAITFORONE)
+			nonblock = DIOS_NONBLOCK;
+		ret = dios_xfer_req_in(&x, &u[i]);
+		if (ret)
+			break;
+		ret = dios_xfer_one(ctx, &hold, &x, nonblock);
+		err = dios_xfer_req_out(&u[i], &x);
+		if (!ret)
+			(*count)++;
+		ret = ret ?: err;
+		cond_resched();
+	}
+	dios_xfer_unhold(&hold);
+	return ret;
+}
+
+/*
+ * A batch: what sendmmsg() and recvmmsg() return, and the error that
+ * stopped it.  Once an entry is done the call can no longer restart: a
+ * signal is -EINTR.
+ */
+static int dios_ioc_xfer_batch(struct dios_context *ctx, void __user *uarg,
+			       size_t usize)
+{
+	struct dios_xfer_batch_req req;
+	int ret, err;
+
+	BUILD_BUG_ON(sizeof(req) != 32);
+	BUILD_BUG_ON(offsetof(struct dios_xfer_batch_req, count) != 24);
+	ret = dios_copy_in(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	ret = dios_xfer_batch_check(&req);
+	if (ret)
+		return ret;
+	req.count = 0;
+	ret = dios_xfer_batch_run(ctx, &req, &req.count);
+	if (ret == -ERESTARTSYS && req.count)
+		ret = -EINTR;
+	req.error = ret == -ERESTARTSYS ? -EINTR : ret;
+	err = dios_copy_out(uarg, usize, &req, sizeof(req));
+	if (req.count)
+		return req.count;
 	return ret ?: err;
 }
 
@@ -1300,6 +1467,8 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		      DIOS_IO_REQ_SIZE_VER0),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_XFER), dios_ioc_xfer,
 		   struct dios_xfer_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_XFER_BATCH), dios_ioc_xfer_batch,
+		   struct dios_xfer_batch_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_SELECT), dios_ioc_select,
 		   struct dios_select_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_INTEREST), dios_ioc_interest,
