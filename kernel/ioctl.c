@@ -211,33 +211,50 @@ static void dios_handle_release(struct dios_handle *h)
 	dios_object_put(h->obj);
 }
 
+/*
+ * The reply of DIOS_IOC_VERSION: constant once the module is loaded (the
+ * limits are read-only parameters), so it is made once, at load.
+ */
+static struct dios_version_req dios_version_reply __ro_after_init;
+
+void __init dios_ioctl_init(void)
+{
+	struct dios_version_req *v = &dios_version_reply;
+
+	v->abi_major = DIOS_ABI_MAJOR;
+	v->abi_minor = DIOS_ABI_MINOR;
+	v->features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
+		      DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT |
+		      DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN | DIOS_FEAT_IO_DONE |
+		      DIOS_FEAT_XFER_BATCH;
+	v->max_refs = dios_max_refs;
+	v->max_select = DIOS_MAX_SELECT;
+	v->max_objects = dios_max_objects;
+	v->max_size = dios_max_size;
+	v->max_capacity = dios_max_capacity;
+	v->meta_map_size = dios_meta_map_size();
+	strscpy((char *)v->release, DIOS_RELEASE, sizeof(v->release));
+}
+
+/*
+ * Every field is output: nothing to copy in but a longer caller's tail,
+ * which must be zero as for every command.  The null call: copy the reply
+ * out and nothing else.
+ */
 static int dios_ioc_version(struct dios_context *ctx, void __user *uarg,
 			    size_t usize)
 {
-	struct dios_version_req req;
+	const size_t ksize = sizeof(dios_version_reply);
 	int ret;
 
-	BUILD_BUG_ON(sizeof(req) != 88);
+	BUILD_BUG_ON(sizeof(dios_version_reply) != 88);
 	BUILD_BUG_ON(offsetof(struct dios_version_req, release) != 56);
-	ret = dios_copy_in(&req, sizeof(req), uarg, usize);
-	if (ret)
-		return ret;
-	/* Every field is output. */
-	memset(&req, 0, sizeof(req));
-	req.abi_major = DIOS_ABI_MAJOR;
-	req.abi_minor = DIOS_ABI_MINOR;
-	req.features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
-		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT |
-		       DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN | DIOS_FEAT_IO_DONE |
-		       DIOS_FEAT_XFER_BATCH;
-	req.max_refs = dios_max_refs;
-	req.max_select = DIOS_MAX_SELECT;
-	req.max_objects = dios_max_objects;
-	req.max_size = dios_max_size;
-	req.max_capacity = dios_max_capacity;
-	req.meta_map_size = dios_meta_map_size();
-	strscpy((char *)req.release, DIOS_RELEASE, sizeof(req.release));
-	return dios_copy_out(uarg, usize, &req, sizeof(req));
+	if (unlikely(usize > ksize)) {
+		ret = check_zeroed_user(uarg + ksize, usize - ksize);
+		if (ret <= 0)
+			return ret ?: -E2BIG;
+	}
+	return dios_copy_out(uarg, usize, &dios_version_reply, ksize);
 }
 
 /* PRIVMEM is always anonymous: DIOS_CREATE_ANON is implied. */
