@@ -1266,13 +1266,6 @@ static int dios_xfer_one(struct dios_context *ctx, struct dios_xfer_hold *hold,
 	return ret;
 }
 
-/* Copy one request in (of the kernel's size) and check it. */
-static int dios_xfer_req_in(struct dios_xfer_req *req, const void __user *u)
-{
-	return dios_req_in(req, sizeof(*req), u, sizeof(*req)) ?:
-	       dios_xfer_check(req);
-}
-
 /*
  * Send, then receive.  The reply is written back once the arguments are
  * valid, errors included.
@@ -1298,24 +1291,26 @@ static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
 	return ret ?: err;
 }
 
+/* Batches up to this size are copied onto the stack, not allocated. */
+#define DIOS_XFER_BATCH_STACK	4
+
 /*
- * The checks of a whole batch, before any entry runs: its own fields, then
- * every entry as DIOS_IOC_XFER checks its request.  A bad entry, or an
- * array that cannot be read, fails the call with nothing done.
+ * Copy the whole array in, once, and check every entry as DIOS_IOC_XFER
+ * checks its request, before any runs: a bad entry, or an array that
+ * cannot be read, fails the call with nothing done.  Read once, the
+ * entries cannot change between the check and the run.
  */
-static int dios_xfer_batch_check(const struct dios_xfer_batch_req *req)
+static int dios_xfer_batch_in(const struct dios_xfer_batch_req *req,
+			      struct dios_xfer_req *x)
 {
-	const struct dios_xfer_req __user *u = u64_to_user_ptr(req->reqs);
-	struct dios_xfer_req x;
 	u32 i;
 	int ret;
 
-	if (req->flags & ~(DIOS_NONBLOCK | DIOS_XFER_WAITFORONE) ||
-	    !req->n || req->n > DIOS_XFER_BATCH_MAX ||
-	    req->req_size != sizeof(x))
-		return -EINVAL;
+	if (copy_from_user(x, u64_to_user_ptr(req->reqs),
+			   array_size(req->n, sizeof(*x))))
+		return -EFAULT;
 	for (i = 0; i < req->n; i++) {
-		ret = dios_xfer_req_in(&x, &u[i]);
+		ret = dios_xfer_check(&x[i]);
 		if (ret)
 			return ret;
 	}
@@ -1324,48 +1319,72 @@ static int dios_xfer_batch_check(const struct dios_xfer_batch_req *req)
 
 /*
  * Run the entries in order until one fails; *@count: the entries done in
- * full.  Each one's reply is written back, the failed one's too.  An entry
- * changed since the check is checked again: an entry of the caller's that
- * became bad stops the batch there.
+ * full.  Each one's reply is written back, the failed one's too.
  */
 static int dios_xfer_batch_run(struct dios_context *ctx,
 			       const struct dios_xfer_batch_req *req,
-			       u32 *count)
+			       struct dios_xfer_req *x, u32 *count)
 {
 	struct dios_xfer_req __user *u = u64_to_user_ptr(req->reqs);
 	struct dios_xfer_hold hold = {};
 	u64 nonblock = req->flags & DIOS_NONBLOCK;
-	struct dios_xfer_req x;
 	int ret = 0, err;
 	u32 i;
 
 	for (i = 0; i < req->n && !ret; i++) {
 		if (i && req->flags & DIOS_XFER_WAITFORONE)
 			nonblock = DIOS_NONBLOCK;
-		ret = dios_xfer_req_in(&x, &u[i]);
-		if (ret)
-			break;
-		ret = dios_xfer_one(ctx, &hold, &x, nonblock);
-		err = dios_xfer_req_out(&u[i], &x);
+		ret = dios_xfer_one(ctx, &hold, &x[i], nonblock);
+		err = dios_xfer_req_out(&u[i], &x[i]);
 		if (!ret)
 			(*count)++;
 		ret = ret ?: err;
-		cond_resched();
+		/* A long message reschedules as it copies; short ones here. */
+		if (!(i % 16))
+			cond_resched();
 	}
 	dios_xfer_unhold(&hold);
 	return ret;
 }
 
+/* The batch's own fields: the entries are checked once copied in. */
+static int dios_xfer_batch_check(const struct dios_xfer_batch_req *req)
+{
+	if (req->flags & ~(DIOS_NONBLOCK | DIOS_XFER_WAITFORONE) ||
+	    !req->n || req->n > DIOS_XFER_BATCH_MAX ||
+	    req->req_size != sizeof(struct dios_xfer_req))
+		return -EINVAL;
+	return 0;
+}
+
 /*
- * A batch: what sendmmsg() and recvmmsg() return, and the error that
- * stopped it.  Once an entry is done the call can no longer restart: a
- * signal is -EINTR.
+ * Run the checked entries and reply: what sendmmsg() and recvmmsg()
+ * return, and the error that stopped the batch.  Once an entry is done
+ * the call can no longer restart: a signal is -EINTR.
  */
+static int dios_xfer_batch_reply(struct dios_context *ctx, void __user *uarg,
+				 size_t usize, struct dios_xfer_batch_req *req,
+				 struct dios_xfer_req *x)
+{
+	int ret, err;
+
+	req->count = 0;
+	ret = dios_xfer_batch_run(ctx, req, x, &req->count);
+	if (ret == -ERESTARTSYS && req->count)
+		ret = -EINTR;
+	req->error = ret == -ERESTARTSYS ? -EINTR : ret;
+	err = dios_copy_out(uarg, usize, req, sizeof(*req));
+	if (req->count)
+		return req->count;
+	return ret ?: err;
+}
+
 static int dios_ioc_xfer_batch(struct dios_context *ctx, void __user *uarg,
 			       size_t usize)
 {
+	struct dios_xfer_req stack[DIOS_XFER_BATCH_STACK], *x = stack;
 	struct dios_xfer_batch_req req;
-	int ret, err;
+	int ret;
 
 	BUILD_BUG_ON(sizeof(req) != 32);
 	BUILD_BUG_ON(offsetof(struct dios_xfer_batch_req, count) != 24);
@@ -1375,15 +1394,17 @@ static int dios_ioc_xfer_batch(struct dios_context *ctx, void __user *uarg,
 	ret = dios_xfer_batch_check(&req);
 	if (ret)
 		return ret;
-	req.count = 0;
-	ret = dios_xfer_batch_run(ctx, &req, &req.count);
-	if (ret == -ERESTARTSYS && req.count)
-		ret = -EINTR;
-	req.error = ret == -ERESTARTSYS ? -EINTR : ret;
-	err = dios_copy_out(uarg, usize, &req, sizeof(req));
-	if (req.count)
-		return req.count;
-	return ret ?: err;
+	if (req.n > ARRAY_SIZE(stack)) {
+		x = kvmalloc_array(req.n, sizeof(*x), GFP_KERNEL);
+		if (!x)
+			return -ENOMEM;
+	}
+	ret = dios_xfer_batch_in(&req, x);
+	if (!ret)
+		ret = dios_xfer_batch_reply(ctx, uarg, usize, &req, x);
+	if (x != stack)
+		kvfree(x);
+	return ret;
 }
 
 static int dios_ioc_select(struct dios_context *ctx, void __user *uarg,

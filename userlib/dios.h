@@ -234,8 +234,9 @@ int dios_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
  * dios_recvv receives up to @n messages of @ref, message i into @msgs[i],
  * its length written to @msgs[i].iov_len (also the length needed by the
  * message that failed with -EMSGSIZE).  Both as dios_xfer_batch, with
- * the errors of dios_send and dios_recv, and -ENOMEM if the library cannot
- * allocate the requests of a batch above 64 messages.
+ * the errors of dios_send and dios_recv.  -ENOMEM (nothing done) if the
+ * requests cannot be allocated: by libdios above 64 messages, by the
+ * module above 4.
  */
 int dios_xfer_batch(uint64_t flags, struct dios_xfer_req *reqs, uint32_t n,
 		    int *error);
