@@ -1205,11 +1205,15 @@ static int dios_xfer_hold(struct dios_context *ctx, struct dios_xfer_hold *hold,
 /*
  * One half: a whole copying transaction on @handle in direction @dir.
  * *@len: the bytes to send, or the receive capacity in and the message's
- * length out (success, -EMSGSIZE).
+ * length out (success, -EMSGSIZE).  With a @hold (a batch) the reference
+ * stays held for the next half; without (DIOS_IOC_XFER) it is looked up
+ * and let go here.  Inlined: the one-shot path, constant-folded, costs
+ * nothing of the batch's.
  */
-static int dios_xfer_half(struct dios_context *ctx, struct dios_xfer_hold *hold,
-			  u64 flags, u64 handle, unsigned int dir, u64 ubuf,
-			  u64 *len)
+static __always_inline int dios_xfer_half(struct dios_context *ctx,
+					  struct dios_xfer_hold *hold,
+					  u64 flags, u64 handle,
+					  unsigned int dir, u64 ubuf, u64 *len)
 {
 	struct dios_io io = {
 		.dir = dir,
@@ -1219,29 +1223,36 @@ static int dios_xfer_half(struct dios_context *ctx, struct dios_xfer_hold *hold,
 	};
 	int ret;
 
-	ret = dios_xfer_hold(ctx, hold, handle, &io);
+	ret = hold ? dios_xfer_hold(ctx, hold, handle, &io) :
+		     dios_io_start(ctx, handle, &io);
 	if (ret) {
 		trace_dios_xfer(dir, handle, 0, *len, ret);
 		return ret;
 	}
 	ret = dios_io_xfer(&io);
 	trace_dios_xfer(dir, handle, io.obj->id, io.len, ret);
-	/* The reference stays held; what the step took out of a table goes. */
-	if (!list_empty(&io.dead))
-		dios_context_put_dead(&io.dead);
+	if (hold) {
+		/* Held on; what the step took out of a table goes. */
+		if (!list_empty(&io.dead))
+			dios_context_put_dead(&io.dead);
+	} else {
+		dios_io_end(&io);
+	}
 	if (!ret || ret == -EMSGSIZE)
 		*len = io.len;
 	return ret;
 }
 
 /*
- * One request: send, then receive, with DIOS_NONBLOCK added by @nonblock.
- * A receive interrupted after the send cannot be restarted (the restart
- * would send again): it is -EINTR, whatever SA_RESTART says, with @done
- * telling the message was sent.
+ * One request: send, then receive, with DIOS_NONBLOCK added by @nonblock;
+ * @hold as for dios_xfer_half().  A receive interrupted after the send
+ * cannot be restarted (the restart would send again): it is -EINTR,
+ * whatever SA_RESTART says, with @done telling the message was sent.
  */
-static int dios_xfer_one(struct dios_context *ctx, struct dios_xfer_hold *hold,
-			 struct dios_xfer_req *req, u64 nonblock)
+static __always_inline int dios_xfer_one(struct dios_context *ctx,
+					 struct dios_xfer_hold *hold,
+					 struct dios_xfer_req *req,
+					 u64 nonblock)
 {
 	u64 flags = req->flags | nonblock;
 	int ret = 0;
@@ -1273,7 +1284,6 @@ static int dios_xfer_one(struct dios_context *ctx, struct dios_xfer_hold *hold,
 static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
 			 size_t usize)
 {
-	struct dios_xfer_hold hold = {};
 	struct dios_xfer_req req;
 	int ret, err;
 
@@ -1285,8 +1295,7 @@ static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
 	ret = dios_xfer_check(&req);
 	if (ret)
 		return ret;
-	ret = dios_xfer_one(ctx, &hold, &req, 0);
-	dios_xfer_unhold(&hold);
+	ret = dios_xfer_one(ctx, NULL, &req, 0);
 	err = dios_xfer_req_out(uarg, &req);
 	return ret ?: err;
 }
