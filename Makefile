@@ -26,6 +26,8 @@
 #   make bench            dios against Linux in the stock VM: build/bench/
 #                         (QEMU -icount: virtual time; ICOUNT=0: host time;
 #                         ROWS=id,id: only these rows)
+#   make profile          instructions per dios call and per function, stock
+#                         VM, a QEMU plugin: build/profile/ (PROBES=, TOP=)
 #   make fuzz             tools/dios-fuzz.c in the debug VM (KERNEL=stock for
 #                         the other), FUZZ_SECS (180), FUZZ_SEED (random)
 #   make soak             tools/dios-soak.c likewise, SOAK_SECS (120), SOAK_SEED
@@ -147,7 +149,7 @@ DIOS_MODE ?= 0660
 
 .PHONY: all deps build module module-debug lib tests tools examples \
 	check check-stock check-debug check-host check-dkms lint run shell \
-	vm vm-build bench install modules_install uninstall dkms-src \
+	vm vm-build bench profile install modules_install uninstall dkms-src \
 	dkms-install dkms-uninstall clean \
 	check-quick $(addprefix check-,$(GUESTS)) $(addprefix build-,$(GUESTS)) \
 	$(addprefix module-,$(GUESTS)) \
@@ -221,6 +223,12 @@ bench:
 	@$(MAKE) --no-print-directory build
 	+@DIOS_QEMU_ICOUNT=$(if $(filter 0 n no,$(ICOUNT)),0,1) \
 		DIOS_BENCH_ROWS=$(ROWS) scripts/bench.sh
+
+# Where the instructions of each dios call go, per function (QEMU plugin).
+profile:
+	$(call need,$(VM_DEPS))
+	@$(MAKE) --no-print-directory build
+	+@PROBES="$(PROBES)" TOP="$(TOP)" scripts/profile.sh
 
 INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" LIBDIR="$(LIBDIR)" \
 	LIBDIR32="$(LIBDIR32)" INCLUDEDIR="$(INCLUDEDIR)" DATADIR="$(DATADIR)" \

@@ -51,6 +51,7 @@ DIOS_ABI_SIZE(struct dios_name_req, 48);
 DIOS_ABI_SIZE(struct dios_task_self_req, 16);
 DIOS_ABI_SIZE(struct dios_io_req, 80);
 DIOS_ABI_SIZE(struct dios_xfer_req, 64);
+DIOS_ABI_SIZE(struct dios_xfer_batch_req, 32);
 DIOS_ABI_SIZE(struct dios_select_req, 40);
 DIOS_ABI_SIZE(struct dios_interest_req, 32);
 DIOS_ABI_SIZE(struct dios_interest_event, 16);
@@ -215,33 +216,50 @@ static void dios_handle_release(struct dios_handle *h)
 	dios_object_put(h->obj);
 }
 
+/*
+ * The reply of DIOS_IOC_VERSION: constant once the module is loaded (the
+ * limits are read-only parameters), so it is made once, at load.
+ */
+static struct dios_version_req dios_version_reply __ro_after_init;
+
+void __init dios_ioctl_init(void)
+{
+	struct dios_version_req *v = &dios_version_reply;
+
+	v->abi_major = DIOS_ABI_MAJOR;
+	v->abi_minor = DIOS_ABI_MINOR;
+	v->features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
+		      DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT |
+		      DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN | DIOS_FEAT_IO_DONE |
+		      DIOS_FEAT_XFER_BATCH | DIOS_FEAT_RING;
+	v->max_refs = dios_max_refs;
+	v->max_select = DIOS_MAX_SELECT;
+	v->max_objects = dios_max_objects;
+	v->max_size = dios_max_size;
+	v->max_capacity = dios_max_capacity;
+	v->meta_map_size = dios_meta_map_size();
+	strscpy((char *)v->release, DIOS_RELEASE, sizeof(v->release));
+}
+
+/*
+ * Every field is output: nothing to copy in but a longer caller's tail,
+ * which must be zero as for every command.  The null call: copy the reply
+ * out and nothing else.
+ */
 static int dios_ioc_version(struct dios_context *ctx, void __user *uarg,
 			    size_t usize)
 {
-	struct dios_version_req req;
+	const size_t ksize = sizeof(dios_version_reply);
 	int ret;
 
-	BUILD_BUG_ON(sizeof(req) != 88);
+	BUILD_BUG_ON(sizeof(dios_version_reply) != 88);
 	BUILD_BUG_ON(offsetof(struct dios_version_req, release) != 56);
-	ret = dios_copy_in(&req, sizeof(req), uarg, usize);
-	if (ret)
-		return ret;
-	/* Every field is output. */
-	memset(&req, 0, sizeof(req));
-	req.abi_major = DIOS_ABI_MAJOR;
-	req.abi_minor = DIOS_ABI_MINOR;
-	req.features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
-		       DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT |
-		       DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN | DIOS_FEAT_IO_DONE |
-		       DIOS_FEAT_RING;
-	req.max_refs = dios_max_refs;
-	req.max_select = DIOS_MAX_SELECT;
-	req.max_objects = dios_max_objects;
-	req.max_size = dios_max_size;
-	req.max_capacity = dios_max_capacity;
-	req.meta_map_size = dios_meta_map_size();
-	strscpy((char *)req.release, DIOS_RELEASE, sizeof(req.release));
-	return dios_copy_out(uarg, usize, &req, sizeof(req));
+	if (unlikely(usize > ksize)) {
+		ret = check_zeroed_user(uarg + ksize, usize - ksize);
+		if (ret <= 0)
+			return ret ?: -E2BIG;
+	}
+	return dios_copy_out(uarg, usize, &dios_version_reply, ksize);
 }
 
 /* PRIVMEM is always anonymous: DIOS_CREATE_ANON is implied. */
@@ -1139,13 +1157,69 @@ static int dios_xfer_check(const struct dios_xfer_req *req)
 	return 0;
 }
 
+/**
+ * struct dios_xfer_hold - the reference of the last half, kept for the next
+ * @ref:	pinned, its object active; NULL: none held
+ * @handle:	the handle it was found by
+ * @dir:	the direction it was checked for (the right)
+ *
+ * A batch that sends or receives many messages on one stream looks the
+ * handle up and checks the right once, not per message.  Only one is held,
+ * that of the half that ran last: a half on another handle or direction
+ * releases it first, so nothing is held that the running half does not
+ * use.  What the reference allows can still change between messages:
+ * dios_io_xfer() checks a deletion (-EBADF) and the stream a zombie
+ * (-EIDRM), every message.
+ */
+struct dios_xfer_hold {
+	struct dios_ref *ref;
+	u64 handle;
+	unsigned int dir;
+};
+
+static void dios_xfer_unhold(struct dios_xfer_hold *hold)
+{
+	if (!hold->ref)
+		return;
+	dios_object_release(hold->ref->obj);
+	dios_ref_put(hold->ref);
+	hold->ref = NULL;
+}
+
+/* @io gets the held reference of (@handle, io->dir), looked up if need be. */
+static int dios_xfer_hold(struct dios_context *ctx, struct dios_xfer_hold *hold,
+			  u64 handle, struct dios_io *io)
+{
+	int ret;
+
+	if (hold->ref && hold->handle == handle && hold->dir == io->dir) {
+		io->ref = hold->ref;
+		io->obj = hold->ref->obj;
+		INIT_LIST_HEAD(&io->dead);
+		return 0;
+	}
+	dios_xfer_unhold(hold);
+	ret = dios_io_start(ctx, handle, io);
+	if (ret)
+		return ret;
+	hold->ref = io->ref;
+	hold->handle = handle;
+	hold->dir = io->dir;
+	return 0;
+}
+
 /*
  * One half: a whole copying transaction on @handle in direction @dir.
  * *@len: the bytes to send, or the receive capacity in and the message's
- * length out (success, -EMSGSIZE).
+ * length out (success, -EMSGSIZE).  With a @hold (a batch) the reference
+ * stays held for the next half; without (DIOS_IOC_XFER) it is looked up
+ * and let go here.  Inlined: the one-shot path, constant-folded, costs
+ * nothing of the batch's.
  */
-static int dios_xfer_half(struct dios_context *ctx, u64 flags, u64 handle,
-			  unsigned int dir, u64 ubuf, u64 *len)
+static __always_inline int dios_xfer_half(struct dios_context *ctx,
+					  struct dios_xfer_hold *hold,
+					  u64 flags, u64 handle,
+					  unsigned int dir, u64 ubuf, u64 *len)
 {
 	struct dios_io io = {
 		.dir = dir,
@@ -1155,24 +1229,63 @@ static int dios_xfer_half(struct dios_context *ctx, u64 flags, u64 handle,
 	};
 	int ret;
 
-	ret = dios_io_start(ctx, handle, &io);
+	ret = hold ? dios_xfer_hold(ctx, hold, handle, &io) :
+		     dios_io_start(ctx, handle, &io);
 	if (ret) {
 		trace_dios_xfer(dir, handle, 0, *len, ret);
 		return ret;
 	}
 	ret = dios_io_xfer(&io);
 	trace_dios_xfer(dir, handle, io.obj->id, io.len, ret);
-	dios_io_end(&io);
+	if (hold) {
+		/* Held on; what the step took out of a table goes. */
+		if (!list_empty(&io.dead))
+			dios_context_put_dead(&io.dead);
+	} else {
+		dios_io_end(&io);
+	}
 	if (!ret || ret == -EMSGSIZE)
 		*len = io.len;
 	return ret;
 }
 
 /*
- * Send, then receive.  A receive interrupted after the send cannot be
- * restarted (the restart would send again): it is -EINTR, whatever
- * SA_RESTART says, with @done telling the message was sent.  The reply is
- * written back once the arguments are valid, errors included.
+ * One request: send, then receive, with DIOS_NONBLOCK added by @nonblock;
+ * @hold as for dios_xfer_half().  A receive interrupted after the send
+ * cannot be restarted (the restart would send again): it is -EINTR,
+ * whatever SA_RESTART says, with @done telling the message was sent.
+ */
+static __always_inline int dios_xfer_one(struct dios_context *ctx,
+					 struct dios_xfer_hold *hold,
+					 struct dios_xfer_req *req,
+					 u64 nonblock)
+{
+	u64 flags = req->flags | nonblock;
+	int ret = 0;
+
+	req->done = 0;
+	if (req->flags & DIOS_XFER_SEND) {
+		ret = dios_xfer_half(ctx, hold, flags, req->send_ref,
+				     DIOS_IO_DIR_WRITE, req->send_buf,
+				     &req->send_len);
+		if (!ret)
+			req->done = DIOS_XFER_SEND;
+	}
+	if (!ret && req->flags & DIOS_XFER_RECV) {
+		ret = dios_xfer_half(ctx, hold, flags, req->recv_ref,
+				     DIOS_IO_DIR_READ, req->recv_buf,
+				     &req->recv_len);
+		if (!ret)
+			req->done |= DIOS_XFER_RECV;
+		else if (ret == -ERESTARTSYS && req->done)
+			ret = -EINTR;
+	}
+	return ret;
+}
+
+/*
+ * Send, then receive.  The reply is written back once the arguments are
+ * valid, errors included.
  */
 static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
 			 size_t usize)
@@ -1188,25 +1301,125 @@ static int dios_ioc_xfer(struct dios_context *ctx, void __user *uarg,
 	ret = dios_xfer_check(&req);
 	if (ret)
 		return ret;
-	req.done = 0;
-	if (req.flags & DIOS_XFER_SEND) {
-		ret = dios_xfer_half(ctx, req.flags, req.send_ref,
-				     DIOS_IO_DIR_WRITE, req.send_buf,
-				     &req.send_len);
-		if (!ret)
-			req.done = DIOS_XFER_SEND;
-	}
-	if (!ret && req.flags & DIOS_XFER_RECV) {
-		ret = dios_xfer_half(ctx, req.flags, req.recv_ref,
-				     DIOS_IO_DIR_READ, req.recv_buf,
-				     &req.recv_len);
-		if (!ret)
-			req.done |= DIOS_XFER_RECV;
-		else if (ret == -ERESTARTSYS && req.done)
-			ret = -EINTR;
-	}
+	ret = dios_xfer_one(ctx, NULL, &req, 0);
 	err = dios_xfer_req_out(uarg, &req);
 	return ret ?: err;
+}
+
+/* Batches up to this size are copied onto the stack, not allocated. */
+#define DIOS_XFER_BATCH_STACK	4
+
+/*
+ * Copy the whole array in, once, and check every entry as DIOS_IOC_XFER
+ * checks its request, before any runs: a bad entry, or an array that
+ * cannot be read, fails the call with nothing done.  Read once, the
+ * entries cannot change between the check and the run.
+ */
+static int dios_xfer_batch_in(const struct dios_xfer_batch_req *req,
+			      struct dios_xfer_req *x)
+{
+	u32 i;
+	int ret;
+
+	if (copy_from_user(x, u64_to_user_ptr(req->reqs),
+			   array_size(req->n, sizeof(*x))))
+		return -EFAULT;
+	for (i = 0; i < req->n; i++) {
+		ret = dios_xfer_check(&x[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Run the entries in order until one fails; *@count: the entries done in
+ * full.  Each one's reply is written back, the failed one's too.
+ */
+static int dios_xfer_batch_run(struct dios_context *ctx,
+			       const struct dios_xfer_batch_req *req,
+			       struct dios_xfer_req *x, u32 *count)
+{
+	struct dios_xfer_req __user *u = u64_to_user_ptr(req->reqs);
+	struct dios_xfer_hold hold = {};
+	u64 nonblock = req->flags & DIOS_NONBLOCK;
+	int ret = 0, err;
+	u32 i;
+
+	for (i = 0; i < req->n && !ret; i++) {
+		if (i && req->flags & DIOS_XFER_WAITFORONE)
+			nonblock = DIOS_NONBLOCK;
+		ret = dios_xfer_one(ctx, &hold, &x[i], nonblock);
+		err = dios_xfer_req_out(&u[i], &x[i]);
+		if (!ret)
+			(*count)++;
+		ret = ret ?: err;
+		/* A long message reschedules as it copies; short ones here. */
+		if (!(i % 16))
+			cond_resched();
+	}
+	dios_xfer_unhold(&hold);
+	return ret;
+}
+
+/* The batch's own fields: the entries are checked once copied in. */
+static int dios_xfer_batch_check(const struct dios_xfer_batch_req *req)
+{
+	if (req->flags & ~(DIOS_NONBLOCK | DIOS_XFER_WAITFORONE) ||
+	    !req->n || req->n > DIOS_XFER_BATCH_MAX ||
+	    req->req_size != sizeof(struct dios_xfer_req))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Run the checked entries and reply: what sendmmsg() and recvmmsg()
+ * return, and the error that stopped the batch.  Once an entry is done
+ * the call can no longer restart: a signal is -EINTR.
+ */
+static int dios_xfer_batch_reply(struct dios_context *ctx, void __user *uarg,
+				 size_t usize, struct dios_xfer_batch_req *req,
+				 struct dios_xfer_req *x)
+{
+	int ret, err;
+
+	req->count = 0;
+	ret = dios_xfer_batch_run(ctx, req, x, &req->count);
+	if (ret == -ERESTARTSYS && req->count)
+		ret = -EINTR;
+	req->error = ret == -ERESTARTSYS ? -EINTR : ret;
+	err = dios_copy_out(uarg, usize, req, sizeof(*req));
+	if (req->count)
+		return req->count;
+	return ret ?: err;
+}
+
+static int dios_ioc_xfer_batch(struct dios_context *ctx, void __user *uarg,
+			       size_t usize)
+{
+	struct dios_xfer_req stack[DIOS_XFER_BATCH_STACK], *x = stack;
+	struct dios_xfer_batch_req req;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(req) != 32);
+	BUILD_BUG_ON(offsetof(struct dios_xfer_batch_req, count) != 24);
+	ret = dios_copy_in(&req, sizeof(req), uarg, usize);
+	if (ret)
+		return ret;
+	ret = dios_xfer_batch_check(&req);
+	if (ret)
+		return ret;
+	if (req.n > ARRAY_SIZE(stack)) {
+		x = kvmalloc_array(req.n, sizeof(*x), GFP_KERNEL);
+		if (!x)
+			return -ENOMEM;
+	}
+	ret = dios_xfer_batch_in(&req, x);
+	if (!ret)
+		ret = dios_xfer_batch_reply(ctx, uarg, usize, &req, x);
+	if (x != stack)
+		kvfree(x);
+	return ret;
 }
 
 static int dios_ioc_select(struct dios_context *ctx, void __user *uarg,
@@ -1409,6 +1622,8 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		      DIOS_IO_REQ_SIZE_VER0),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_XFER), dios_ioc_xfer,
 		   struct dios_xfer_req),
+	DIOS_IOCTL(_IOC_NR(DIOS_IOC_XFER_BATCH), dios_ioc_xfer_batch,
+		   struct dios_xfer_batch_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_SELECT), dios_ioc_select,
 		   struct dios_select_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_INTEREST), dios_ioc_interest,

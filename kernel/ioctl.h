@@ -24,5 +24,6 @@ enum dios_io_step {
 
 long dios_ioctl(struct dios_context *ctx, unsigned int cmd,
 		void __user *uarg);
+void dios_ioctl_init(void);
 
 #endif /* __DIOS_IOCTL_H */

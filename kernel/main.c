@@ -167,6 +167,7 @@ static int __init dios_init(void)
 	ret = dios_check_params();
 	if (ret)
 		return ret;
+	dios_ioctl_init();
 	ret = dios_name_init();
 	if (ret)
 		return ret;

@@ -140,6 +140,13 @@
 		F(dios_ring_req, addr, 40, 8)				\
 		F(dios_ring_req, own, 48, 8)				\
 		F(dios_ring_req, ring_size, 56, 8)			\
+	S(dios_xfer_batch_req, 32)					\
+		F(dios_xfer_batch_req, flags, 0, 8)			\
+		F(dios_xfer_batch_req, reqs, 8, 8)			\
+		F(dios_xfer_batch_req, n, 16, 4)			\
+		F(dios_xfer_batch_req, req_size, 20, 4)			\
+		F(dios_xfer_batch_req, count, 24, 4)			\
+		F(dios_xfer_batch_req, error, 28, 4)			\
 	S(dios_select_req, 40)						\
 		F(dios_select_req, flags, 0, 8)				\
 		F(dios_select_req, refs, 8, 8)				\

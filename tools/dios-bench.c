@@ -28,6 +28,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -1527,6 +1528,240 @@ static double ring_pingpong(long n)
 /* The Rust crate's seed programs (rust/examples/seed_*.rs). */
 #include "bench-rust.h"
 
+/* ---- the null call: the cheapest ioctl against the cheapest syscall ---- */
+
+/* DIOS_IOC_VERSION itself: dios_version() answers from libdios's copy. */
+static double dios_null_call(long n)
+{
+	struct dios_version_req v;
+	int fd = dios_context_fd();
+	double t;
+	long i;
+
+	DCHECK(fd);
+	t = now_ns();
+	for (i = 0; i < n; i++)
+		SCHECK(ioctl(fd, DIOS_IOC_VERSION, &v));
+	t = (now_ns() - t) / n;
+	if (v.abi_major != DIOS_ABI_MAJOR)
+		fail("null call: abi %u", v.abi_major);
+	return t;
+}
+
+static double linux_getppid(long n)
+{
+	double t = now_ns();
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (getppid() <= 0)
+			fail("getppid");
+	return (now_ns() - t) / n;
+}
+
+/*
+ * ---- batch send: BATCH_N messages of 64 bytes, BATCH per call ----------
+ *
+ * The writer (parent) sends, the reader (child) receives and checks the
+ * stamps; the time is the writer's, from the reader's first wait to its
+ * last message.  dios: dios_sendv/dios_recvv (DIOS_XFER_WAITFORONE), or
+ * one dios_send/dios_recv per message; Linux: writev of BATCH iovecs into
+ * a pipe and reads of as many bytes, or sendmmsg/recvmmsg (MSG_WAITFORONE)
+ * on a SOCK_SEQPACKET socketpair.
+ */
+#define BATCH		32
+#define BATCH_N		16384
+
+static char batch_buf[BATCH][PINGPONG_LEN];
+static struct iovec batch_iov[BATCH];
+
+/* batch_iov over batch_buf, stamped first.. if @stamp_first >= 0. */
+static void batch_prepare(long stamp_first)
+{
+	int i;
+
+	for (i = 0; i < BATCH; i++) {
+		if (stamp_first >= 0)
+			stamp(batch_buf[i], PINGPONG_LEN, stamp_first + i);
+		batch_iov[i].iov_base = batch_buf[i];
+		batch_iov[i].iov_len = PINGPONG_LEN;
+	}
+}
+
+/* The @k messages received into batch_buf are seq first..; else exit 1. */
+static void batch_check(long first, long k)
+{
+	long i;
+
+	for (i = 0; i < k; i++)
+		if (batch_iov[i].iov_len != PINGPONG_LEN ||
+		    !stamp_ok(batch_buf[i], PINGPONG_LEN, first + i))
+			_exit(1);
+}
+
+static void dios_batch_reader(const struct dios_name *name, int vector,
+			      int up)
+{
+	dios_ref_t s = lookup(name);
+	long i = 0;
+	int k;
+
+	sync_post(up);
+	while (i < BATCH_N) {
+		batch_prepare(-1);
+		if (vector)
+			k = dios_recvv(DIOS_XFER_WAITFORONE, s, batch_iov,
+				       BATCH, NULL);
+		else
+			k = dios_recv(0, s, batch_buf[0], PINGPONG_LEN) ==
+			    PINGPONG_LEN ? 1 : -1;
+		if (k <= 0)
+			_exit(1);
+		batch_check(i, k);
+		i += k;
+	}
+	sync_post(up);
+	_exit(0);
+}
+
+/* @per_call: BATCH (dios_sendv, dios_recvv) or 1 (dios_send, dios_recv). */
+static double dios_batch(long per_call)
+{
+	int vector = per_call > 1;
+	struct dios_name name;
+	dios_ref_t s = stream_create(MIB, &name);
+	int up[2], j;
+	double t;
+	long i;
+	pid_t pid;
+
+	SCHECK(pipe(up));
+	pid = fork_child();
+	if (pid == 0)
+		dios_batch_reader(&name, vector, up[1]);
+	sync_wait(up[0]);
+	t = now_ns();
+	for (i = 0; i < BATCH_N; i += BATCH) {
+		batch_prepare(i);
+		if (vector) {
+			if (dios_sendv(0, s, batch_iov, BATCH, NULL) != BATCH)
+				fail("dios_sendv");
+			continue;
+		}
+		for (j = 0; j < BATCH; j++)
+			DCHECK(dios_send(0, s, batch_buf[j], PINGPONG_LEN));
+	}
+	sync_wait(up[0]);
+	t = (now_ns() - t) / BATCH_N;
+	reap(pid, "dios batch reader");
+	DCHECK(dios_delete(0, s));
+	close(up[0]), close(up[1]);
+	return t;
+}
+
+static double dios_batch_one(long n)
+{
+	(void)n;
+	return dios_batch(1);
+}
+
+/* Linux: a pipe (@sock 0) or a SOCK_SEQPACKET socketpair (@sock 1). */
+static void fd_batch_reader(int rx, int sock, int up)
+{
+	struct mmsghdr m[BATCH];
+	long i = 0;
+	int k, j;
+
+	sync_post(up);
+	while (i < BATCH_N) {
+		batch_prepare(-1);
+		if (!sock) {
+			full_read(rx, batch_buf, sizeof(batch_buf));
+			k = BATCH;
+		} else {
+			memset(m, 0, sizeof(m));
+			for (j = 0; j < BATCH; j++) {
+				m[j].msg_hdr.msg_iov = &batch_iov[j];
+				m[j].msg_hdr.msg_iovlen = 1;
+			}
+			k = recvmmsg(rx, m, BATCH, MSG_WAITFORONE, NULL);
+			for (j = 0; j < k; j++)
+				batch_iov[j].iov_len = m[j].msg_len;
+		}
+		if (k <= 0)
+			_exit(1);
+		batch_check(i, k);
+		i += k;
+	}
+	sync_post(up);
+	_exit(0);
+}
+
+static void fd_batch_send(int tx, int sock)
+{
+	struct mmsghdr m[BATCH];
+	int j, k, sent = 0;
+
+	if (!sock) {
+		if (writev(tx, batch_iov, BATCH) != (ssize_t)sizeof(batch_buf))
+			fail("writev: %s", strerror(errno));
+		return;
+	}
+	memset(m, 0, sizeof(m));
+	for (j = 0; j < BATCH; j++) {
+		m[j].msg_hdr.msg_iov = &batch_iov[j];
+		m[j].msg_hdr.msg_iovlen = 1;
+	}
+	while (sent < BATCH) {
+		k = sendmmsg(tx, m + sent, BATCH - sent, 0);
+		if (k <= 0)
+			fail("sendmmsg: %s", strerror(errno));
+		sent += k;
+	}
+}
+
+static double fd_batch(int sock)
+{
+	int p[2], up[2];
+	double t;
+	long i;
+	pid_t pid;
+
+	if (sock)
+		SCHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p));
+	else
+		big_pipe(p);
+	SCHECK(pipe(up));
+	pid = fork_child();
+	if (pid == 0) {
+		close(p[1]);
+		fd_batch_reader(p[0], sock, up[1]);
+	}
+	sync_wait(up[0]);
+	t = now_ns();
+	for (i = 0; i < BATCH_N; i += BATCH) {
+		batch_prepare(i);
+		fd_batch_send(p[1], sock);
+	}
+	sync_wait(up[0]);
+	t = (now_ns() - t) / BATCH_N;
+	reap(pid, "batch reader");
+	close(p[0]), close(p[1]), close(up[0]), close(up[1]);
+	return t;
+}
+
+static double linux_batch_writev(long n)
+{
+	(void)n;
+	return fd_batch(0);
+}
+
+static double linux_batch_sendmmsg(long n)
+{
+	(void)n;
+	return fd_batch(1);
+}
+
 /* ---- the table of pairs ----------------------------------------------- */
 
 struct pair {
@@ -1593,6 +1828,18 @@ static const struct pair pairs[] = {
 	{ "ring_stream_4k", "ring stream 4KiB vs pipe", "MB/s", "ring stream",
 	  "pipe", ring_stream, linux_pipe_stream, 4 * KIB, ">=", 4.0, 0,
 	  DIOS_FEAT_RING },
+	{ "null_call", "null call: VERSION vs getppid", "ns/call",
+	  "ioctl DIOS_IOC_VERSION", "getppid", dios_null_call, linux_getppid,
+	  4 * OPS_N, NULL, 0, 0, 0 },
+	{ "batch_send", "batch send 64B x32 vs 1 per call", "ns/msg",
+	  "dios_sendv/recvv x32", "dios_send/recv x1", dios_batch,
+	  dios_batch_one, BATCH, NULL, 0, 0, DIOS_FEAT_XFER_BATCH },
+	{ "batch_send_pipe", "batch send 64B x32 vs pipe writev", "ns/msg",
+	  "dios_sendv/recvv x32", "pipe writev x32", dios_batch,
+	  linux_batch_writev, BATCH, NULL, 0, 0, DIOS_FEAT_XFER_BATCH },
+	{ "batch_send_unix", "batch send 64B x32 vs sendmmsg", "ns/msg",
+	  "dios_sendv/recvv x32", "sendmmsg/recvmmsg x32", dios_batch,
+	  linux_batch_sendmmsg, BATCH, NULL, 0, 0, DIOS_FEAT_XFER_BATCH },
 	{ "stream_64", "stream 64B vs pipe", "MB/s", "stream", "pipe",
 	  dios_stream, linux_pipe_stream, 64, NULL, 0, 1, 0 },
 	{ "stream_4k", "stream 4KiB vs pipe", "MB/s", "stream", "pipe",

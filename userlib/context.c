@@ -54,6 +54,7 @@ _Static_assert(__builtin_offsetof(struct dios_io_req, n_refs) == 48,
 _Static_assert(__builtin_offsetof(struct dios_io_req, src_ref) == 56,
 	       "io_req.src_ref offset");
 _Static_assert(sizeof(struct dios_xfer_req) == 64, "xfer_req layout");
+_Static_assert(sizeof(struct dios_xfer_batch_req) == 32, "xfer_batch layout");
 _Static_assert(__builtin_offsetof(struct dios_xfer_req, done) == 56,
 	       "xfer_req.done offset");
 _Static_assert(__builtin_offsetof(struct dios_ref_info, rights) == 8,

@@ -29,6 +29,7 @@
 #define LIBDIOS_DIOS_H
 
 #include <stdint.h>
+#include <sys/uio.h>
 #include <linux/dios.h>
 
 #ifdef __cplusplus
@@ -36,7 +37,7 @@ extern "C" {
 #endif
 
 #define LIBDIOS_VERSION_MAJOR	1
-#define LIBDIOS_VERSION_MINOR	2
+#define LIBDIOS_VERSION_MINOR	3
 
 /* An opaque per-task handle; DIOS_REF_NONE (0) is never a valid one. */
 typedef uint64_t dios_ref_t;
@@ -211,6 +212,38 @@ int dios_recv(uint64_t flags, dios_ref_t ref, void *buf, uint64_t cap);
 int dios_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
 	      uint64_t slen, dios_ref_t recv_ref, void *rbuf, uint64_t rcap,
 	      uint32_t *done);
+
+/*
+ * Copying stream I/O in batches (DIOS_FEAT_XFER_BATCH, ABI 1.4; docs/io.md,
+ * "Batches"): many messages in one system call, as sendmmsg() and
+ * recvmmsg() do for sockets.  (LIBDIOS_1.3)
+ *
+ * dios_xfer_batch runs @n (1 to DIOS_XFER_BATCH_MAX) requests of
+ * DIOS_IOC_XFER in order, each a send, a receive or both on any streams,
+ * and writes each one's reply (send_len, recv_len, done) into its entry.
+ * Every entry is checked before the first runs (-EINVAL, -EFAULT: nothing
+ * done); the batch stops at the first entry that fails.  It returns the
+ * number of entries done in full if that is not 0, else the error of the
+ * first one; *@error (may be NULL) gets 0 if all @n were done, else the
+ * error that stopped the batch.  @flags: DIOS_NONBLOCK (every entry),
+ * DIOS_XFER_WAITFORONE (only the first entry may wait: after it the batch
+ * takes what is there and stops at -EAGAIN).
+ *
+ * dios_sendv sends @n messages into @ref, message i the iov_len bytes at
+ * iov_base of @msgs[i] (one message per element, not a gather), and
+ * dios_recvv receives up to @n messages of @ref, message i into @msgs[i],
+ * its length written to @msgs[i].iov_len (also the length needed by the
+ * message that failed with -EMSGSIZE).  Both as dios_xfer_batch, with
+ * the errors of dios_send and dios_recv.  -ENOMEM (nothing done) if the
+ * requests cannot be allocated: by libdios above 64 messages, by the
+ * module above 4.
+ */
+int dios_xfer_batch(uint64_t flags, struct dios_xfer_req *reqs, uint32_t n,
+		    int *error);
+int dios_sendv(uint64_t flags, dios_ref_t ref, const struct iovec *msgs,
+	       uint32_t n, int *error);
+int dios_recvv(uint64_t flags, dios_ref_t ref, struct iovec *msgs,
+	       uint32_t n, int *error);
 
 /*
  * Channels (docs/api.md, "Channels"): a bidirectional channel is two

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT
 /*
  * I/O transactions: acquire, commit and release of buffers, as thin
- * wrappers around the six I/O ioctls (docs/io.md); and the copying calls
- * send, recv and call around DIOS_IOC_XFER.
+ * wrappers around the six I/O ioctls (docs/io.md); the copying calls
+ * send, recv and call around DIOS_IOC_XFER, and their batches around
+ * DIOS_IOC_XFER_BATCH.
  *
  * The kernel identifies a transaction by (reference, direction) and checks
  * the buffer address on commit and release; the library only moves the
@@ -12,6 +13,7 @@
  * count received and a re-armed read needs the capacity again.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -461,4 +463,94 @@ int dios_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
 	if (done)
 		*done = d;
 	return ret;
+}
+
+/* Batches: DIOS_IOC_XFER_BATCH. */
+int dios_xfer_batch(uint64_t flags, struct dios_xfer_req *reqs, uint32_t n,
+		    int *error)
+{
+	struct dios_xfer_batch_req req;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.flags = flags;
+	req.reqs = DIOS_PTR(reqs);
+	req.n = n;
+	req.req_size = sizeof(*reqs);
+	ret = __sys_dios_call(DIOS_IOC_XFER_BATCH, &req);
+	if (error)
+		*error = ret > 0 ? req.error : ret;
+	return ret;
+}
+
+/* Requests of a batch up to this size live on the stack (4 KiB). */
+#define BATCH_STACK	64
+
+/*
+ * One message per element of @msgs, all on @ref in direction @dir
+ * (DIOS_XFER_SEND or DIOS_XFER_RECV).  A receive writes the lengths into
+ * @out (@msgs itself): of the messages received, and of the one too long
+ * for its buffer.
+ */
+static int xfer_v(uint64_t flags, uint64_t dir, dios_ref_t ref,
+		  const struct iovec *msgs, struct iovec *out, uint32_t n,
+		  int *error)
+{
+	struct dios_xfer_req stack[BATCH_STACK], *reqs = stack;
+	uint32_t i, done;
+	int ret, err;
+
+	if (!ref)
+		ret = -EBADF;
+	else if (!msgs)
+		ret = -EFAULT;
+	else if (!n || n > DIOS_XFER_BATCH_MAX)
+		ret = -EINVAL;
+	else if (n > BATCH_STACK && !(reqs = calloc(n, sizeof(*reqs))))
+		ret = -ENOMEM;
+	else
+		ret = 0;
+	if (ret) {
+		if (error)
+			*error = ret;
+		return ret;
+	}
+	memset(reqs, 0, n * sizeof(*reqs));
+	for (i = 0; i < n; i++) {
+		reqs[i].flags = dir;
+		if (dir == DIOS_XFER_SEND) {
+			reqs[i].send_ref = ref;
+			reqs[i].send_buf = DIOS_PTR(msgs[i].iov_base);
+			reqs[i].send_len = msgs[i].iov_len;
+		} else {
+			reqs[i].recv_ref = ref;
+			reqs[i].recv_buf = DIOS_PTR(msgs[i].iov_base);
+			reqs[i].recv_len = msgs[i].iov_len;
+		}
+	}
+	ret = dios_xfer_batch(flags, reqs, n, &err);
+	done = ret > 0 ? (uint32_t)ret : 0;
+	if (out) {
+		for (i = 0; i < done; i++)
+			out[i].iov_len = (size_t)reqs[i].recv_len;
+		if (err == -EMSGSIZE && done < n)
+			out[done].iov_len = (size_t)reqs[done].recv_len;
+	}
+	if (reqs != stack)
+		free(reqs);
+	if (error)
+		*error = err;
+	return ret;
+}
+
+int dios_sendv(uint64_t flags, dios_ref_t ref, const struct iovec *msgs,
+	       uint32_t n, int *error)
+{
+	return xfer_v(flags, DIOS_XFER_SEND, ref, msgs, NULL, n, error);
+}
+
+int dios_recvv(uint64_t flags, dios_ref_t ref, struct iovec *msgs,
+	       uint32_t n, int *error)
+{
+	return xfer_v(flags, DIOS_XFER_RECV, ref, msgs, msgs, n, error);
 }

@@ -48,6 +48,17 @@ TEST(version_ioctl_matches_library)
 	EXPECT_EQ(0, memcmp(&v, &lib, sizeof(v)));
 }
 
+/* Every field is output: what the caller's struct held is never echoed. */
+TEST(version_ignores_input)
+{
+	struct dios_version_req v, lib;
+
+	memset(&v, 0xff, sizeof(v));
+	ASSERT_EQ(0, dios_test_rw(_IOC_NR(DIOS_IOC_VERSION), sizeof(v), &v));
+	ASSERT_EQ(0, dios_version(&lib));
+	EXPECT_EQ(0, memcmp(&v, &lib, sizeof(v)));
+}
+
 TEST(context_fd_is_stable_and_cloexec)
 {
 	int fd = dios_context_fd();

@@ -100,6 +100,7 @@ enum {
 #define DIOS_FEAT_IO_XFER	(1ULL << 10)	/* DIOS_IOC_XFER: copying stream I/O */
 #define DIOS_FEAT_RUN_CHAN	(1ULL << 11)	/* DIOS_RUN_CHAN: a task with a channel */
 #define DIOS_FEAT_IO_DONE	(1ULL << 12)	/* dios_io_req.done (ABI 1.3) */
+#define DIOS_FEAT_XFER_BATCH	(1ULL << 13)	/* DIOS_IOC_XFER_BATCH (ABI 1.4) */
 #define DIOS_FEAT_RING		(1ULL << 14)	/* ring streams, DIOS_IOC_RING (ABI 1.4) */
 
 /*
@@ -317,6 +318,39 @@ struct dios_xfer_req {
 	__aligned_u64 recv_len;
 	__u32 done;
 	__u32 __pad;
+};
+
+/* DIOS_IOC_XFER_BATCH flags, besides DIOS_NONBLOCK. */
+#define DIOS_XFER_WAITFORONE	(1ULL << 10)	/* entries after the first never wait */
+
+/* Entries per DIOS_IOC_XFER_BATCH call. */
+#define DIOS_XFER_BATCH_MAX	1024
+
+/*
+ * DIOS_IOC_XFER_BATCH (DIOS_FEAT_XFER_BATCH, ABI 1.4): run @n DIOS_IOC_XFER
+ * requests in one call, in order, as sendmmsg() and recvmmsg() do for
+ * sockets (docs/io.md, "Batches").  Every entry is checked before the
+ * first one runs; the batch stops at the first entry that fails.  Each
+ * entry that ran gets its reply (send_len, recv_len, done) as from
+ * DIOS_IOC_XFER, the one that failed included.
+ *
+ * @flags:	DIOS_NONBLOCK (every entry as with DIOS_NONBLOCK),
+ *		DIOS_XFER_WAITFORONE (only the first entry may wait)
+ * @reqs:	pointer to @n struct dios_xfer_req
+ * @n:		1 to DIOS_XFER_BATCH_MAX
+ * @req_size:	sizeof(struct dios_xfer_req), the entries' stride: 64
+ * @count:	out: the entries done in full, before the one that failed
+ * @error:	out: 0 if all @n were done, else the error of entry @count
+ *
+ * Return: @count if it is not 0, else the error of entry 0.
+ */
+struct dios_xfer_batch_req {
+	__aligned_u64 flags;
+	__aligned_u64 reqs;
+	__u32 n;
+	__u32 req_size;
+	__u32 count;
+	__s32 error;
 };
 
 /*
@@ -576,6 +610,7 @@ struct dios_ring_req {
 #define DIOS_IOC_COMMIT_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x14, struct dios_io_req)
 #define DIOS_IOC_RELEASE_WRITE	_IOWR(DIOS_IOC_MAGIC, 0x15, struct dios_io_req)
 #define DIOS_IOC_XFER		_IOWR(DIOS_IOC_MAGIC, 0x16, struct dios_xfer_req)
+#define DIOS_IOC_XFER_BATCH	_IOWR(DIOS_IOC_MAGIC, 0x17, struct dios_xfer_batch_req)
 #define DIOS_IOC_SELECT		_IOWR(DIOS_IOC_MAGIC, 0x20, struct dios_select_req)
 #define DIOS_IOC_INTEREST	_IOWR(DIOS_IOC_MAGIC, 0x21, struct dios_interest_req)
 #define DIOS_IOC_INTEREST_WAIT	_IOWR(DIOS_IOC_MAGIC, 0x22, struct dios_interest_wait_req)
