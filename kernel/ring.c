@@ -425,11 +425,9 @@ int dios_ring_wait(struct dios_io *io, u64 seen)
 	dios_ring_count_wait(s, io->dir, 1);
 	for (;;) {
 		prepare_to_wait(&s->obj.waitq, &wait, TASK_INTERRUPTIBLE);
-		/*
-		 * Armed again on every pass (a wake disarms), then a full
-		 * barrier before the look: see the header comment.
-		 */
+		/* Armed again on every pass: a wake disarms. */
 		dios_ring_arm(s, io->dir);
+		/* The flag before the look: see the header comment. */
 		smp_mb();
 		ret = dios_ring_moved(s, io, lower_32_bits(seen));
 		if (ret)

@@ -219,6 +219,56 @@ pub struct XferReq {
 
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
+pub struct XferBatchReq {
+    pub flags: u64,
+    pub reqs: u64,
+    pub n: u32,
+    pub req_size: u32,
+    pub count: u32,
+    pub error: u32,
+}
+
+/// The kernel page of a ring stream (docs/ring.md).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct RingKern {
+    pub magic: u32,
+    pub flags: u32,
+    pub rwake: u32,
+    pub wwake: u32,
+    pub ring_size: u64,
+    pub capacity: u64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct RingPos {
+    pub pos: u64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct RingFrame {
+    pub len: u32,
+    pub flags: u32,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct RingReq {
+    pub flags: u64,
+    pub op: u32,
+    pub side: u32,
+    pub ref_: u64,
+    pub pos: u64,
+    pub wake_ref: u64,
+    pub addr: u64,
+    pub own: u64,
+    pub ring_size: u64,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
 pub struct SelectReq {
     pub flags: u64,
     pub refs: u64,
@@ -324,6 +374,11 @@ const _: () = assert!(size_of::<RunReq>() == 64);
 const _: () = assert!(size_of::<TaskRefsReq>() == 24);
 const _: () = assert!(size_of::<TaskReq>() == 16);
 const _: () = assert!(size_of::<TaskWaitReq>() == 32);
+const _: () = assert!(size_of::<XferBatchReq>() == 32);
+const _: () = assert!(size_of::<RingKern>() == 32);
+const _: () = assert!(size_of::<RingPos>() == 8);
+const _: () = assert!(size_of::<RingFrame>() == 8);
+const _: () = assert!(size_of::<RingReq>() == 64);
 
 /// `_IOWR(0xD1, nr, T)` as `<asm-generic/ioctl.h>` encodes it (x86, arm).
 const fn iowr<T>(nr: u32) -> c_ulong {
@@ -354,6 +409,8 @@ pub const IOC_TASK_REFS: c_ulong = iowr::<TaskRefsReq>(0x31);
 pub const IOC_PAUSE: c_ulong = iowr::<TaskReq>(0x32);
 pub const IOC_RESUME: c_ulong = iowr::<TaskReq>(0x33);
 pub const IOC_TASK_WAIT: c_ulong = iowr::<TaskWaitReq>(0x34);
+pub const IOC_XFER_BATCH: c_ulong = iowr::<XferBatchReq>(0x17);
+pub const IOC_RING: c_ulong = iowr::<RingReq>(0x18);
 
 // The C library, which std links already.
 pub const O_RDWR: c_int = 0o2;
@@ -695,6 +752,44 @@ pub fn layout() -> Vec<Row> {
         reap = "reap",
         pad = "__pad"
     );
+    struct_rows!(
+        r,
+        XferBatchReq,
+        "dios_xfer_batch_req",
+        flags = "flags",
+        reqs = "reqs",
+        n = "n",
+        req_size = "req_size",
+        count = "count",
+        error = "error"
+    );
+    struct_rows!(
+        r,
+        RingKern,
+        "dios_ring_kern",
+        magic = "magic",
+        flags = "flags",
+        rwake = "rwake",
+        wwake = "wwake",
+        ring_size = "ring_size",
+        capacity = "capacity"
+    );
+    struct_rows!(r, RingPos, "dios_ring_pos", pos = "pos");
+    struct_rows!(r, RingFrame, "dios_ring_frame", len = "len", flags = "flags");
+    struct_rows!(
+        r,
+        RingReq,
+        "dios_ring_req",
+        flags = "flags",
+        op = "op",
+        side = "side",
+        ref_ = "ref",
+        pos = "pos",
+        wake_ref = "wake_ref",
+        addr = "addr",
+        own = "own",
+        ring_size = "ring_size"
+    );
     r
 }
 
@@ -726,5 +821,7 @@ pub fn ioctl_numbers() -> Vec<(&'static str, c_ulong)> {
         ("DIOS_IOC_PAUSE", IOC_PAUSE),
         ("DIOS_IOC_RESUME", IOC_RESUME),
         ("DIOS_IOC_TASK_WAIT", IOC_TASK_WAIT),
+        ("DIOS_IOC_XFER_BATCH", IOC_XFER_BATCH),
+        ("DIOS_IOC_RING", IOC_RING),
     ]
 }

@@ -23,7 +23,7 @@
 #include "dios_test.h"
 
 #define CAP		4096
-#define RING_NR		0x40
+#define RING_NR		0x18
 #define SLEEP_MS	20000
 
 static int ring_raw(struct dios_ring_req *req)

@@ -619,6 +619,6 @@ struct dios_ring_req {
 #define DIOS_IOC_PAUSE		_IOWR(DIOS_IOC_MAGIC, 0x32, struct dios_task_req)
 #define DIOS_IOC_RESUME		_IOWR(DIOS_IOC_MAGIC, 0x33, struct dios_task_req)
 #define DIOS_IOC_TASK_WAIT	_IOWR(DIOS_IOC_MAGIC, 0x34, struct dios_task_wait_req)
-#define DIOS_IOC_RING		_IOWR(DIOS_IOC_MAGIC, 0x40, struct dios_ring_req)
+#define DIOS_IOC_RING		_IOWR(DIOS_IOC_MAGIC, 0x18, struct dios_ring_req)
 
 #endif /* _UAPI_LINUX_DIOS_H */

@@ -18,7 +18,7 @@ import (
 // ABI version of the header mirrored here.
 const (
 	ABIMajor = 1
-	ABIMinor = 3
+	ABIMinor = 4
 )
 
 // Object types.
@@ -45,6 +45,7 @@ const (
 const (
 	CreateAnon      = 1 << 0
 	CreateNameGiven = 1 << 1
+	CreateRing      = 1 << 2
 	DeleteZombify   = 1 << 0
 	NonBlock        = 1 << 0
 	IORearm         = 1 << 1
@@ -250,6 +251,69 @@ type XferReq struct {
 	Pad     uint32 `c:"__pad"`
 }
 
+// XferBatchReq is struct dios_xfer_batch_req.
+type XferBatchReq struct {
+	Flags   uint64
+	Reqs    unsafe.Pointer
+	N       uint32
+	ReqSize uint32 `c:"req_size"`
+	Count   uint32
+	Error   uint32
+}
+
+// RingKern is struct dios_ring_kern.
+type RingKern struct {
+	Magic    uint32
+	Flags    uint32
+	Rwake    uint32
+	Wwake    uint32
+	RingSize uint64 `c:"ring_size"`
+	Capacity uint64
+}
+
+// RingPos is struct dios_ring_pos.
+type RingPos struct {
+	Pos uint64
+}
+
+// RingFrame is struct dios_ring_frame.
+type RingFrame struct {
+	Len   uint32
+	Flags uint32
+}
+
+// RingReq is struct dios_ring_req.
+type RingReq struct {
+	Flags    uint64
+	Op       uint32
+	Side     uint32
+	Ref      uint64
+	Pos      uint64
+	WakeRef  uint64 `c:"wake_ref"`
+	Addr     uint64
+	Own      uint64
+	RingSize uint64 `c:"ring_size"`
+}
+
+// Ring streams (docs/ring.md) and batches.
+const (
+	XferWaitForOne = 1 << 10
+	XferBatchMax   = 1024
+	RingCtlPages   = 3
+	RingMagic      = 0x52534f44
+	RingZombie     = 1 << 0
+	RingNoReaders  = 1 << 1
+	RingNoWriters  = 1 << 2
+	RingAttach     = 1
+	RingDetach     = 2
+	RingWait       = 3
+	RingWake       = 4
+	RingRead       = 1
+	RingWrite      = 2
+	FeatXferBatch  = 1 << 13
+	FeatRing       = 1 << 14
+)
+
 // SelectReq is struct dios_select_req.
 type SelectReq struct {
 	Flags      uint64
@@ -355,6 +419,8 @@ var (
 	IOCPause        = iowr(0x32, unsafe.Sizeof(TaskReq{}))
 	IOCResume       = iowr(0x33, unsafe.Sizeof(TaskReq{}))
 	IOCTaskWait     = iowr(0x34, unsafe.Sizeof(TaskWaitReq{}))
+	IOCXferBatch    = iowr(0x17, unsafe.Sizeof(XferBatchReq{}))
+	IOCRing         = iowr(0x18, unsafe.Sizeof(RingReq{}))
 )
 
 // Ioctl is one raw ioctl on the context descriptor: 0, or the errno. The
@@ -391,6 +457,11 @@ var Structs = map[string]interface{}{
 	"dios_task_refs_req":     TaskRefsReq{},
 	"dios_task_req":          TaskReq{},
 	"dios_task_wait_req":     TaskWaitReq{},
+	"dios_xfer_batch_req":    XferBatchReq{},
+	"dios_ring_kern":         RingKern{},
+	"dios_ring_pos":          RingPos{},
+	"dios_ring_frame":        RingFrame{},
+	"dios_ring_req":          RingReq{},
 }
 
 // Consts gives each constant of the header its Go value, for cgen.
@@ -445,4 +516,22 @@ var Consts = map[string]uint64{
 	"DIOS_IOC_PAUSE":         uint64(IOCPause),
 	"DIOS_IOC_RESUME":        uint64(IOCResume),
 	"DIOS_IOC_TASK_WAIT":     uint64(IOCTaskWait),
+	"DIOS_IOC_XFER_BATCH":    uint64(IOCXferBatch),
+	"DIOS_IOC_RING":          uint64(IOCRing),
+	"DIOS_CREATE_RING":       CreateRing,
+	"DIOS_XFER_WAITFORONE":   XferWaitForOne,
+	"DIOS_XFER_BATCH_MAX":    XferBatchMax,
+	"DIOS_FEAT_XFER_BATCH":   FeatXferBatch,
+	"DIOS_FEAT_RING":         FeatRing,
+	"DIOS_RING_CTL_PAGES":    RingCtlPages,
+	"DIOS_RING_MAGIC":        RingMagic,
+	"DIOS_RING_ZOMBIE":       RingZombie,
+	"DIOS_RING_NO_READERS":   RingNoReaders,
+	"DIOS_RING_NO_WRITERS":   RingNoWriters,
+	"DIOS_RING_ATTACH":       RingAttach,
+	"DIOS_RING_DETACH":       RingDetach,
+	"DIOS_RING_WAIT":         RingWait,
+	"DIOS_RING_WAKE":         RingWake,
+	"DIOS_RING_READ":         RingRead,
+	"DIOS_RING_WRITE":        RingWrite,
 }
