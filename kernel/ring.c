@@ -12,15 +12,17 @@
  * positions are read only to decide whether to sleep or to report
  * readiness.  See docs/ring.md.
  *
- * Sleeping and waking pair as in a futex: a waiter counts itself in the
- * kernel page (rwake/wwake), then, after a full barrier (set_current_state),
- * reads the other side's position; the other side stores its position,
- * then, after a full barrier, reads the count and wakes if it is non-zero.
- * One of the two sees the other.
+ * Sleeping and waking pair as in a futex: a waiter arms its side's flag in
+ * the kernel page (rwake/wwake), then, after a full barrier, reads the
+ * other side's position; the other side stores its position, then, after
+ * a full barrier, reads the flag and wakes if it is set.  One of the two
+ * sees the other.  A wake disarms the side it wakes.
  *
  * Lock order: a reference side's mutex (buffer.c), then dios_stream.lock,
- * which protects struct dios_ring; dios_object.lock is taken alone (the
- * reader and writer counts, the flags it publishes: ref_change).
+ * which protects struct dios_ring.  ref_change runs under dios_object.lock
+ * and takes dios_stream.lock inside it to publish the flags; nothing takes
+ * dios_object.lock under dios_stream.lock.  The fault handler takes the
+ * ring's page lock (dios_pages.lock) alone.
  */
 
 #include <linux/mm.h>
