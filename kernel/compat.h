@@ -86,4 +86,23 @@ static inline u64 dios_mod_u64(u64 dividend, u64 divisor)
 	return rem;
 }
 
+/**
+ * dios_user_ptr() - the user pointer in a __u64 field of a request
+ * @ptr:	the field
+ *
+ * u64_to_user_ptr() keeps the low half only on a 32-bit kernel, so a field
+ * with bits above 31 set would reach an address its caller did not name.
+ * Such a field becomes the last byte of the address space, which no user
+ * access passes: -EFAULT, as on a 64-bit kernel, where that address is
+ * outside every task.  On 64-bit kernels this is u64_to_user_ptr().
+ *
+ * Return: the pointer to hand to copy_from_user() and its kind.
+ */
+static inline void __user *dios_user_ptr(u64 ptr)
+{
+	if (ptr != (unsigned long)ptr)
+		return (void __user *)ULONG_MAX;
+	return u64_to_user_ptr(ptr);
+}
+
 #endif /* _DIOS_COMPAT_H */

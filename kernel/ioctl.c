@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 
 #include "buffer.h"
+#include "compat.h"
 #include "context.h"
 #include "group.h"
 #include "ioctl.h"
@@ -576,10 +577,10 @@ static int dios_copy_buf_fill(struct dios_copy_buf *b, u64 refs, u64 rights,
 		return -ENOMEM;
 	b->remote = b->handles + n;
 	b->rights = rights ? b->remote + n : NULL;
-	if (copy_from_user(b->handles, u64_to_user_ptr(refs), len))
+	if (copy_from_user(b->handles, dios_user_ptr(refs), len))
 		return -EFAULT;
 	if (b->rights &&
-	    copy_from_user(b->rights, u64_to_user_ptr(rights), len))
+	    copy_from_user(b->rights, dios_user_ptr(rights), len))
 		return -EFAULT;
 	return 0;
 }
@@ -620,7 +621,7 @@ static int dios_copy_install(struct dios_object *task, struct dios_copy_buf *b,
 	if (!target)
 		return -ESRCH;
 	ret = dios_context_install_many(target, b->hs, b->remote, req->n);
-	if (!ret && copy_to_user(u64_to_user_ptr(req->remote_refs), b->remote,
+	if (!ret && copy_to_user(dios_user_ptr(req->remote_refs), b->remote,
 				 req->n * sizeof(u64))) {
 		dios_context_delete_many(target, b->remote, req->n);
 		ret = -EFAULT;
@@ -837,7 +838,7 @@ static int dios_ioc_task_refs(struct dios_context *ctx, void __user *uarg,
 	if (req.n && req.n < count) {
 		ret = -ENOSPC;
 	} else if (req.n && count &&
-		   copy_to_user(u64_to_user_ptr(req.refs), ctx->spawn_refs,
+		   copy_to_user(dios_user_ptr(req.refs), ctx->spawn_refs,
 				count * sizeof(u64))) {
 		return -EFAULT;
 	}
@@ -1321,7 +1322,7 @@ static int dios_xfer_batch_in(const struct dios_xfer_batch_req *req,
 	u32 i;
 	int ret;
 
-	if (copy_from_user(x, u64_to_user_ptr(req->reqs),
+	if (copy_from_user(x, dios_user_ptr(req->reqs),
 			   array_size(req->n, sizeof(*x))))
 		return -EFAULT;
 	for (i = 0; i < req->n; i++) {
@@ -1340,7 +1341,7 @@ static int dios_xfer_batch_run(struct dios_context *ctx,
 			       const struct dios_xfer_batch_req *req,
 			       struct dios_xfer_req *x, u32 *count)
 {
-	struct dios_xfer_req __user *u = u64_to_user_ptr(req->reqs);
+	struct dios_xfer_req __user *u = dios_user_ptr(req->reqs);
 	struct dios_xfer_hold hold = {};
 	u64 nonblock = req->flags & DIOS_NONBLOCK;
 	int ret = 0, err;

@@ -19,6 +19,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
+#include "compat.h"
 #include "context.h"
 #include "main.h"
 #include "object.h"
@@ -101,7 +102,7 @@ static int dios_select_prepare(struct dios_context *ctx,
 			       struct dios_select_entry *e,
 			       const struct dios_select_req *req)
 {
-	const u64 __user *uref = u64_to_user_ptr(req->refs);
+	const u64 __user *uref = dios_user_ptr(req->refs);
 	u32 i;
 	int ret;
 
@@ -648,7 +649,7 @@ static bool dios_interest_sleep(struct dios_interest *set, ktime_t *expires)
 int dios_interest_wait(struct dios_context *ctx,
 		       struct dios_interest_wait_req *req)
 {
-	struct dios_interest_event __user *uev = u64_to_user_ptr(req->events);
+	struct dios_interest_event __user *uev = dios_user_ptr(req->events);
 	struct dios_interest *set = ctx->interest;
 	bool timed = false, time_left = true;
 	s64 timeout = req->timeout_ns;

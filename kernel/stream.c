@@ -373,7 +373,7 @@ static noinline int dios_stream_give_refs(struct dios_io *io,
 	if (!handles)
 		return -ENOMEM;
 	ret = dios_context_install_many(ctx, msg->refs, handles, msg->n_refs);
-	if (!ret && copy_to_user(u64_to_user_ptr(io->refs), handles,
+	if (!ret && copy_to_user(dios_user_ptr(io->refs), handles,
 				 msg->n_refs * sizeof(*handles))) {
 		dios_context_remove_many(ctx, handles, msg->n_refs, &io->dead);
 		ret = -EFAULT;
@@ -458,7 +458,7 @@ static int dios_stream_take_refs(struct dios_stream *stream,
 	u32 i, j, n = io->n_refs;
 	int ret;
 
-	if (copy_from_user(handles, u64_to_user_ptr(io->refs),
+	if (copy_from_user(handles, dios_user_ptr(io->refs),
 			   n * sizeof(*handles)))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
@@ -940,7 +940,7 @@ static int dios_stream_copy(struct dios_stream *stream, u64 pos, u64 len,
 	u64 off;
 
 	iov_iter_ubuf(&iter, to_ring ? ITER_SOURCE : ITER_DEST,
-		      u64_to_user_ptr(ubuf), len);
+		      dios_user_ptr(ubuf), len);
 	for (done = 0; done < len; done += n) {
 		off = dios_mod_u64(pos + done, stream->ring_size);
 		index = off >> PAGE_SHIFT;

@@ -213,6 +213,19 @@ static int child_main(int argc, char **argv)
 			return CHILD_BAD_REFS;
 		return 0;
 	}
+	if (!strcmp(mode, "refs-high")) {
+		/* one reference: a pointer with bit 63 set is -EFAULT */
+		struct dios_task_refs_req q = {
+			.refs = (1ULL << 63) | (uintptr_t)refs, .n = 8,
+		};
+
+		refs[0] = 0;
+		if (dios_test_rw(_IOC_NR(DIOS_IOC_TASK_REFS), sizeof(q),
+				 &q) != -EFAULT || refs[0])
+			return CHILD_BAD_REFS;
+		child_refs(refs, 1);
+		return 0;
+	}
 	if (!strcmp(mode, "sleep")) {
 		/* never opens /dev/dios; dies of SIGALRM after argv[3] s */
 		alarm((unsigned int)atoi(argv[3]));
@@ -263,6 +276,27 @@ static int recv_one(dios_ref_t ref, void *buf, uint64_t cap)
 static int send_one(dios_ref_t ref, const void *buf, uint64_t len)
 {
 	return child_send(ref, buf, len);
+}
+
+/*
+ * Run @mode with one reference, the read end of a new stream, and wait
+ * for it: its exit status, or -1 when it could not run.
+ */
+static int run_with_read_end(const char *mode)
+{
+	dios_ref_t r, w, t;
+	int status = -1;
+
+	if (make_stream(&r, &w))
+		return -1;
+	if (!run_mode(mode, NULL, &r, NULL, 1, &t)) {
+		if (dios_task_wait(t, &status))
+			status = -1;
+		dios_delete(0, t);
+	}
+	dios_delete(0, r);
+	dios_delete(0, w);
+	return status;
 }
 
 FIXTURE(task) {
@@ -387,30 +421,12 @@ TEST_F(task, refs_delivered_in_order_with_rights)
 
 TEST_F(task, reduced_rights_enforced_in_child)
 {
-	dios_ref_t r, w, t;
-	int status = -1;
-
-	ASSERT_EQ(0, make_stream(&r, &w));
-	ASSERT_EQ(0, run_mode("rights", NULL, &r, NULL, 1, &t));
-	ASSERT_EQ(0, dios_task_wait(t, &status));
-	EXPECT_EQ(0, status);
-	dios_delete(0, r);
-	dios_delete(0, w);
-	dios_delete(0, t);
+	EXPECT_EQ(0, run_with_read_end("rights"));
 }
 
 TEST_F(task, grandchild_inherits_nothing)
 {
-	dios_ref_t r, w, t;
-	int status = -1;
-
-	ASSERT_EQ(0, make_stream(&r, &w));
-	ASSERT_EQ(0, run_mode("grandchild", NULL, &r, NULL, 1, &t));
-	ASSERT_EQ(0, dios_task_wait(t, &status));
-	EXPECT_EQ(0, status);
-	dios_delete(0, r);
-	dios_delete(0, w);
-	dios_delete(0, t);
+	EXPECT_EQ(0, run_with_read_end("grandchild"));
 }
 
 /* The child's context exists from dios_run on: delegation works at once. */
@@ -787,6 +803,24 @@ TEST_F(task, raw_run_flags_count_pointer_twice_execd)
 	EXPECT_EQ(-EINVAL, raw_run((uint32_t)pid, 0, 1025, 0));
 	EXPECT_EQ(-EFAULT, raw_run((uint32_t)pid, 0, 1, 8));
 	{
+		/* Bit 63 of either pointer is kept (uptr_test.c). */
+		dios_ref_t r, w;
+		uint64_t rights = DIOS_RIGHT_READ;
+		struct dios_run_req req = { .pid = (uint32_t)pid, .n_refs = 1 };
+
+		ASSERT_EQ(0, make_stream(&r, &w));
+		req.refs = (1ULL << 63) | (uintptr_t)&r;
+		EXPECT_EQ(-EFAULT, dios_test_rw(_IOC_NR(DIOS_IOC_RUN),
+						sizeof(req), &req));
+		req.refs = (uintptr_t)&r;
+		req.rights = (1ULL << 63) | (uintptr_t)&rights;
+		EXPECT_EQ(-EFAULT, dios_test_rw(_IOC_NR(DIOS_IOC_RUN),
+						sizeof(req), &req));
+		EXPECT_EQ(0, req.task);
+		dios_delete(0, r);
+		dios_delete(0, w);
+	}
+	{
 		struct dios_run_req req = { .pid = (uint32_t)pid };
 
 		ASSERT_EQ(0, dios_test_rw(_IOC_NR(DIOS_IOC_RUN), sizeof(req),
@@ -865,6 +899,12 @@ TEST_F(task, task_refs_capacity_too_small)
 	dios_delete(0, r);
 	dios_delete(0, w);
 	dios_delete(0, t);
+}
+
+/* A 32-bit kernel must not drop bit 63 of the pointer (uptr_test.c). */
+TEST_F(task, task_refs_pointer_keeps_64_bits)
+{
+	EXPECT_EQ(0, run_with_read_end("refs-high"));
 }
 
 TEST_F(task, task_refs_errors)
