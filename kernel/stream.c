@@ -1055,6 +1055,8 @@ void dios_stream_gc_scan(struct dios_stream *stream, struct list_head *todo)
 		if (msg)
 			dios_msg_gc_scan(msg, todo);
 	}
+	if (stream->rs)
+		dios_ring_gc_scan(stream, todo);
 	spin_unlock(&stream->lock);
 }
 
