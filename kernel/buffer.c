@@ -1153,6 +1153,33 @@ int dios_io_ring_wait(struct dios_io *io, u64 seen)
 }
 
 /**
+ * dios_io_ring_refs() - a step on the references of a ring stream's frame
+ * @io:		the side whose lease the caller holds
+ * @op:		DIOS_RING_PUSH_REFS, _TAKE_REFS, _COMMIT_REFS, _RELEASE_REFS
+ * @pos:	the frame's position
+ *
+ * Return: -EINVAL without the lease, -EBADF for a deleted reference,
+ * dios_ring_refs()'s result.
+ */
+int dios_io_ring_refs(struct dios_io *io, u32 op, u64 pos)
+{
+	struct dios_ref_side *side = dios_io_side(io);
+	int ret;
+
+	mutex_lock(&side->lock);
+	if (io->ref->io->dead) {
+		ret = -EBADF;
+	} else if (!side->buf.busy) {
+		ret = -EINVAL;
+	} else {
+		io->buf = &side->buf;
+		ret = dios_ring_refs(io, op, pos);
+	}
+	mutex_unlock(&side->lock);
+	return ret;
+}
+
+/**
  * dios_io_xfer() - one whole copying transaction on one side of a reference
  * @io:		the operation: @io->ubuf and @io->len; a read sets @io->len to
  *		the message's length (also with -EMSGSIZE)

@@ -43,6 +43,8 @@
  *     (another read side)	forwarding only, mutex_trylock() only
  *     dios_context.view_create_lock  mutex; one view creation at a time
  *				per context (buffer.c)
+ *     dios_ring.refs_lock	mutex; the references of a ring stream's
+ *				frames (ring_refs.c)
  *     mmap_lock		vm_mmap()/vm_munmap() of the side's view;
  *				the zap barriers, also of another task's mm
  *     dios_context.lock	installing/removing carried references
@@ -285,6 +287,7 @@ int dios_io_commit(struct dios_io *io, u64 addr, u64 next_len);
 int dios_io_release(struct dios_io *io, u64 addr);
 int dios_io_xfer(struct dios_io *io);
 int dios_io_ring_wait(struct dios_io *io, u64 seen);
+int dios_io_ring_refs(struct dios_io *io, u32 op, u64 pos);
 
 int dios_view_mmap(struct dios_context *ctx, struct vm_area_struct *vma);
 void dios_view_zap(struct dios_view *view, u64 off, u64 len);

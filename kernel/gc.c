@@ -21,7 +21,9 @@
  * section: under the lock, @inflight is exact and the edges of the graph
  * "stream A's queue carries stream B" cannot change.  Every such reference
  * is also a memory reference, so refcount >= @inflight always, and a
- * stream on the list is alive (its messages hold it).
+ * stream on the list is alive (its messages hold it).  A ring stream's
+ * queue of references (ring_refs.c) is such a queue: its entries are linked
+ * and unlinked the same way, and dios_stream_gc_scan() visits them.
  *
  * Candidates.  A stream is a candidate when refcount == @inflight: no table,
  * no operation, no view and no message being built holds it.  Such a stream

@@ -60,7 +60,7 @@ DIOS_ABI_SIZE(struct dios_interest_wait_req, 32);
 DIOS_ABI_SIZE(struct dios_ring_kern, 32);
 DIOS_ABI_SIZE(struct dios_ring_pos, 8);
 DIOS_ABI_SIZE(struct dios_ring_frame, 8);
-DIOS_ABI_SIZE(struct dios_ring_req, 64);
+DIOS_ABI_SIZE(struct dios_ring_req, 80);
 static_assert(offsetof(struct dios_ref_info, rights) == 8);
 static_assert(offsetof(struct dios_ref_info, proximity) == 40);
 static_assert(offsetof(struct dios_ref_meta, info) == 8);
@@ -232,7 +232,8 @@ void __init dios_ioctl_init(void)
 	v->features = DIOS_FEAT_OBJECTS | DIOS_FEAT_META_MAP |
 		      DIOS_FEAT_GROUPS | DIOS_IO_FEATURES | DIOS_FEAT_SELECT |
 		      DIOS_FEAT_TASKS | DIOS_FEAT_RUN_CHAN | DIOS_FEAT_IO_DONE |
-		      DIOS_FEAT_XFER_BATCH | DIOS_FEAT_RING;
+		      DIOS_FEAT_XFER_BATCH | DIOS_FEAT_RING |
+		      DIOS_FEAT_RING_REFS;
 	v->max_refs = dios_max_refs;
 	v->max_select = DIOS_MAX_SELECT;
 	v->max_objects = dios_max_objects;
@@ -1472,14 +1473,43 @@ static int dios_ioc_interest_wait(struct dios_context *ctx,
 }
 
 /*
- * DIOS_IOC_RING: a ring stream's lease, waits and wakes (ring.c).  The
- * fields that do not apply to @op must be zero.
+ * The references of a frame (ring_refs.c): PUSH_REFS on the write side with
+ * 1 to DIOS_IO_MAX_REFS handles, the others on the read side, TAKE_REFS
+ * with an array for the handles it installs.
+ */
+static int dios_ring_refs_check(const struct dios_ring_req *req)
+{
+	if (req->flags || req->wake_ref || req->addr)
+		return -EINVAL;
+	switch (req->op) {
+	case DIOS_RING_PUSH_REFS:
+		if (req->side != DIOS_RING_WRITE || !req->n_refs)
+			return -EINVAL;
+		return req->n_refs > DIOS_IO_MAX_REFS ? -E2BIG : 0;
+	case DIOS_RING_TAKE_REFS:
+		if (req->side != DIOS_RING_READ)
+			return -EINVAL;
+		return req->n_refs && !req->refs ? -EFAULT : 0;
+	}
+	return req->side != DIOS_RING_READ || req->refs || req->n_refs ?
+	       -EINVAL : 0;
+}
+
+/*
+ * DIOS_IOC_RING: a ring stream's lease, waits and wakes (ring.c), and the
+ * references of its frames.  The fields that do not apply to @op must be
+ * zero.
  */
 static int dios_ring_check(const struct dios_ring_req *req)
 {
 	if (req->side != DIOS_RING_READ && req->side != DIOS_RING_WRITE)
 		return -EINVAL;
-	if (req->own || req->ring_size)
+	if (req->own || req->ring_size || req->__pad)
+		return -EINVAL;
+	if (req->op >= DIOS_RING_PUSH_REFS &&
+	    req->op <= DIOS_RING_RELEASE_REFS)
+		return dios_ring_refs_check(req);
+	if (req->refs || req->n_refs)
 		return -EINVAL;
 	switch (req->op) {
 	case DIOS_RING_ATTACH:
@@ -1531,7 +1561,9 @@ static int dios_ioc_ring(struct dios_context *ctx, void __user *uarg,
 	struct dios_io io = {};
 	int ret;
 
-	BUILD_BUG_ON(sizeof(req) != 64);
+	BUILD_BUG_ON(sizeof(req) != 80);
+	BUILD_BUG_ON(offsetof(struct dios_ring_req, refs) !=
+		     DIOS_RING_REQ_SIZE_VER0);
 	ret = dios_copy_in(&req, sizeof(req), uarg, usize);
 	if (ret)
 		return ret;
@@ -1558,8 +1590,17 @@ static int dios_ioc_ring(struct dios_context *ctx, void __user *uarg,
 		ret = dios_io_acquire(&io);
 	} else if (req.op == DIOS_RING_DETACH) {
 		ret = dios_io_release(&io, req.addr);
-	} else {
+	} else if (req.op == DIOS_RING_WAIT) {
 		ret = dios_io_ring_wait(&io, req.pos);
+	} else {
+		io.refs = req.refs;
+		io.n_refs = req.n_refs;
+		ret = dios_io_ring_refs(&io, req.op, req.pos);
+	}
+	/* The count of a take, or the one it needs. */
+	if (req.op == DIOS_RING_TAKE_REFS && (!ret || ret == -EMSGSIZE)) {
+		req.n_refs = io.n_refs;
+		ret = dios_copy_out(uarg, usize, &req, sizeof(req)) ?: ret;
 	}
 	if (!ret && req.op == DIOS_RING_ATTACH) {
 		req.addr = io.addr;
@@ -1641,8 +1682,8 @@ static const struct dios_ioctl_desc dios_ioctls[] = {
 		   struct dios_task_req),
 	DIOS_IOCTL(_IOC_NR(DIOS_IOC_TASK_WAIT), dios_ioc_task_wait,
 		   struct dios_task_wait_req),
-	DIOS_IOCTL(_IOC_NR(DIOS_IOC_RING), dios_ioc_ring,
-		   struct dios_ring_req),
+	DIOS_IOCTL_V0(_IOC_NR(DIOS_IOC_RING), dios_ioc_ring,
+		      DIOS_RING_REQ_SIZE_VER0),
 };
 
 /**

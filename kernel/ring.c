@@ -19,7 +19,8 @@
  * sees the other.  A wake disarms the side it wakes.
  *
  * Lock order: a reference side's mutex (buffer.c), then dios_stream.lock,
- * which protects struct dios_ring.  ref_change runs under dios_object.lock
+ * which protects struct dios_ring (the references of frames: ring_refs.c
+ * has its lock, between the two).  ref_change runs under dios_object.lock
  * and takes dios_stream.lock inside it to publish the flags; nothing takes
  * dios_object.lock under dios_stream.lock.  The fault handler takes the
  * ring's page lock (dios_pages.lock) alone.
@@ -82,23 +83,13 @@ static void dios_ring_set_flag(struct dios_stream *s, u32 flag, bool on)
 	spin_unlock(&s->lock);
 }
 
-/*
- * The low 32 bits of a position word: enough to see that it moved (a side
- * never gets 4 GiB ahead of the other: the ring is smaller), and one load
- * on every kernel, 32-bit ones included.
- */
-static u32 dios_ring_pos_lo(struct dios_ring_pos *p)
-{
-	return READ_ONCE(*(u32 *)((char *)&p->pos +
-				  (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN) ? 4 : 0)));
-}
-
 static void dios_ring_destroy(struct dios_object *obj)
 {
 	struct dios_stream *s = dios_ring_stream(obj);
 	struct dios_ring *rs = s->rs;
 	unsigned int i;
 
+	dios_ring_refs_destroy(s);
 	dios_pages_destroy(&s->ring);
 	spin_lock(&s->lock);
 	rs->dead = true;
@@ -288,6 +279,7 @@ static int dios_ring_io_release(struct dios_object *obj, struct dios_io *io)
 {
 	struct dios_view *word = io->buf->priv;
 
+	dios_ring_refs_end(dios_ring_stream(obj), io);
 	io->buf->priv = NULL;
 	dios_view_drop(word);
 	if (!io->zombie)
@@ -340,6 +332,7 @@ static void dios_ring_show(struct dios_object *obj, struct seq_file *m)
 	seq_printf(m, " ring bytes=%u capacity=%llu readers=%u writers=%u",
 		   used, s->capacity, READ_ONCE(s->nr_readers),
 		   READ_ONCE(s->nr_writers));
+	seq_printf(m, " refs=%u", READ_ONCE(rs->nr_refs));
 }
 
 static const struct dios_object_ops dios_ring_ops = {
@@ -509,6 +502,7 @@ struct dios_object *dios_ring_create(const struct dios_create_args *args)
 	dios_object_init(&s->obj, DIOS_OBJ_STREAM, &dios_ring_ops);
 	s->capacity = args->capacity;
 	s->rs = rs;
+	dios_ring_refs_init(rs);
 	spin_lock_init(&s->lock);
 	dios_gc_node_init(&s->gc);
 	ret = dios_pages_init(&s->ring, dios_ring_bytes(s->capacity));

@@ -10,6 +10,9 @@
  * write and the read lease; see ring.c and docs/ring.md.
  */
 
+#include <linux/compiler.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/dios.h>
 
@@ -28,8 +31,16 @@
  *		page); a wake disarms it
  * @poll:	a select found the side not ready since the last wake
  * @dead:	destroyed: the kernel page is gone
+ * @refs_lock:	serialises the steps on the references of frames (push,
+ *		take, commit, release, the end of a lease)
+ * @refs:	the references queued for frames (struct dios_msg, by
+ *		@pos), oldest first; changed under @refs_lock, dios_gc_lock
+ *		and dios_stream.lock, read under @refs_lock or by the
+ *		collector under dios_gc_lock and dios_stream.lock
+ * @nr_refs:	entries in @refs, at most one per 8 bytes of ring
  *
- * Everything but the immutable pointers is protected by dios_stream.lock.
+ * Everything else but the immutable pointers is protected by
+ * dios_stream.lock.
  */
 struct dios_ring {
 	struct page *ctl[DIOS_RING_CTL_PAGES];
@@ -41,6 +52,10 @@ struct dios_ring {
 	bool armed[DIOS_IO_NR_DIRS];
 	bool poll[DIOS_IO_NR_DIRS];
 	bool dead;
+
+	struct mutex refs_lock; /* the steps on @refs */
+	struct list_head refs;
+	u32 nr_refs;
 };
 
 /* One allocation, the object first (kfree_rcu() of the object frees it). */
@@ -53,10 +68,28 @@ struct dios_create_args;
 struct dios_io;
 struct dios_object;
 
+/*
+ * The low 32 bits of a position word: enough to see that it moved (a side
+ * never gets 4 GiB ahead of the other: the ring is smaller), and one load
+ * on every kernel, 32-bit ones included.
+ */
+static inline u32 dios_ring_pos_lo(struct dios_ring_pos *p)
+{
+	return READ_ONCE(*(u32 *)((char *)&p->pos +
+				  (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN) ? 4 : 0)));
+}
+
 struct dios_object *dios_ring_create(const struct dios_create_args *args);
 bool dios_is_ring(struct dios_object *obj);
 int dios_ring_wait(struct dios_io *io, u64 seen);
 void dios_ring_wake(struct dios_object *obj, unsigned int dir);
 u64 dios_ring_size(struct dios_object *obj);
+
+/* References carried by frames (ring_refs.c). */
+int dios_ring_refs(struct dios_io *io, u32 op, u64 pos);
+void dios_ring_refs_end(struct dios_stream *s, struct dios_io *io);
+void dios_ring_refs_init(struct dios_ring *rs);
+void dios_ring_refs_destroy(struct dios_stream *s);
+void dios_ring_gc_scan(struct dios_stream *s, struct list_head *todo);
 
 #endif /* __DIOS_RING_H */

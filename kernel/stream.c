@@ -34,24 +34,6 @@
 static_assert(offsetof(struct dios_stream, obj) == 0);
 
 /**
- * struct dios_msg - what a message carries besides its bytes
- * @link:	in a list of messages being freed (dios_msg_free_list())
- * @borrowed:	forwarded: some of its ring pages are borrowed (shared with
- *		a blob); they are replaced by fresh pages when it is consumed
- * @n_refs:	references carried
- * @refs:	the objects (a memory reference each) and their rights
- *
- * Only messages that carry references or were forwarded have one: a plain
- * message is its queue entry alone.
- */
-struct dios_msg {
-	struct list_head link;
-	bool borrowed;
-	u32 n_refs;
-	struct dios_handle refs[];
-};
-
-/**
  * struct dios_qent - one queued message
  * @len:	its length; it starts where the message before it ends, the
  *		head message at dios_stream.q.head
@@ -81,7 +63,7 @@ static DEFINE_SPINLOCK(dios_msg_gc_lock);
 static LIST_HEAD(dios_msg_gc);
 static bool dios_msg_gc_busy;
 
-static void dios_msg_free(struct dios_msg *msg)
+void dios_msg_free(struct dios_msg *msg)
 {
 	u32 i;
 
@@ -90,8 +72,8 @@ static void dios_msg_free(struct dios_msg *msg)
 	kfree(msg);
 }
 
-/* Free the messages of @msgs; process context, no lock held. */
-static void dios_msg_free_list(struct list_head *msgs)
+/* Free the messages of @msgs; process context, no spinlock held. */
+void dios_msg_free_list(struct list_head *msgs)
 {
 	struct dios_msg *msg;
 
@@ -361,8 +343,7 @@ static void dios_stream_untake(struct dios_stream *stream, unsigned int dir)
  * Install the references of the message just taken in the reader's table,
  * with the rights they were sent with, and tell the reader their handles.
  */
-static noinline int dios_stream_give_refs(struct dios_io *io,
-					  struct dios_msg *msg)
+noinline int dios_stream_give_refs(struct dios_io *io, struct dios_msg *msg)
 {
 	struct dios_context *ctx = io->ref->ctx;
 	u64 *handles;
@@ -478,10 +459,11 @@ static int dios_stream_take_refs(struct dios_stream *stream,
 
 /*
  * What the message for the reservation carries: the references, the
- * borrowed pages of a forward.  NULL for a plain message.
+ * borrowed pages of a forward.  NULL for a plain message.  Also the
+ * references a ring stream's writer queues (ring.c).
  */
-static noinline struct dios_msg *
-dios_stream_new_msg(struct dios_stream *stream, struct dios_io *io)
+noinline struct dios_msg *dios_stream_new_msg(struct dios_stream *stream,
+					      struct dios_io *io)
 {
 	u32 n = io->flags & DIOS_IO_REFS ? io->n_refs : 0;
 	struct dios_msg *msg;
@@ -1063,22 +1045,37 @@ static int dios_stream_poll(struct dios_object *obj, u32 events)
  */
 void dios_stream_gc_scan(struct dios_stream *stream, struct list_head *todo)
 {
-	struct dios_object *obj;
 	struct dios_msg *msg;
-	u32 i, m;
+	u32 m;
 
 	lockdep_assert_held(&dios_gc_lock);
 	spin_lock(&stream->lock);
 	for (m = 0; m < stream->q.nr_msgs; m++) {
 		msg = dios_stream_ent(stream, m)->msg;
-		for (i = 0; msg && i < msg->n_refs; i++) {
-			obj = msg->refs[i].obj;
-			if (obj->type == DIOS_OBJ_STREAM)
-				dios_gc_visit(&dios_stream_from_obj(obj)->gc,
-					      todo);
-		}
+		if (msg)
+			dios_msg_gc_scan(msg, todo);
 	}
+	if (stream->rs)
+		dios_ring_gc_scan(stream, todo);
 	spin_unlock(&stream->lock);
+}
+
+/**
+ * dios_msg_gc_scan() - visit every stream @msg carries
+ * @msg:	a message queued in a stream (a ring stream's references too)
+ * @todo:	passed on to dios_gc_visit()
+ */
+void dios_msg_gc_scan(struct dios_msg *msg, struct list_head *todo)
+{
+	struct dios_object *obj;
+	u32 i;
+
+	lockdep_assert_held(&dios_gc_lock);
+	for (i = 0; i < msg->n_refs; i++) {
+		obj = msg->refs[i].obj;
+		if (obj->type == DIOS_OBJ_STREAM)
+			dios_gc_visit(&dios_stream_from_obj(obj)->gc, todo);
+	}
 }
 
 /* debugfs: the queue and who may still use it. */

@@ -31,11 +31,34 @@
 #include <linux/spinlock.h>
 
 #include "buffer.h"
+#include "context.h"
 #include "gc.h"
 #include "object.h"
 
+struct dios_io;
 struct dios_qent;
 struct dios_ring;
+
+/**
+ * struct dios_msg - what a message carries besides its bytes
+ * @link:	in a list of messages being freed (dios_msg_free_list()); a
+ *		ring stream's queue of references (ring.c)
+ * @pos:	ring streams: the position of the frame it belongs to
+ * @borrowed:	forwarded: some of its ring pages are borrowed (shared with
+ *		a blob); they are replaced by fresh pages when it is consumed
+ * @n_refs:	references carried
+ * @refs:	the objects (a memory reference each) and their rights
+ *
+ * Only messages that carry references or were forwarded have one: a plain
+ * message is its queue entry alone.
+ */
+struct dios_msg {
+	struct list_head link;
+	u64 pos;
+	bool borrowed;
+	u32 n_refs;
+	struct dios_handle refs[];
+};
 
 /**
  * struct dios_stream - a stream object
@@ -87,5 +110,11 @@ struct dios_stream {
 
 struct dios_object *dios_stream_create(const struct dios_create_args *args);
 void dios_stream_gc_scan(struct dios_stream *stream, struct list_head *todo);
+void dios_msg_gc_scan(struct dios_msg *msg, struct list_head *todo);
+struct dios_msg *dios_stream_new_msg(struct dios_stream *stream,
+				     struct dios_io *io);
+int dios_stream_give_refs(struct dios_io *io, struct dios_msg *msg);
+void dios_msg_free(struct dios_msg *msg);
+void dios_msg_free_list(struct list_head *msgs);
 
 #endif /* __DIOS_STREAM_H */

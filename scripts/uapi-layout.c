@@ -130,7 +130,7 @@
 	S(dios_ring_frame, 8)						\
 		F(dios_ring_frame, len, 0, 4)				\
 		F(dios_ring_frame, flags, 4, 4)				\
-	S(dios_ring_req, 64)						\
+	S(dios_ring_req, 80)						\
 		F(dios_ring_req, flags, 0, 8)				\
 		F(dios_ring_req, op, 8, 4)				\
 		F(dios_ring_req, side, 12, 4)				\
@@ -140,6 +140,9 @@
 		F(dios_ring_req, addr, 40, 8)				\
 		F(dios_ring_req, own, 48, 8)				\
 		F(dios_ring_req, ring_size, 56, 8)			\
+		F(dios_ring_req, refs, 64, 8)				\
+		F(dios_ring_req, n_refs, 72, 4)				\
+		F(dios_ring_req, __pad, 76, 4)				\
 	S(dios_xfer_batch_req, 32)					\
 		F(dios_xfer_batch_req, flags, 0, 8)			\
 		F(dios_xfer_batch_req, reqs, 8, 8)			\

@@ -37,6 +37,13 @@ void __dios_ctx_version(struct dios_version_req *v);
  */
 int __dios_ctx_stale(int fd);
 
+/*
+ * Private field of struct dios_iovec: the capacity of iov->refs given to
+ * acquire_read, which the count received overwrites in iov->n_refs (a
+ * re-armed read needs it again).
+ */
+#define IOV_REFS_CAP(iov)	((iov)->__priv[0])
+
 /* Ring streams (ring.c). */
 struct ring_side;
 void __dios_ring_forget(void);

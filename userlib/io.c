@@ -18,9 +18,6 @@
 
 #include "internal.h"
 
-/* Private field: the capacity of iov->refs given to acquire_read. */
-#define IOV_REFS_CAP(iov)	((iov)->__priv[0])
-
 static inline int __sys_dios_io(unsigned long cmd, struct dios_io_req *req)
 {
 	return __sys_dios_call(cmd, req);
@@ -121,10 +118,10 @@ int dios_acquire_read(uint64_t flags, dios_ref_t ref, uint64_t len,
 
 	if (!iov)
 		return -EFAULT;
+	IOV_REFS_CAP(iov) = iov->n_refs;
 	r = __dios_ring_find_locked(ref, DIOS_RING_READ);
 	if (r)
 		return RING_CALL(r, __dios_ring_acquire_read(flags, r, len, iov));
-	IOV_REFS_CAP(iov) = iov->n_refs;
 	io_req_init(&req, flags, ref, iov, 1);
 	req.len = len;
 	io_req_read_refs(&req, iov);

@@ -39,6 +39,7 @@ struct ring_side {
 	uint64_t pos;			/* our position */
 	int open;			/* a buffer is open */
 	uint64_t open_len;		/* its length (read: the message's) */
+	int open_refs;			/* read: its references are taken */
 	struct ring_side *next;		/* in the table's bucket */
 };
 
@@ -223,6 +224,52 @@ static int ring_wake_if(struct ring_side *r, const uint32_t *count)
 	return __sys_dios_ring(&req);
 }
 
+/*
+ * The references of a frame (DIOS_FEAT_RING_REFS) travel through the
+ * kernel, queued by the position of their frame (docs/ring.md).
+ */
+static int ring_refs_op(struct ring_side *r, uint32_t op, uint64_t pos,
+			dios_ref_t *refs, uint32_t *n)
+{
+	struct dios_ring_req req;
+	int ret;
+
+	memset(&req, 0, sizeof(req));
+	req.op = op;
+	req.side = (uint32_t)r->side;
+	req.ref = r->ref;
+	req.pos = pos;
+	req.refs = DIOS_PTR(refs);
+	req.n_refs = n ? *n : 0;
+	ret = __sys_dios_ring(&req);
+	if (n)
+		*n = req.n_refs;
+	return ret;
+}
+
+/* Queue @n handles at @refs for the frame at our tail. */
+static int ring_push_refs(struct ring_side *r, const dios_ref_t *refs,
+			  uint32_t n)
+{
+	if (!refs)
+		return -EFAULT;
+	return ring_refs_op(r, DIOS_RING_PUSH_REFS, r->pos,
+			    (dios_ref_t *)(uintptr_t)refs, &n);
+}
+
+/* Install the references of the frame at our head: *@n capacity in, count. */
+static int ring_take_refs(struct ring_side *r, dios_ref_t *refs, uint32_t *n)
+{
+	return ring_refs_op(r, DIOS_RING_TAKE_REFS, r->pos, refs, n);
+}
+
+/* End the take of the frame at @pos: COMMIT_REFS or RELEASE_REFS. */
+static int ring_end_refs(struct ring_side *r, uint32_t op, uint64_t pos)
+{
+	r->open_refs = 0;
+	return ring_refs_op(r, op, pos, NULL, NULL);
+}
+
 /* Room for a message of @len at our tail: 0, or an error. */
 static int ring_reserve(struct ring_side *r, uint64_t flags, uint64_t len)
 {
@@ -250,25 +297,26 @@ static int ring_reserve(struct ring_side *r, uint64_t flags, uint64_t len)
 	}
 }
 
-/* Publish the message of @len at our tail. */
-static int ring_publish(struct ring_side *r, uint64_t len, int wake)
+/* Publish the message of @len at our tail, its header's @flags. */
+static int ring_publish(struct ring_side *r, uint64_t len, uint32_t flags,
+			int wake)
 {
 	struct dios_ring_frame *fr = (void *)(r->data + r->pos % r->size);
 
 	fr->len = (uint32_t)len;
-	fr->flags = 0;
+	fr->flags = flags;
 	r->pos += frame_bytes(len);
 	__atomic_store_n(&r->own->pos, r->pos, __ATOMIC_RELEASE);
 	return wake ? ring_wake_if(r, &r->kern->rwake) : 0;
 }
 
 /*
- * The message at our head, whole: 0 with *@len, or an error.  *@wake: a
- * ring stream to wake before sleeping (the send of a call), cleared once
- * woken.
+ * The message at our head, whole: 0 with *@len and its header's *@fflags,
+ * or an error.  *@wake: a ring stream to wake before sleeping (the send of
+ * a call), cleared once woken.
  */
 static int ring_take(struct ring_side *r, uint64_t flags, uint64_t *len,
-		     dios_ref_t *wake)
+		     uint32_t *fflags, dios_ref_t *wake)
 {
 	const struct dios_ring_frame *fr;
 	uint64_t tail, used;
@@ -302,7 +350,8 @@ static int ring_take(struct ring_side *r, uint64_t flags, uint64_t *len,
 		return -EBADMSG;
 	fr = (const void *)(r->data + r->pos % r->size);
 	n = __atomic_load_n(&fr->len, __ATOMIC_RELAXED);
-	if (__atomic_load_n(&fr->flags, __ATOMIC_RELAXED) || n > r->cap ||
+	*fflags = __atomic_load_n(&fr->flags, __ATOMIC_RELAXED);
+	if (*fflags & ~(uint32_t)DIOS_RING_FRAME_REFS || n > r->cap ||
 	    frame_bytes(n) > used)
 		return -EBADMSG;
 	*len = n;
@@ -315,6 +364,22 @@ static int ring_consume(struct ring_side *r)
 	r->open = 0;
 	__atomic_store_n(&r->own->pos, r->pos, __ATOMIC_RELEASE);
 	return ring_wake_if(r, &r->kern->wwake);
+}
+
+/*
+ * Consume the open message, then end the take of its references: the head
+ * first, so that a reader dying between the two leaves a frame the kernel
+ * sees consumed (ring_refs.c), never a flagged frame without its entry.
+ */
+static int ring_consume_refs(struct ring_side *r)
+{
+	uint64_t pos = r->pos;
+	int ret = ring_consume(r), err;
+
+	if (!r->open_refs)
+		return ret;
+	err = ring_end_refs(r, DIOS_RING_COMMIT_REFS, pos);
+	return ret ? ret : err;
 }
 
 /* ---- the calls of io.c on a ring stream --------------------------------- */
@@ -356,10 +421,11 @@ int __dios_ring_commit_write(uint64_t flags, struct ring_side *r,
 			     uint64_t len, struct dios_iovec *iov)
 {
 	uint64_t next = iov->next_len;
+	uint32_t fflags = 0;
 	int ret;
 
 	iov->done = 0;
-	if (flags & ~(DIOS_IO_REARM | DIOS_NONBLOCK) ||
+	if (flags & ~(DIOS_IO_REARM | DIOS_NONBLOCK | DIOS_IO_REFS) ||
 	    (flags & DIOS_NONBLOCK && !(flags & DIOS_IO_REARM)))
 		return -EINVAL;
 	ret = ring_check_buf(r, iov);
@@ -367,8 +433,15 @@ int __dios_ring_commit_write(uint64_t flags, struct ring_side *r,
 		return ret;
 	if (len > r->open_len)
 		return -EINVAL;
+	/* The references first: a reader that sees the flag finds them. */
+	if (flags & DIOS_IO_REFS && iov->n_refs) {
+		ret = ring_push_refs(r, iov->refs, iov->n_refs);
+		if (ret)
+			return ret;
+		fflags = DIOS_RING_FRAME_REFS;
+	}
 	r->open = 0;
-	ret = ring_publish(r, len, 1);
+	ret = ring_publish(r, len, fflags, 1);
 	iov->done = DIOS_IO_DONE_COMMIT;
 	if (!(flags & DIOS_IO_REARM)) {
 		iov->buf = NULL;
@@ -388,8 +461,11 @@ int __dios_ring_release(struct ring_side *r, struct dios_iovec *iov)
 	int ret = ring_check_buf(r, iov);
 
 	iov->done = 0;
-	if (!ret)
-		r->open = 0;
+	if (ret)
+		return ret;
+	r->open = 0;
+	if (r->open_refs)
+		ret = ring_end_refs(r, DIOS_RING_RELEASE_REFS, r->pos);
 	return ret;
 }
 
@@ -397,6 +473,7 @@ int __dios_ring_acquire_read(uint64_t flags, struct ring_side *r,
 			     uint64_t len, struct dios_iovec *iov)
 {
 	dios_ref_t none = DIOS_REF_NONE;
+	uint32_t fflags, n_refs = 0;
 	uint64_t n;
 	int ret;
 
@@ -405,9 +482,21 @@ int __dios_ring_acquire_read(uint64_t flags, struct ring_side *r,
 	if (r->open)
 		return -EBUSY;
 
-	ret = ring_take(r, flags, &n, &none);
+	ret = ring_take(r, flags, &n, &fflags, &none);
 	if (ret)
 		return ret;
+	if (fflags & DIOS_RING_FRAME_REFS) {
+		/* Too long: no room to take them into, only their count. */
+		n_refs = n > len ? 0 : (uint32_t)IOV_REFS_CAP(iov);
+		ret = ring_take_refs(r, iov->refs, &n_refs);
+		if (ret == -EMSGSIZE) {
+			iov->len = n;
+			iov->n_refs = n_refs;
+		}
+		if (ret)
+			return ret;
+		r->open_refs = 1;
+	}
 	if (n > len) {
 		iov->len = n;
 		iov->n_refs = 0;
@@ -417,7 +506,7 @@ int __dios_ring_acquire_read(uint64_t flags, struct ring_side *r,
 	r->open_len = n;
 	iov->buf = r->data + r->pos % r->size + sizeof(struct dios_ring_frame);
 	iov->len = n;
-	iov->n_refs = 0;
+	iov->n_refs = n_refs;
 	iov->done = DIOS_IO_DONE_ACQUIRE;
 	return 0;
 }
@@ -434,7 +523,7 @@ int __dios_ring_commit_read(uint64_t flags, struct ring_side *r,
 	ret = ring_check_buf(r, iov);
 	if (ret)
 		return ret;
-	ret = ring_consume(r);
+	ret = ring_consume_refs(r);
 	iov->done = DIOS_IO_DONE_COMMIT;
 	iov->buf = NULL;
 	if (!(flags & DIOS_IO_REARM))
@@ -500,7 +589,7 @@ int __dios_ring_send(uint64_t flags, struct ring_side *r, const void *buf,
 		return ret;
 	memcpy(r->data + r->pos % r->size + sizeof(struct dios_ring_frame),
 	       buf, len);
-	return ring_publish(r, len, wake);
+	return ring_publish(r, len, 0, wake);
 }
 
 /* Whether the readers of the stream we just sent on asked for a wake. */
@@ -529,16 +618,24 @@ int __dios_ring_wake(dios_ref_t ref)
 int __dios_ring_recv(uint64_t flags, struct ring_side *r, void *buf,
 		     uint64_t cap, dios_ref_t wake)
 {
+	uint32_t fflags, n_refs = 0;
 	uint64_t n;
 	int ret;
 
 	if (r->open)
 		return -EBUSY;
-	ret = ring_take(r, flags, &n, &wake);
+	ret = ring_take(r, flags, &n, &fflags, &wake);
 	if (wake)
 		__dios_ring_wake(wake);
 	if (ret)
 		return ret;
+	/*
+	 * References need a table to land in, which the zero-copy read has:
+	 * -EMSGSIZE if the kernel has them (a take with no room), -EBADMSG
+	 * if the flag lies.
+	 */
+	if (fflags & DIOS_RING_FRAME_REFS)
+		return ring_take_refs(r, NULL, &n_refs) ?: -EMSGSIZE;
 	if (n > cap)
 		return -EMSGSIZE;
 	memcpy(buf, r->data + r->pos % r->size + sizeof(struct dios_ring_frame),

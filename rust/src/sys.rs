@@ -265,6 +265,9 @@ pub struct RingReq {
     pub addr: u64,
     pub own: u64,
     pub ring_size: u64,
+    pub refs: u64,
+    pub n_refs: u32,
+    pub pad: u32,
 }
 
 #[repr(C)]
@@ -378,7 +381,7 @@ const _: () = assert!(size_of::<XferBatchReq>() == 32);
 const _: () = assert!(size_of::<RingKern>() == 32);
 const _: () = assert!(size_of::<RingPos>() == 8);
 const _: () = assert!(size_of::<RingFrame>() == 8);
-const _: () = assert!(size_of::<RingReq>() == 64);
+const _: () = assert!(size_of::<RingReq>() == 80);
 
 /// `_IOWR(0xD1, nr, T)` as `<asm-generic/ioctl.h>` encodes it (x86, arm).
 const fn iowr<T>(nr: u32) -> c_ulong {
@@ -788,7 +791,10 @@ pub fn layout() -> Vec<Row> {
         wake_ref = "wake_ref",
         addr = "addr",
         own = "own",
-        ring_size = "ring_size"
+        ring_size = "ring_size",
+        refs = "refs",
+        n_refs = "n_refs",
+        pad = "__pad"
     );
     r
 }

@@ -28,7 +28,7 @@
 #include <linux/types.h>
 
 #define DIOS_ABI_MAJOR		1
-#define DIOS_ABI_MINOR		4
+#define DIOS_ABI_MINOR		5
 
 /* An opaque per-task handle.  Zero is never a valid handle. */
 #define DIOS_REF_NONE		((__u64)0)
@@ -102,6 +102,7 @@ enum {
 #define DIOS_FEAT_IO_DONE	(1ULL << 12)	/* dios_io_req.done (ABI 1.3) */
 #define DIOS_FEAT_XFER_BATCH	(1ULL << 13)	/* DIOS_IOC_XFER_BATCH (ABI 1.4) */
 #define DIOS_FEAT_RING		(1ULL << 14)	/* ring streams, DIOS_IOC_RING (ABI 1.4) */
+#define DIOS_FEAT_RING_REFS	(1ULL << 15)	/* references on ring streams (ABI 1.5) */
 
 /*
  * Arguments of dios_create().  Part of the user API: fields are only ever
@@ -525,6 +526,13 @@ struct dios_task_wait_req {
  * a frame starts at a multiple of 8: a struct dios_ring_frame, then @len
  * bytes, then padding to 8.  Nothing in these pages is trusted by the
  * kernel, nor by libdios, which checks every position and length it reads.
+ *
+ * References (DIOS_FEAT_RING_REFS, ABI 1.5) travel through the kernel: the
+ * writer queues them for the position of its next frame
+ * (DIOS_RING_PUSH_REFS), then publishes the frame with
+ * DIOS_RING_FRAME_REFS; the reader of that frame installs them
+ * (DIOS_RING_TAKE_REFS) and ends the take as it ends the read
+ * (DIOS_RING_COMMIT_REFS, DIOS_RING_RELEASE_REFS).  docs/ring.md.
  */
 #define DIOS_RING_CTL_PAGES	3
 #define DIOS_RING_MAGIC		0x52534f44	/* "DOSR" */
@@ -547,7 +555,10 @@ struct dios_ring_pos {
 	__aligned_u64 pos;
 };
 
-/* A frame's header; @flags must be 0. */
+/* dios_ring_frame.flags */
+#define DIOS_RING_FRAME_REFS	(1U << 0)	/* references queued in the kernel */
+
+/* A frame's header; @flags is 0 or DIOS_RING_FRAME_REFS. */
 struct dios_ring_frame {
 	__u32 len;
 	__u32 flags;
@@ -558,6 +569,10 @@ struct dios_ring_frame {
 #define DIOS_RING_DETACH	2	/* give the lease back */
 #define DIOS_RING_WAIT		3	/* sleep until the other side moved */
 #define DIOS_RING_WAKE		4	/* wake the sleepers of the stream */
+#define DIOS_RING_PUSH_REFS	5	/* writer: queue the next frame's references */
+#define DIOS_RING_TAKE_REFS	6	/* reader: install the head frame's references */
+#define DIOS_RING_COMMIT_REFS	7	/* reader: the frame is consumed */
+#define DIOS_RING_RELEASE_REFS	8	/* reader: the frame stays, the handles go */
 
 /* dios_ring_req.side */
 #define DIOS_RING_READ		1
@@ -579,6 +594,23 @@ struct dios_ring_frame {
  * @own:	ATTACH (out): the caller's position word (the tail in the
  *		view for a writer, a page of its own for a reader)
  * @ring_size:	ATTACH (out)
+ *
+ * The references of a frame (ABI 1.5; 0 in every other op), each op for
+ * the holder of the side's lease (-EINVAL without it), @pos the frame's
+ * position:
+ *
+ * @refs:	PUSH_REFS (WRITE side): pointer to @n_refs handles (1 to 64),
+ *		checked and taken out of the caller's table as commit_write
+ *		with DIOS_IO_REFS does, queued for the frame at @pos, which
+ *		must be the tail.  TAKE_REFS (READ side): the array the
+ *		handles installed from the queue's oldest entry are written
+ *		to; that entry must be for @pos, the head (-EBADMSG).
+ * @n_refs:	PUSH_REFS: the count.  TAKE_REFS: in, the capacity of @refs;
+ *		out (success or -EMSGSIZE), the entry's count.
+ *		COMMIT_REFS (the frame at @pos was consumed: the entry goes,
+ *		the handles stay) and RELEASE_REFS (it was put back: the
+ *		handles installed go, the entry stays) end a take: @refs and
+ *		@n_refs 0.
  */
 struct dios_ring_req {
 	__aligned_u64 flags;
@@ -590,7 +622,13 @@ struct dios_ring_req {
 	__aligned_u64 addr;
 	__aligned_u64 own;
 	__aligned_u64 ring_size;
+	__aligned_u64 refs;		/* at offset 64, ABI 1.5 */
+	__u32 n_refs;
+	__u32 __pad;
 };
+
+/* The size of struct dios_ring_req in ABI 1.4 (no @refs, @n_refs). */
+#define DIOS_RING_REQ_SIZE_VER0	64
 
 #define DIOS_IOC_MAGIC		0xD1
 

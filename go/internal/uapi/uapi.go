@@ -18,7 +18,7 @@ import (
 // ABI version of the header mirrored here.
 const (
 	ABIMajor = 1
-	ABIMinor = 4
+	ABIMinor = 5
 )
 
 // Object types.
@@ -293,6 +293,9 @@ type RingReq struct {
 	Addr     uint64
 	Own      uint64
 	RingSize uint64 `c:"ring_size"`
+	Refs     uint64
+	NRefs    uint32 `c:"n_refs"`
+	Pad      uint32 `c:"__pad"`
 }
 
 // Ring streams (docs/ring.md) and batches.
@@ -312,6 +315,17 @@ const (
 	RingWrite      = 2
 	FeatXferBatch  = 1 << 13
 	FeatRing       = 1 << 14
+)
+
+// References on ring streams (ABI 1.5).
+const (
+	FeatRingRefs    = 1 << 15
+	RingFrameRefs   = 1 << 0
+	RingPushRefs    = 5
+	RingTakeRefs    = 6
+	RingCommitRefs  = 7
+	RingReleaseRefs = 8
+	RingReqSizeVer0 = 64
 )
 
 // SelectReq is struct dios_select_req.
@@ -534,4 +548,9 @@ var Consts = map[string]uint64{
 	"DIOS_RING_WAKE":         RingWake,
 	"DIOS_RING_READ":         RingRead,
 	"DIOS_RING_WRITE":        RingWrite,
+	"DIOS_FEAT_RING_REFS":    FeatRingRefs, "DIOS_RING_FRAME_REFS": RingFrameRefs,
+	"DIOS_RING_PUSH_REFS": RingPushRefs, "DIOS_RING_TAKE_REFS": RingTakeRefs,
+	"DIOS_RING_COMMIT_REFS":   RingCommitRefs,
+	"DIOS_RING_RELEASE_REFS":  RingReleaseRefs,
+	"DIOS_RING_REQ_SIZE_VER0": RingReqSizeVer0,
 }
