@@ -174,7 +174,7 @@ TEST_F(ring, zero_copy_errors)
 	EXPECT_EQ(-EINVAL, dios_commit_write(0, self->s, 8, &w));
 	w.buf = buf;
 	EXPECT_EQ(-EINVAL, dios_commit_write(0, self->s, 17, &w));
-	EXPECT_EQ(-EINVAL, dios_commit_write(DIOS_IO_REFS, self->s, 8, &w));
+	EXPECT_EQ(-EINVAL, dios_commit_write(DIOS_IO_FORWARD, self->s, 8, &w));
 	dios_test_fill(w.buf, 16, 1);
 	ASSERT_EQ(0, dios_commit_write(0, self->s, 16, &w));
 	EXPECT_EQ(-EINVAL, dios_commit_write(0, self->s, 16, &w));
