@@ -1336,7 +1336,9 @@ static int dios_xfer_batch_in(const struct dios_xfer_batch_req *req,
 
 /*
  * Run the entries in order until one fails; *@count: the entries done in
- * full.  Each one's reply is written back, the failed one's too.
+ * full.  Each one's reply is written back, the failed one's too.  An entry
+ * whose reply cannot be written back failed (-EFAULT), as DIOS_IOC_XFER
+ * fails: whoever sent it cannot learn what it did.
  */
 static int dios_xfer_batch_run(struct dios_context *ctx,
 			       const struct dios_xfer_batch_req *req,
@@ -1353,9 +1355,9 @@ static int dios_xfer_batch_run(struct dios_context *ctx,
 			nonblock = DIOS_NONBLOCK;
 		ret = dios_xfer_one(ctx, &hold, &x[i], nonblock);
 		err = dios_xfer_req_out(&u[i], &x[i]);
+		ret = ret ?: err;
 		if (!ret)
 			(*count)++;
-		ret = ret ?: err;
 		/* A long message reschedules as it copies; short ones here. */
 		if (!(i % 16))
 			cond_resched();

@@ -408,6 +408,12 @@ int main(int argc, char **argv)
 	       (unsigned long long)fz_sh->st.threads,
 	       (unsigned long long)fz_sh->st.faults,
 	       (unsigned long long)fz_sh->st.uffd_stalls);
+	printf("# ring streams: %llu leases taken, %llu scribbles on shared pages, %llu waits on a stale position, %llu writes into a read view refused; %llu batches stopped part-way\n",
+	       (unsigned long long)fz_sh->st.ring_leases,
+	       (unsigned long long)fz_sh->st.ring_scribbles,
+	       (unsigned long long)fz_sh->st.ring_stale_waits,
+	       (unsigned long long)fz_sh->st.ring_ro_faults,
+	       (unsigned long long)fz_sh->st.batch_partial);
 	/* The first FZ_VIOL_MAX, each message once with its count. */
 	for (i = 0; i < (int)fz_sh->nviol && i < FZ_VIOL_MAX; i++) {
 		int j, n = 0;

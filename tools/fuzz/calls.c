@@ -41,6 +41,8 @@ static const struct {
 	IO(FZ_K_COMMIT_WRITE, 0x14),
 	IO(FZ_K_RELEASE_WRITE, 0x15),
 	IOC(FZ_K_XFER, 0x16, struct dios_xfer_req),
+	IOC(FZ_K_XFER_BATCH, 0x17, struct dios_xfer_batch_req),
+	IOC(FZ_K_RING, 0x18, struct dios_ring_req),
 	IOC(FZ_K_SELECT, 0x20, struct dios_select_req),
 	IOC(FZ_K_INTEREST, 0x21, struct dios_interest_req),
 	IOC(FZ_K_INTEREST_WAIT, 0x22, struct dios_interest_wait_req),
@@ -80,9 +82,15 @@ long fz_raw(struct fz_thread *t, enum fz_kind k, unsigned long cmd,
 	if (t->worker >= 0 && t->worker < FZ_MAX_WORKERS)
 		__atomic_fetch_add(&fz_sh->heartbeat[t->worker], 1,
 				   __ATOMIC_RELAXED);
-	if (ret > 0)
+	/* A batch returns the entries it did, when it did any. */
+	if (ret > 0 && k == FZ_K_XFER_BATCH) {
+		if ((uint64_t)ret > t->batch_n)
+			fz_violation("xfer_batch of %u entries returned %ld",
+				     t->batch_n, ret);
+	} else if (ret > 0) {
 		fz_violation("%s returned %ld: every command returns 0 or a negative errno",
 			     fz_kind_name(k), ret);
+	}
 	else if (ret < 0 && !fz_errno_allowed(k, (int)-ret))
 		fz_violation("%s failed with %s (%ld), which the docs never give for it",
 			     fz_kind_name(k), strerror((int)-ret), -ret);

@@ -14,7 +14,9 @@
  *       task              a fork child made a task with DIOS_IOC_RUN (raw),
  *                         possibly exec'd again, fuzzing in the context that
  *                         was prepared for it
- *       race threads      acquire vs delete vs zombify on one handle
+ *       race threads      acquire vs delete vs zombify on one handle, or
+ *                         a ring stream's reader, writer and waits vs the
+ *                         deletion of its two handles or its zombify
  *       context thread    a thread that opens a context of its own
  *
  * Everything the processes share (counters, the name pool, heartbeats,
@@ -25,9 +27,13 @@
  * docs/api.md and docs/io.md never allow for the call, a result the ABI
  * fixes that came out otherwise (framing errors, -EBADFD in a fork child,
  * -EBADF for a deleted handle, metadata that does not match a call that
- * succeeded, an acquire returning an address that is not mapped), a call
- * that does not return within the watchdog, a process of ours killed by a
- * signal we did not send, and debugfs counts not back to their start.
+ * succeeded, an acquire returning an address that is not mapped, a
+ * batch's count above n, error not 0 exactly when all n were done, a
+ * return value other than the count or entry 0's error, a ring stream
+ * taking an acquire, a commit or copying I/O, a ring view not as ATTACH
+ * describes it, a write into a ring's read view that does not fault), a
+ * call that does not return within the watchdog, a process of ours killed
+ * by a signal we did not send, and debugfs counts not back to their start.
  */
 #ifndef DIOS_FUZZ_H
 #define DIOS_FUZZ_H
@@ -52,14 +58,19 @@
 /* I/O only below this: the guest has 1 GiB and KASAN takes its share. */
 #define FZ_IO_LIMIT	(4UL << 20)
 #define FZ_XBUF		(64UL << 10)
+#define FZ_BATCH	(DIOS_XFER_BATCH_MAX * sizeof(struct dios_xfer_req))
 
-/* What a call counter counts: every ioctl, then the other operations. */
+/*
+ * What a call counter counts: every ioctl up to FZ_K_TASK_WAIT (the ones
+ * with a command number and an errno set), then the other operations.
+ */
 enum fz_kind {
 	FZ_K_VERSION, FZ_K_CREATE, FZ_K_LOOKUP, FZ_K_PUBLISH, FZ_K_DUP,
 	FZ_K_COPY, FZ_K_DELETE, FZ_K_NAME, FZ_K_TASK_SELF,
 	FZ_K_ACQUIRE_READ, FZ_K_COMMIT_READ, FZ_K_RELEASE_READ,
 	FZ_K_ACQUIRE_WRITE, FZ_K_COMMIT_WRITE, FZ_K_RELEASE_WRITE,
-	FZ_K_XFER, FZ_K_SELECT, FZ_K_INTEREST, FZ_K_INTEREST_WAIT,
+	FZ_K_XFER, FZ_K_XFER_BATCH, FZ_K_RING,
+	FZ_K_SELECT, FZ_K_INTEREST, FZ_K_INTEREST_WAIT,
 	FZ_K_RUN, FZ_K_TASK_REFS, FZ_K_PAUSE, FZ_K_RESUME, FZ_K_TASK_WAIT,
 	FZ_K_BADCMD,		/* unknown numbers, wrong type or direction */
 	FZ_K_INHERITED,		/* any ioctl on a parent's descriptor */
@@ -78,6 +89,11 @@ struct fz_stats {
 	uint64_t uffd_stalls;
 	uint64_t workers_started, workers_killed, children, tasks, threads;
 	uint64_t torn_views;		/* fork children seeing a view */
+	/* ring.c: leases recorded, scribbles, WAITs on a stale position,
+	 * writes into a read view that faulted; io.c: batches stopped
+	 * part-way (0 < count < n) */
+	uint64_t ring_leases, ring_scribbles, ring_stale_waits;
+	uint64_t ring_ro_faults, batch_partial;
 };
 
 #define FZ_VIOL_MAX	32
@@ -110,6 +126,18 @@ extern struct fz_shared *fz_sh;
 
 struct fz_vma;
 
+/*
+ * A ring stream's side as DIOS_RING_ATTACH gave it (ring.c): the view, its
+ * file offset (what tells it from a mapping that took its place), the
+ * caller's position word.  @view stays known after a detach: the side's
+ * view stays mapped, only the lease and (reader) the word page go.
+ */
+struct fz_ring_side {
+	uint64_t view, view_len, view_off;
+	uint64_t own, own_off;		/* 0: no lease held */
+	uint64_t ring_size;
+};
+
 /* One handle in a thread's pool. */
 struct fz_ref {
 	uint64_t h;
@@ -121,6 +149,8 @@ struct fz_ref {
 	bool shared;		/* others may reach it: no strong checks */
 	uint64_t rd_addr, rd_len;	/* the open buffers, 0 if none */
 	uint64_t wr_addr, wr_len;
+	bool ring;		/* created with DIOS_CREATE_RING */
+	struct fz_ring_side rs[2];	/* [0] read, [1] write */
 };
 
 /* One fuzzing thread. */
@@ -138,8 +168,11 @@ struct fz_thread {
 	uint8_t *page_rw;		/* two pages: rw, then PROT_NONE */
 	uint8_t *page_ro;		/* one read-only page */
 	bool guard_ok, ro_ok;		/* their protections took */
+	bool batch_guard;		/* the page after @batch is PROT_NONE */
 	bool reframed;		/* fz_call framed the last request wrongly */
 	uint8_t *xbuf;			/* XFER payloads */
+	uint8_t *batch;			/* XFER_BATCH entries, a guard page after */
+	uint32_t batch_n;		/* n of the batch in flight (fz_raw) */
 	int slot;			/* interrupter slot, -1 if none */
 	bool in_child;			/* a fork child or task: short-lived */
 	uint64_t deadline_ns;
@@ -169,6 +202,7 @@ uint64_t fz_bad_ptr(struct fz_thread *t, bool for_output);
 bool fz_ptr_faults(struct fz_thread *t, uint64_t p);
 uint64_t fz_boundary(struct fz_thread *t, uint64_t max);
 bool fz_guard_touch(volatile uint8_t *p, bool write);
+bool fz_guard_copy(void *dst, const void *src, size_t len);
 void fz_fi(bool on);
 void fz_fi_reset(void);
 void fz_signals_init(void);
@@ -222,6 +256,8 @@ void fz_zombify_all(struct fz_thread *t);
 /* io.c: zero-copy I/O, forwarding, copying I/O */
 void fz_io_step(struct fz_thread *t);
 void fz_xfer(struct fz_thread *t);
+void fz_xfer_batch(struct fz_thread *t);
+bool fz_xfer_errno(int err);
 enum fz_kind fz_io_kind_acquire(int dir);
 enum fz_kind fz_io_kind_commit(int dir);
 enum fz_kind fz_io_kind_release(int dir);
@@ -234,6 +270,14 @@ void fz_mm_rdunlock(void);
 void fz_mm_step(struct fz_thread *t);
 void fz_mm_keep(const void *p, size_t len, bool add);
 int fz_dios_vmas(struct fz_vma *v, int max);
+int fz_dios_map_at(uint64_t addr, uint64_t *len, uint64_t *off);
+
+/* ring.c: ring streams, their leases, waits and shared pages */
+void fz_ring_step(struct fz_thread *t);
+void fz_ring_plain_step(struct fz_thread *t, struct fz_ref *ref, int dir);
+void fz_ring_race_role(struct fz_thread *t, const uint64_t *h, uint64_t cap,
+		       int role, pthread_rwlock_t *lock);
+uint64_t fz_ring_view_pick(struct fz_thread *t);
 
 /* procs.c: workers, fork children, tasks, helper threads */
 void fz_worker_main(int worker, uint64_t seed, int uid);

@@ -34,6 +34,15 @@ static struct fz_ref *fz_pick_io(struct fz_thread *t)
 	return fz_pick(t, 0);
 }
 
+/* Whether @h is a ring stream of the pool: neither the zero-copy
+ * steps nor copying I/O take it (-EOPNOTSUPP), only DIOS_IOC_RING. */
+static bool fz_is_ring(struct fz_thread *t, uint64_t h)
+{
+	int i = fz_pool_find(t, h);
+
+	return i >= 0 && t->refs[i].ring;
+}
+
 static const enum fz_kind fz_io_kind[2][3] = {
 	{ FZ_K_ACQUIRE_READ, FZ_K_COMMIT_READ, FZ_K_RELEASE_READ },
 	{ FZ_K_ACQUIRE_WRITE, FZ_K_COMMIT_WRITE, FZ_K_RELEASE_WRITE },
@@ -236,6 +245,9 @@ static void fz_acquire(struct fz_thread *t, struct fz_ref *ref, int dir)
 	in = q.done;
 	fz_mm_rdlock();
 	ret = fz_call(t, k, &q, size, expect, true);
+	if (!ret && ref->ring)
+		fz_violation("%s on the ring stream %#llx succeeded",
+			     fz_kind_name(k), (unsigned long long)ref->h);
 	fz_check_done(t, &q, size, in, false, ret, fz_kind_name(k));
 	if (ret == 0 && q.ref == ref->h)
 		fz_got_buf(t, ref, dir, &q, fz_kind_name(k));
@@ -488,6 +500,10 @@ void fz_io_step(struct fz_thread *t)
 	ref = fz_pick_io(t);
 	if (!ref)
 		return;
+	if (ref->ring && ref->rs[dir].own && fz_chance(t, 30)) {
+		fz_ring_plain_step(t, ref, dir);
+		return;
+	}
 	addr = dir ? ref->wr_addr : ref->rd_addr;
 	if (!addr) {
 		fz_acquire(t, ref, dir);
@@ -555,6 +571,292 @@ void fz_xfer(struct fz_thread *t)
 			x.send_len = FZ_XBUF;
 		break;
 	}
-	fz_call(t, FZ_K_XFER, &x, sizeof(x), 0, true);
+	if (!fz_call(t, FZ_K_XFER, &x, sizeof(x), 0, true) &&
+	    ((x.flags & DIOS_XFER_SEND && fz_is_ring(t, x.send_ref)) ||
+	     (x.flags & DIOS_XFER_RECV && fz_is_ring(t, x.recv_ref))))
+		fz_violation("xfer on a ring stream succeeded");
 }
 
+/* ---- batches of copying I/O ----------------------------------------------- */
+
+/* Input values of the outputs, which the kernel ignores on input. */
+#define FZ_DONE_IN	0xa5a5a5a5u
+#define FZ_COUNT_IN	0x5a5a5a5au
+#define FZ_ERROR_IN	0x7eadbeef
+
+/* The streams of a batch: one for all entries (as dios_sendv), or any. */
+static uint64_t fz_batch_ref(struct fz_thread *t, struct fz_ref *one)
+{
+	struct fz_ref *s;
+
+	if (one && fz_chance(t, 90))
+		return one->h;
+	s = fz_pick(t, DIOS_OBJ_STREAM);
+	return s && fz_chance(t, 90) ? s->h : fz_pick_handle(t);
+}
+
+/* One valid entry: a send, a receive or both, on @one or the pool's streams. */
+static void fz_batch_entry(struct fz_thread *t, struct fz_ref *one,
+			   struct dios_xfer_req *x)
+{
+	memset(x, 0, sizeof(*x));
+	switch (fz_below(t, 4)) {
+	case 0: x->flags = DIOS_XFER_SEND | DIOS_XFER_RECV; break;
+	case 1: x->flags = DIOS_XFER_RECV; break;
+	default: x->flags = DIOS_XFER_SEND;
+	}
+	if (fz_chance(t, 10))
+		x->flags |= DIOS_NONBLOCK;
+	if (x->flags & DIOS_XFER_SEND) {
+		x->send_ref = fz_batch_ref(t, one);
+		x->send_buf = (uint64_t)(uintptr_t)t->xbuf + fz_below(t, 1024);
+		x->send_len = fz_chance(t, 90) ? fz_below(t, 256) :
+			      fz_below(t, 8192);
+	}
+	if (x->flags & DIOS_XFER_RECV) {
+		x->recv_ref = fz_batch_ref(t, one);
+		x->recv_buf = (uint64_t)(uintptr_t)t->xbuf + FZ_XBUF / 2;
+		x->recv_len = fz_chance(t, 80) ? FZ_XBUF / 4 :
+			      fz_below(t, 512);
+	}
+	x->done = FZ_DONE_IN;
+}
+
+/* Break entry @x so that DIOS_IOC_XFER would refuse it with -EINVAL. */
+static void fz_batch_entry_invalid(struct fz_thread *t,
+				   struct dios_xfer_req *x)
+{
+	switch (fz_below(t, 4)) {
+	case 0:
+		x->__pad = 1 + (uint32_t)fz_below(t, 0xffff);
+		break;
+	case 1:
+		/* Any bit but SEND, RECV and NONBLOCK. */
+		x->flags |= 1ULL << (10 + fz_below(t, 54));
+		break;
+	case 2:
+		x->flags &= ~(DIOS_XFER_SEND | DIOS_XFER_RECV);
+		break;
+	default:
+		/* A field of the half that is not asked for. */
+		if (!(x->flags & DIOS_XFER_SEND))
+			x->send_len = 1;
+		else if (!(x->flags & DIOS_XFER_RECV))
+			x->recv_ref = 1;
+		else
+			x->flags &= ~DIOS_XFER_RECV;	/* recv_buf stays */
+	}
+}
+
+/*
+ * The entries after a batch ran, in the thread's array: those before
+ * @count done in full (never on a ring stream), entry @count failed (at
+ * most its send done, if it also receives), the rest not even written.
+ * @count of -1: nothing ran, nothing was written.
+ */
+static void fz_batch_check_entries(struct fz_thread *t,
+				   const struct dios_xfer_req *x, uint32_t n,
+				   int64_t count)
+{
+	const uint64_t both = DIOS_XFER_SEND | DIOS_XFER_RECV;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t want = (uint32_t)(x[i].flags & both), d = x[i].done;
+
+		if ((int64_t)i < count) {
+			if (d != want)
+				fz_violation("xfer_batch: entry %u of %u done (count %lld), but its done is %#x, expected %#x",
+					     i, n, (long long)count, d, want);
+			if ((x[i].flags & DIOS_XFER_SEND &&
+			     fz_is_ring(t, x[i].send_ref)) ||
+			    (x[i].flags & DIOS_XFER_RECV &&
+			     fz_is_ring(t, x[i].recv_ref)))
+				fz_violation("xfer_batch: entry %u done on a ring stream",
+					     i);
+		} else if ((int64_t)i == count) {
+			if (d && !(d == DIOS_XFER_SEND && want == both))
+				fz_violation("xfer_batch: entry %u failed with done %#x (flags %#llx)",
+					     i, d, (unsigned long long)x[i].flags);
+		} else if (d != FZ_DONE_IN) {
+			fz_violation("xfer_batch: entry %u written, but the batch stopped at %lld of %u",
+				     i, (long long)count, n);
+			return;
+		}
+	}
+}
+
+/*
+ * The reply of a batch that was framed right: the count it returned, and
+ * 0 in @error iff all n were done; after a failure, either nothing ran
+ * (count and error untouched, a check of the request's) or entry 0
+ * failed (count 0, error the return value).  Returns the entries done, or
+ * -1 if nothing ran.
+ */
+static int64_t fz_batch_check_reply(const struct dios_xfer_batch_req *b,
+				    long ret)
+{
+	if (ret > 0) {
+		if (b->count != (uint64_t)ret || (b->count == b->n) != !b->error ||
+		    b->error > 0 || (b->error && !fz_xfer_errno(-b->error)))
+			fz_violation("xfer_batch of %u returned %ld with count %u, error %d",
+				     b->n, ret, b->count, b->error);
+		if (b->count < b->n)
+			__atomic_fetch_add(&fz_sh->st.batch_partial, 1,
+					   __ATOMIC_RELAXED);
+		return b->count;
+	}
+	if (!ret) {
+		fz_violation("xfer_batch of %u returned 0", b->n);
+		return 0;
+	}
+	if (b->count == FZ_COUNT_IN && b->error == FZ_ERROR_IN) {
+		if (ret != -EINVAL && ret != -EFAULT && ret != -ENOMEM)
+			fz_violation("xfer_batch failed with %ld before any entry ran",
+				     ret);
+		return -1;
+	}
+	if (b->count || b->error != ret)
+		fz_violation("xfer_batch failed with %ld, but says count %u, error %d",
+			     ret, b->count, b->error);
+	return 0;
+}
+
+/* Where the entries go, when not in the thread's array. */
+enum fz_batch_at { FZ_AT_ARRAY, FZ_AT_BAD, FZ_AT_GUARD, FZ_AT_RO, FZ_AT_UFFD };
+
+/*
+ * DIOS_IOC_XFER_BATCH: valid entries on live streams mostly, one thing
+ * broken now and then, in the batch (n of 0, 1, the maximum or one more,
+ * req_size, flags) or in one entry (invalid, a stale or garbage handle, a
+ * bad or stalling buffer), or the array itself (unreadable, running into
+ * a guard page, read-only so that no reply can be written back, on a
+ * userfaultfd page that reads as zeros).
+ */
+void fz_xfer_batch(struct fz_thread *t)
+{
+	struct dios_xfer_req *x = (struct dios_xfer_req *)t->batch;
+	struct fz_ref *one = fz_chance(t, 50) ? fz_pick(t, DIOS_OBJ_STREAM) :
+				NULL;
+	enum fz_batch_at at = FZ_AT_ARRAY;
+	struct dios_xfer_batch_req b;
+	uint32_t n, i, k;
+	int expect = 0;
+	void *arr = x, *uf;
+	uint64_t h;
+	int64_t count;
+	long ret;
+
+	switch (fz_below(t, 10)) {
+	case 0: n = DIOS_XFER_BATCH_MAX; break;
+	case 1: case 2: case 3: n = 1; break;
+	case 4: n = 1 + (uint32_t)fz_below(t, 64); break;
+	default: n = 2 + (uint32_t)fz_below(t, 7);
+	}
+	for (i = 0; i < n; i++)
+		fz_batch_entry(t, one, &x[i]);
+	memset(&b, 0, sizeof(b));
+	b.flags = fz_chance(t, 80) ? DIOS_NONBLOCK : 0;
+	if (fz_chance(t, 15))
+		b.flags |= DIOS_XFER_WAITFORONE;
+	b.reqs = (uint64_t)(uintptr_t)x;
+	b.n = n;
+	b.req_size = sizeof(*x);
+	b.count = FZ_COUNT_IN;
+	b.error = FZ_ERROR_IN;
+	k = (uint32_t)fz_below(t, n);
+	switch (fz_below(t, 40)) {
+	case 0: b.n = 0; expect = EINVAL; break;
+	case 1: b.n = DIOS_XFER_BATCH_MAX + 1; expect = EINVAL; break;
+	case 2:
+		b.req_size = (uint32_t[]){ 0, 56, 72, 128, 4096,
+					   (uint32_t)fz_rand(t) }[fz_below(t, 6)];
+		expect = b.req_size == sizeof(*x) ? 0 : EINVAL;
+		break;
+	case 3:
+		b.flags |= 1ULL << (1 + fz_below(t, 63));
+		expect = b.flags & ~(DIOS_NONBLOCK | DIOS_XFER_WAITFORONE) ?
+			 EINVAL : 0;
+		break;
+	case 4: case 5:
+		/* Checked before any runs; the array is allocated first. */
+		fz_batch_entry_invalid(t, &x[k]);
+		expect = n > 4 && fz_sh->faultinject ? 0 : EINVAL;
+		break;
+	case 6: case 7: case 8:
+		/* A deleted handle (-EBADF) or garbage mid-batch. */
+		h = fz_below(t, 3) ? fz_stale(t) : fz_rand(t);
+		if (x[k].flags & DIOS_XFER_SEND)
+			x[k].send_ref = h;
+		else
+			x[k].recv_ref = h;
+		break;
+	case 9:
+		if (x[k].flags & DIOS_XFER_SEND)
+			x[k].send_buf = fz_bad_ptr(t, false);
+		break;
+	case 10:
+		if (x[k].flags & DIOS_XFER_RECV)
+			x[k].recv_buf = fz_bad_ptr(t, true);
+		break;
+	case 11:
+		uf = fz_uffd_page(t);
+		if (uf && x[k].flags & DIOS_XFER_SEND) {
+			x[k].send_buf = (uint64_t)(uintptr_t)uf;
+			x[k].send_len = fz_below(t, FZ_PAGE);
+		} else if (uf) {
+			x[k].recv_buf = (uint64_t)(uintptr_t)uf;
+			x[k].recv_len = FZ_PAGE;
+		}
+		break;
+	case 12:
+		at = FZ_AT_BAD;
+		arr = (void *)(uintptr_t)fz_bad_ptr(t, false);
+		break;
+	case 13:
+		/* The last entries in the guard page. */
+		at = FZ_AT_GUARD;
+		arr = t->batch + FZ_BATCH - (n - 1) * sizeof(*x) -
+		      8 * (1 + fz_below(t, 7));
+		memmove(arr, x, (n - 1) * sizeof(*x));
+		break;
+	case 14:
+		/* Read, run, but no entry's reply can be written back. */
+		if (n > FZ_PAGE / sizeof(*x) || !t->ro_ok)
+			break;
+		at = FZ_AT_RO;
+		arr = t->page_ro;
+		mprotect(t->page_ro, FZ_PAGE, PROT_READ | PROT_WRITE);
+		memcpy(t->page_ro, x, n * sizeof(*x));
+		mprotect(t->page_ro, FZ_PAGE, PROT_READ);
+		break;
+	case 15:
+		/*
+		 * Read after a stall, as zeros: flags 0, -EINVAL (with -F
+		 * the zero page may fail to map: -EFAULT).
+		 */
+		uf = fz_uffd_page(t);
+		if (!uf || n > FZ_PAGE / sizeof(*x))
+			break;
+		at = FZ_AT_UFFD;
+		arr = uf;
+		expect = fz_sh->faultinject ? 0 : EINVAL;
+		break;
+	}
+	b.reqs = (uint64_t)(uintptr_t)arr;
+	/* The array is read whole before anything runs: a fault is -EFAULT. */
+	if ((at == FZ_AT_BAD && fz_ptr_faults(t, b.reqs)) ||
+	    (at == FZ_AT_GUARD && t->batch_guard))
+		expect = n > 4 && fz_sh->faultinject ? 0 : EFAULT;
+	if (!b.n || b.n > DIOS_XFER_BATCH_MAX || b.req_size != sizeof(*x) ||
+	    b.flags & ~(DIOS_NONBLOCK | DIOS_XFER_WAITFORONE))
+		expect = EINVAL;
+	t->batch_n = b.n;
+	ret = fz_call(t, FZ_K_XFER_BATCH, &b, sizeof(b), expect, true);
+	t->batch_n = 0;
+	if (t->reframed)
+		return;
+	count = fz_batch_check_reply(&b, ret);
+	if (at == FZ_AT_ARRAY)
+		fz_batch_check_entries(t, x, n, count);
+}

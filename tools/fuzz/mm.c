@@ -4,7 +4,9 @@
  * and metadata maps): mmap of the metadata with right and wrong
  * arguments, munmap, mprotect, mremap, madvise and mlock of whole and
  * partial mappings.  The mappings are found in /proc/self/maps (the file
- * /dev/dios; offsets from 1 << 44 are views, below the metadata).
+ * /dev/dios; offsets from 1 << 44 are views, below the metadata); the
+ * views of ring streams (control pages and the ring twice, and a reader's
+ * word page) are chosen half of the time when the thread has some.
  *
  * Safety: an operation on a range found in the maps must not hit whatever
  * replaced that range meanwhile (the kernel unmaps a view when its
@@ -153,6 +155,38 @@ int fz_dios_vmas(struct fz_vma *v, int max)
 	}
 	fclose(f);
 	return n;
+}
+
+/*
+ * The /dev/dios mapping that starts at @addr: its protection (PROT_*),
+ * length and file offset, or -1 if none starts there.  The caller holds
+ * fz_mm_lock (no mm operation of ours runs meanwhile); the offset tells a
+ * view from one that took its place (no two live views share one).
+ */
+int fz_dios_map_at(uint64_t addr, uint64_t *len, uint64_t *off)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512], path[256], perms[8];
+	unsigned long long s, e, o;
+	int prot = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		path[0] = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %255s", &s, &e,
+			   perms, &o, path) < 4 || s != addr)
+			continue;
+		if (!strcmp(path, "/dev/dios")) {
+			prot = (perms[0] == 'r' ? PROT_READ : 0) |
+			       (perms[1] == 'w' ? PROT_WRITE : 0) |
+			       (perms[2] == 'x' ? PROT_EXEC : 0);
+			*len = e - s;
+			*off = o;
+		}
+		break;
+	}
+	if (f)
+		fclose(f);
+	return prot;
 }
 
 static long fz_sys(long r)
@@ -343,7 +377,8 @@ void fz_mm_step(struct fz_thread *t)
 	if (off)
 		return;
 	struct fz_vma v[FZ_VMAS];
-	int n, tries;
+	int n, j, i;
+	uint64_t ring;
 
 	struct timespec until;
 
@@ -356,16 +391,21 @@ void fz_mm_step(struct fz_thread *t)
 	/* Blocking calls in flight end within ~300 ms (the interrupter). */
 	if (pthread_rwlock_timedwrlock(&fz_mm_lock, &until))
 		return;
-	(void)tries;
 	if (fz_chance(t, 25)) {
 		fz_fi(true);
 		fz_mmap_meta(t);
 		fz_fi(false);
 	} else {
 		n = fz_dios_vmas(v, FZ_VMAS);
+		i = n ? (int)fz_below(t, n) : 0;
+		/* A ring's view or word page of ours, half of the time. */
+		ring = fz_chance(t, 50) ? fz_ring_view_pick(t) : 0;
+		for (j = 0; ring && j < n; j++)
+			if (v[j].start == ring)
+				i = j;
 		fz_fi(true);
 		if (n)
-			fz_mm_vma_op(t, &v[fz_below(t, n)]);
+			fz_mm_vma_op(t, &v[i]);
 		fz_fi(false);
 	}
 	pthread_rwlock_unlock(&fz_mm_lock);

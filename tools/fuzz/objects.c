@@ -29,6 +29,7 @@ void fz_do_create(struct fz_thread *t)
 	bool sane = true;
 	uint64_t size;
 	long ret;
+	int i;
 
 	memset(&r, 0, sizeof(r));
 	r.type = types[fz_below(t, sizeof(types) / sizeof(types[0]))];
@@ -53,6 +54,12 @@ void fz_do_create(struct fz_thread *t)
 		sane = false;
 		break;
 	}
+	/* Ring streams (ABI 1.4); the flag on another type is -EINVAL. */
+	if ((r.type == DIOS_OBJ_STREAM && fz_chance(t, 35)) ||
+	    fz_chance(t, 1)) {
+		r.flags |= DIOS_CREATE_RING;
+		sane &= r.type == DIOS_OBJ_STREAM;
+	}
 	if (r.type == DIOS_OBJ_STREAM)
 		r.args.capacity = fz_size_for(t, fz_sh->max_capacity);
 	else if (r.type != DIOS_OBJ_GROUP)
@@ -76,7 +83,8 @@ void fz_do_create(struct fz_thread *t)
 	}
 	ret = fz_call(t, FZ_K_CREATE, &r, sizeof(r), 0, true);
 	/* Given names in the global group: CAP_SYS_ADMIN (root) only. */
-	if (r.flags == DIOS_CREATE_NAME_GIVEN && !r.args.group && !ret &&
+	if ((r.flags & ~DIOS_CREATE_RING) == DIOS_CREATE_NAME_GIVEN &&
+	    !r.args.group && !ret &&
 	    !fz_sh->given_names && geteuid())
 		fz_violation("create: uid %u gave a name in the global group",
 			     geteuid());
@@ -86,6 +94,9 @@ void fz_do_create(struct fz_thread *t)
 		return;
 	size = r.type == DIOS_OBJ_STREAM ? r.args.capacity : r.args.size;
 	fz_pool_add(t, r.ref, r.type, DIOS_RIGHTS_ALL, size);
+	i = fz_pool_find(t, r.ref);
+	if (i >= 0)
+		t->refs[i].ring = r.flags & DIOS_CREATE_RING;
 	if (!fz_name_zero(&r.name))
 		fz_name_add(&r.name);
 	if (sane)
@@ -195,6 +206,7 @@ static void fz_dup(struct fz_thread *t)
 	t->refs[i].self_task = copy.self_task;
 	t->refs[i].task_child = copy.task_child;
 	t->refs[i].shared = copy.shared;
+	t->refs[i].ring = copy.ring;
 	if (!copy.shared)
 		fz_check_meta(t, "dup", r.new_ref, copy.type, r.rights, 0);
 }
@@ -550,8 +562,10 @@ void fz_step(struct fz_thread *t)
 		fz_version(t);
 	else if (w < 600)
 		fz_io_step(t);
-	else if (w < 680)
+	else if (w < 645)
 		fz_xfer(t);
+	else if (w < 680)
+		fz_xfer_batch(t);
 	else if (w < 720)
 		fz_select(t);
 	else if (w < 770)
@@ -568,6 +582,8 @@ void fz_step(struct fz_thread *t)
 		fz_proc_step(t);
 	else if (w < 936)
 		fz_zombify_all(t);
+	else if (w < 996)
+		fz_ring_step(t);
 	else
 		fz_io_step(t);
 }

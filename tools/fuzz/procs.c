@@ -117,8 +117,9 @@ static void fz_thread_rebase(struct fz_thread *t, int fd)
 static void fz_check_inherited(struct fz_thread *t, int parent_fd)
 {
 	static const unsigned int nrs[] = { 0x00, 0x01, 0x02, 0x04, 0x06,
-					    0x08, 0x10, 0x13, 0x16, 0x20,
-					    0x21, 0x22, 0x31, 0x34 };
+					    0x08, 0x10, 0x13, 0x16, 0x17,
+					    0x18, 0x20, 0x21, 0x22, 0x31,
+					    0x34 };
 	char line[512];
 	FILE *f;
 	int i, fd = t->fd;
@@ -348,6 +349,10 @@ static void fz_run_task(struct fz_thread *t)
 struct fz_helper {
 	struct fz_thread t;
 	uint64_t handle;
+	uint64_t handle2;		/* a ring race's second handle */
+	uint64_t cap;			/* a ring race's capacity */
+	bool ring;
+	pthread_rwlock_t *lock;		/* held by the deleter (ring.c) */
 	int role;
 	int *done;
 	pthread_t th;
@@ -445,31 +450,45 @@ static void fz_start_ctx_thread(struct fz_thread *t)
 }
 
 /*
+ * Delete @h, or zombify its object, whatever it takes: the race threads
+ * block until it is done (allocation failures are injected with -F).
+ */
+static void fz_race_delete(struct fz_thread *t, uint64_t h, bool zombify)
+{
+	struct dios_delete_req d;
+	long ret;
+	int i;
+
+	memset(&d, 0, sizeof(d));
+	d.ref = h;
+	d.flags = zombify ? DIOS_DELETE_ZOMBIFY : 0;
+	for (i = 0; i < 10000; i++) {
+		ret = fz_call(t, FZ_K_DELETE, &d, sizeof(d), 0, false);
+		if (!ret || ret == -EBADF)
+			return;
+		d.flags = 0;
+		usleep(1000);
+	}
+}
+
+/*
  * Race threads on one handle: role 0 and 1 acquire (read, write) with
  * blocking calls, role 2 XFERs, role 3 deletes or zombifies the handle
- * after a while.  No interrupts: every blocked call must be woken by the
- * deletion (-EBADF) or the zombification (-EIDRM); the watchdog reports
- * one that is not.
+ * after a while.  A ring race (fz_ring_race_role()): a reader, a writer
+ * and a third thread on two handles of one ring stream, role 3 deletes
+ * both or zombifies the stream.  No interrupts: every blocked call must be
+ * woken by the deletion (-EBADF) or the zombification (-EIDRM); the
+ * watchdog reports one that is not.
  */
-static void *fz_race_thread(void *arg)
+/* Roles 0 to 2 on a plain stream: acquire and commit or release, XFER. */
+static void fz_race_plain(struct fz_thread *t, struct fz_helper *hp)
 {
-	struct fz_helper *hp = arg;
-	struct fz_thread *t = &hp->t;
 	int dir = hp->role & 1, i;
-	struct dios_delete_req d;
 	struct dios_xfer_req x;
 	struct dios_io_req q;
 	long ret = 0;
 
-	t->slot = fz_slot_enter(false);
-	if (hp->role == 3) {
-		usleep(fz_below(t, 30000));
-		memset(&d, 0, sizeof(d));
-		d.ref = hp->handle;
-		d.flags = fz_chance(t, 50) ? DIOS_DELETE_ZOMBIFY : 0;
-		fz_call(t, FZ_K_DELETE, &d, sizeof(d), 0, false);
-	}
-	for (i = 0; hp->role != 3 && i < 300 && !fz_sh->stop; i++) {
+	for (i = 0; i < 300 && !fz_sh->stop; i++) {
 		memset(&q, 0, sizeof(q));
 		q.ref = hp->handle;
 		if (hp->role == 2) {
@@ -501,6 +520,29 @@ static void *fz_race_thread(void *arg)
 		if (ret)
 			usleep(1000);
 	}
+}
+
+static void *fz_race_thread(void *arg)
+{
+	struct fz_helper *hp = arg;
+	struct fz_thread *t = &hp->t;
+
+	t->slot = fz_slot_enter(false);
+	if (hp->role == 3) {
+		usleep(fz_below(t, hp->ring ? 100000 : 30000));
+		pthread_rwlock_wrlock(hp->lock);
+		fz_race_delete(t, hp->handle, fz_chance(t, 50));
+		pthread_rwlock_unlock(hp->lock);
+		pthread_rwlock_wrlock(hp->lock);
+		if (hp->handle2 != hp->handle)
+			fz_race_delete(t, hp->handle2, false);
+		pthread_rwlock_unlock(hp->lock);
+	} else if (hp->ring) {
+		fz_ring_race_role(t, (uint64_t[]){ hp->handle, hp->handle2 },
+				  hp->cap, hp->role, hp->lock);
+	} else {
+		fz_race_plain(t, hp);
+	}
 	fz_slot_exit(t->slot);
 	__atomic_fetch_sub(hp->done, 1, __ATOMIC_RELEASE);
 	fz_thread_fini(t);
@@ -511,8 +553,11 @@ static void *fz_race_thread(void *arg)
 static void fz_race(struct fz_thread *t)
 {
 	struct dios_create_req c;
+	struct dios_dup_req d;
 	struct fz_helper *hp;
 	static __thread int left;
+	static __thread pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+	uint64_t h2;
 	int role;
 
 	/* One race at a time per thread; the last one must be over. */
@@ -522,15 +567,36 @@ static void fz_race(struct fz_thread *t)
 	memset(&c, 0, sizeof(c));
 	c.type = DIOS_OBJ_STREAM;
 	c.flags = DIOS_CREATE_ANON;
+	if (fz_chance(t, 40))
+		c.flags |= DIOS_CREATE_RING;
 	c.args.capacity = FZ_PAGE * (1 + fz_below(t, 4));
 	if (fz_call(t, FZ_K_CREATE, &c, sizeof(c), 0, false))
 		return;
+	/*
+	 * A ring's second reference: the leases pass between them.  With
+	 * one side's right only, the first one's deletion leaves no one on
+	 * the other side: a wait on the second ends with -EPIPE.
+	 */
+	h2 = c.ref;
+	memset(&d, 0, sizeof(d));
+	d.ref = c.ref;
+	d.rights = (uint64_t[]){ DIOS_RIGHTS_ALL, DIOS_RIGHTS_ALL,
+				 DIOS_RIGHT_READ | DIOS_RIGHT_WRITE,
+				 DIOS_RIGHT_READ,
+				 DIOS_RIGHT_WRITE }[fz_below(t, 5)];
+	if (c.flags & DIOS_CREATE_RING &&
+	    !fz_call(t, FZ_K_DUP, &d, sizeof(d), 0, false))
+		h2 = d.new_ref;
 	fz_count(FZ_K_RACE, 0);
 	left = 4;
 	for (role = 0; role < 4; role++) {
 		hp = fz_helper_new(t, t->fd, false);
 		if (hp) {
 			hp->handle = c.ref;
+			hp->handle2 = h2;
+			hp->ring = c.flags & DIOS_CREATE_RING;
+			hp->cap = c.args.capacity;
+			hp->lock = &lock;
 			hp->role = role;
 			hp->done = &left;
 		}
@@ -540,10 +606,12 @@ static void fz_race(struct fz_thread *t)
 			free(hp);
 			__atomic_fetch_sub(&left, 1, __ATOMIC_RELEASE);
 			if (role == 3) {
-				/* No deleter: delete it ourselves. */
-				struct dios_delete_req d = { .ref = c.ref };
-
-				fz_call(t, FZ_K_DELETE, &d, sizeof(d), 0, false);
+				/* No deleter: delete them ourselves. */
+				pthread_rwlock_wrlock(&lock);
+				fz_race_delete(t, c.ref, false);
+				if (h2 != c.ref)
+					fz_race_delete(t, h2, false);
+				pthread_rwlock_unlock(&lock);
 			}
 		}
 	}

@@ -80,7 +80,8 @@ void fz_report(enum fz_vcat cat, const char *fmt, ...)
 static const char *const fz_kind_names[FZ_K_COUNT] = {
 	"version", "create", "lookup", "publish", "dup", "copy", "delete",
 	"name", "task_self", "acquire_read", "commit_read", "release_read",
-	"acquire_write", "commit_write", "release_write", "xfer", "select",
+	"acquire_write", "commit_write", "release_write", "xfer",
+	"xfer_batch", "ring", "select",
 	"interest", "interest_wait", "run", "task_refs", "pause", "resume",
 	"task_wait", "bad_cmd", "inherited_fd", "mmap_meta", "munmap",
 	"mprotect", "mremap", "madvise", "mlock", "open", "fork", "thread",
@@ -112,6 +113,9 @@ void fz_count(enum fz_kind k, long ret)
  * of issue 11.  Blocking calls may see EINTR: the interrupter sends
  * signals without SA_RESTART.
  */
+static const int fz_errs_xfer[] = {
+	EBADF, EACCES, EOPNOTSUPP, EBUSY, EMSGSIZE, EAGAIN, EPIPE, EIDRM,
+	EINTR, 0 };
 static const int fz_errs_io[] = {
 	EBADF, EACCES, EIDRM, EOPNOTSUPP, EBUSY, EMSGSIZE, EAGAIN, EPIPE,
 	EINTR, ESTALE, EMFILE, EPERM, 0 };
@@ -135,8 +139,16 @@ static const int *const fz_allowed[FZ_K_COUNT] = {
 	[FZ_K_ACQUIRE_WRITE] = fz_errs_io,
 	[FZ_K_COMMIT_WRITE] = fz_errs_io,
 	[FZ_K_RELEASE_WRITE] = fz_errs_io,
-	[FZ_K_XFER] = (const int[]){ EBADF, EACCES, EOPNOTSUPP, EBUSY,
-				    EMSGSIZE, EAGAIN, EPIPE, EIDRM, EINTR, 0 },
+	[FZ_K_XFER] = fz_errs_xfer,
+	/* An entry's errors, as DIOS_IOC_XFER gives them (docs/io.md). */
+	[FZ_K_XFER_BATCH] = fz_errs_xfer,
+	/*
+	 * docs/ring.md, uapi/linux/dios.h: -EOPNOTSUPP on a plain stream,
+	 * -EAGAIN for a lease held elsewhere (DIOS_NONBLOCK), -EBUSY for one
+	 * held by the same reference, -EPIPE and -EIDRM from a wait.
+	 */
+	[FZ_K_RING] = (const int[]){ EBADF, EACCES, EOPNOTSUPP, EAGAIN, EBUSY,
+				    EPIPE, EIDRM, EINTR, 0 },
 	[FZ_K_SELECT] = (const int[]){ EBADF, EACCES, ETIMEDOUT, EINTR, 0 },
 	[FZ_K_INTEREST] = (const int[]){ EBADF, EEXIST, ENOENT, EACCES, 0 },
 	[FZ_K_INTEREST_WAIT] = (const int[]){ ETIMEDOUT, EINTR, 0 },
@@ -148,6 +160,12 @@ static const int *const fz_allowed[FZ_K_COUNT] = {
 	[FZ_K_TASK_WAIT] = (const int[]){ EBADF, EACCES, EINTR, EIDRM,
 					 EAGAIN, ECHILD, 0 },
 };
+
+/* What an entry of a batch (or DIOS_IOC_XFER) may fail with. */
+bool fz_xfer_errno(int err)
+{
+	return fz_errno_allowed(FZ_K_XFER, err);
+}
 
 bool fz_errno_allowed(enum fz_kind k, int err)
 {
@@ -328,22 +346,24 @@ static void fz_on_fault(int sig, siginfo_t *si, void *uc)
 }
 
 /*
- * Read (or write) a byte of a buffer the module gave us.  A fault is not a
- * violation by itself: a zombie's pages, a revoked view, a blob page
- * outside the open transaction all give SIGBUS by design.
+ * Copy @len bytes from @src to @dst, then add @add to the byte at @dst,
+ * with a fault caught: false if one came.  Byte by byte: a fault leaves
+ * nothing half-copied that matters.
  */
-bool fz_guard_touch(volatile uint8_t *p, bool write)
+static bool fz_guarded(volatile uint8_t *dst, const volatile uint8_t *src,
+		       size_t len, uint8_t add)
 {
 	volatile bool ok = true;
+	size_t i;
 
 	/* The fault of a view runs dios's handler: fail it too. */
 	fz_fi(true);
 	if (sigsetjmp(fz_guard_env, 1) == 0) {
 		fz_guard_on = 1;
-		if (write)
-			*p = (uint8_t)(*p + 1);
-		else
-			(void)*p;
+		for (i = 0; i < len; i++)
+			dst[i] = src[i];
+		if (add)
+			*dst = (uint8_t)(*dst + add);
 		fz_guard_on = 0;
 	} else {
 		ok = false;
@@ -352,6 +372,27 @@ bool fz_guard_touch(volatile uint8_t *p, bool write)
 	fz_fi(false);
 	fz_count(FZ_K_TOUCH, ok ? 0 : -EFAULT);
 	return ok;
+}
+
+/*
+ * Read (or write) a byte of a buffer the module gave us.  A fault is not a
+ * violation by itself: a zombie's pages, a revoked view, a blob page
+ * outside the open transaction all give SIGBUS by design.
+ */
+bool fz_guard_touch(volatile uint8_t *p, bool write)
+{
+	uint8_t b;
+
+	return write ? fz_guarded(p, p, 0, 1) : fz_guarded(&b, p, 1, 0);
+}
+
+/*
+ * Copy between our memory and a mapping the module made (a ring's shared
+ * pages), either way; false if it faulted.
+ */
+bool fz_guard_copy(void *dst, const void *src, size_t len)
+{
+	return fz_guarded(dst, src, len, 0);
 }
 
 static void fz_on_interrupt(int sig)
@@ -676,13 +717,16 @@ void fz_thread_init(struct fz_thread *t, uint64_t seed, int fd, int worker)
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	t->xbuf = mmap(NULL, FZ_XBUF, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	t->batch = mmap(NULL, FZ_BATCH + FZ_PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (t->page_rw == MAP_FAILED || t->page_ro == MAP_FAILED ||
-	    t->xbuf == MAP_FAILED) {
+	    t->xbuf == MAP_FAILED || t->batch == MAP_FAILED) {
 		perror("dios-fuzz: mmap");
 		exit(2);
 	}
 	/* Either may fail under fault injection: no strong checks then. */
 	t->guard_ok = !mprotect(t->page_rw + FZ_PAGE, FZ_PAGE, PROT_NONE);
+	t->batch_guard = !mprotect(t->batch + FZ_BATCH, FZ_PAGE, PROT_NONE);
 	memset(t->page_ro, 0, FZ_PAGE);
 	t->ro_ok = !mprotect(t->page_ro, FZ_PAGE, PROT_READ);
 	t->meta = fz_meta_map(fd);
@@ -693,6 +737,7 @@ void fz_thread_fini(struct fz_thread *t)
 	munmap(t->page_rw, 2 * FZ_PAGE);
 	munmap(t->page_ro, FZ_PAGE);
 	munmap(t->xbuf, FZ_XBUF);
+	munmap(t->batch, FZ_BATCH + FZ_PAGE);
 	if (t->meta) {
 		fz_mm_rdlock();
 		fz_mm_keep(t->meta, fz_sh->meta_map_size, false);

@@ -333,7 +333,8 @@ struct dios_xfer_req {
  * sockets (docs/io.md, "Batches").  Every entry is checked before the
  * first one runs; the batch stops at the first entry that fails.  Each
  * entry that ran gets its reply (send_len, recv_len, done) as from
- * DIOS_IOC_XFER, the one that failed included.
+ * DIOS_IOC_XFER, the one that failed included; an entry whose reply
+ * cannot be written back failed with -EFAULT, as DIOS_IOC_XFER does.
  *
  * @flags:	DIOS_NONBLOCK (every entry as with DIOS_NONBLOCK),
  *		DIOS_XFER_WAITFORONE (only the first entry may wait)
