@@ -159,6 +159,7 @@ static const char *errname(int e)
 		{ EINVAL, "EINVAL" }, { EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" },
 		{ EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" }, { EPIPE, "EPIPE" },
 		{ E2BIG, "E2BIG" }, { ENODATA, "ENODATA" }, { EIDRM, "EIDRM" },
+		{ EBADMSG, "EBADMSG" },
 		{ EOPNOTSUPP, "EOPNOTSUPP" }, { EMSGSIZE, "EMSGSIZE" },
 		{ ETIMEDOUT, "ETIMEDOUT" }, { EALREADY, "EALREADY" },
 		{ ESTALE, "ESTALE" }, { EDQUOT, "EDQUOT" }, { EBADFD, "EBADFD" },

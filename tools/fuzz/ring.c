@@ -661,13 +661,68 @@ static void fz_ring_garbage(struct fz_thread *t, struct fz_ref *ref)
 {
 	struct dios_ring_req q;
 
-	fz_ring_req(&q, (uint32_t[]){ 0, 5, 0xffffffffu,
+	fz_ring_req(&q, (uint32_t[]){ 0, 9, 0xffffffffu,
 				      DIOS_RING_WAKE }[fz_below(t, 4)],
 		    0, ref->h);
 	q.side = (uint32_t[]){ 0, 3, 0x100, DIOS_RING_READ }[fz_below(t, 4)];
 	if (q.op == DIOS_RING_WAKE && q.side == DIOS_RING_READ)
 		q.side = 0;
 	fz_call(t, FZ_K_RING, &q, sizeof(q), EINVAL, true);
+}
+
+/*
+ * The references of a frame (ABI 1.5): PUSH_REFS on the write side, TAKE,
+ * COMMIT and RELEASE_REFS on the read side, at the side's own position
+ * mostly, with handles of the pool, a bad array, counts around the limit
+ * of 64.  A push takes its handles out of the table; a take installs
+ * some.  Entries never published are the kernel's to drop.
+ */
+static void fz_ring_refs(struct fz_thread *t, struct fz_ref *ref, int side)
+{
+	static const uint32_t ops[2][3] = {
+		{ DIOS_RING_TAKE_REFS, DIOS_RING_COMMIT_REFS,
+		  DIOS_RING_RELEASE_REFS },
+		{ DIOS_RING_PUSH_REFS, DIOS_RING_PUSH_REFS,
+		  DIOS_RING_PUSH_REFS },
+	};
+	uint64_t hs[4] = { 0 }, pos = 0;
+	struct dios_ring_req q;
+	uint32_t i, n;
+	int expect = 0;
+	bool have;
+	long ret;
+
+	fz_ring_req(&q, ops[side][fz_below(t, 3)], side, ref->h);
+	fz_mm_rdlock();
+	have = fz_ring_word(&ref->rs[side], (side ? 1 : 2) * FZ_PAGE, &pos,
+			    sizeof(pos));
+	fz_mm_rdunlock();
+	q.pos = have && fz_chance(t, 85) ? pos : fz_rand(t);
+	n = (uint32_t)fz_below(t, 4);
+	for (i = 0; i < n; i++) {
+		struct fz_ref *o = fz_pick_out(t);
+
+		hs[i] = o && o != ref ? o->h : fz_pick_handle_out(t);
+	}
+	if (q.op == DIOS_RING_PUSH_REFS || q.op == DIOS_RING_TAKE_REFS) {
+		q.refs = (uint64_t)(uintptr_t)hs;
+		q.n_refs = q.op == DIOS_RING_TAKE_REFS ? 4 : n;
+	}
+	switch (fz_below(t, 10)) {
+	case 0: q.refs = fz_bad_ptr(t, q.op == DIOS_RING_TAKE_REFS); break;
+	case 1: q.n_refs = 65; break;
+	case 2: q.__pad = 1; expect = EINVAL; break;
+	case 3: q.wake_ref = ref->h; expect = EINVAL; break;
+	}
+	ret = fz_call(t, FZ_K_RING, &q, sizeof(q), expect, true);
+	if (ret || t->reframed)
+		return;
+	if (q.op == DIOS_RING_PUSH_REFS)
+		for (i = 0; i < q.n_refs && i < 4; i++)
+			fz_pool_drop(t, fz_pool_find(t, hs[i]), true);
+	else if (q.op == DIOS_RING_TAKE_REFS)
+		for (i = 0; i < q.n_refs && i < 4; i++)
+			fz_pool_add(t, hs[i], 0, 0, 0);
 }
 
 /* The side to act on: one whose lease we hold, mostly. */
@@ -703,8 +758,10 @@ void fz_ring_step(struct fz_thread *t)
 		fz_ring_touch(t, ref);
 	else if (w < 84)
 		fz_ring_forward(t, ref);
-	else if (w < 88)
+	else if (w < 86)
 		fz_ring_garbage(t, ref);
+	else if (w < 88)
+		fz_ring_refs(t, ref, side);
 	else if (w < 93)
 		fz_ring_select(t, ref->h);
 	else

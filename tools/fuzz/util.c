@@ -148,7 +148,8 @@ static const int *const fz_allowed[FZ_K_COUNT] = {
 	 * held by the same reference, -EPIPE and -EIDRM from a wait.
 	 */
 	[FZ_K_RING] = (const int[]){ EBADF, EACCES, EOPNOTSUPP, EAGAIN, EBUSY,
-				    EPIPE, EIDRM, EINTR, 0 },
+				    EPIPE, EIDRM, EINTR, ENOSPC, EBADMSG,
+				    EMSGSIZE, EPERM, EMFILE, 0 },
 	[FZ_K_SELECT] = (const int[]){ EBADF, EACCES, ETIMEDOUT, EINTR, 0 },
 	[FZ_K_INTEREST] = (const int[]){ EBADF, EEXIST, ENOENT, EACCES, 0 },
 	[FZ_K_INTEREST_WAIT] = (const int[]){ ETIMEDOUT, EINTR, 0 },
