@@ -1051,7 +1051,13 @@ static __always_inline int dios_io_run(struct dios_context *ctx,
 			      req->n_refs, ret);
 		return ret;
 	}
-	if (step == DIOS_STEP_ACQUIRE)
+	/*
+	 * A ring's buffer is its lease, taken and given back through
+	 * DIOS_IOC_RING only: no view is made here for a ring.
+	 */
+	if (dios_is_ring(io.obj))
+		ret = -EOPNOTSUPP;
+	else if (step == DIOS_STEP_ACQUIRE)
 		ret = dios_io_acquire(&io);
 	else if (step == DIOS_STEP_COMMIT)
 		ret = dios_io_commit(&io, req->addr, req->next_len);

@@ -191,6 +191,36 @@ TEST_F(ring, zero_copy_errors)
 	EXPECT_EQ(-EAGAIN, dios_acquire_read(DIOS_NONBLOCK, self->s, 16, &r));
 }
 
+/*
+ * The plain zero-copy ioctls on a ring stream: refused before anything is
+ * mapped, and a release naming the lease's view does not give it back.
+ */
+TEST_F(ring, plain_steps_refused)
+{
+	struct dios_ring_req a = ring_req(DIOS_RING_ATTACH, DIOS_RING_WRITE,
+					  self->s);
+	long maps = dios_test_stat("views_mapped");
+	struct dios_io_req q;
+	unsigned int nr;
+
+	memset(&q, 0, sizeof(q));
+	q.ref = self->s;
+	q.len = 8;
+	EXPECT_EQ(-EOPNOTSUPP, dios_test_rw(0x10, sizeof(q), &q));
+	EXPECT_EQ(-EOPNOTSUPP, dios_test_rw(0x13, sizeof(q), &q));
+	EXPECT_EQ(maps, dios_test_stat("views_mapped"));
+	ASSERT_EQ(0, ring_raw(&a));
+	for (nr = 0x14; nr <= 0x15; nr++) {
+		memset(&q, 0, sizeof(q));
+		q.ref = self->s;
+		q.addr = a.addr;
+		EXPECT_EQ(-EOPNOTSUPP, dios_test_rw(nr, sizeof(q), &q));
+	}
+	/* Still held: a second attach of the same reference is -EBUSY. */
+	a = ring_req(DIOS_RING_ATTACH, DIOS_RING_WRITE, self->s);
+	EXPECT_EQ(-EBUSY, ring_raw(&a));
+}
+
 /* Blocking both ways between two processes; every message in order. */
 TEST(ring_two_processes)
 {

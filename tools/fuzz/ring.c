@@ -593,8 +593,8 @@ static void fz_ring_forward(struct fz_thread *t, struct fz_ref *ref)
 }
 
 /*
- * The plain zero-copy steps on a held lease's buffer (io.c): a commit is
- * -EOPNOTSUPP; a release gives the lease back, as DETACH does.
+ * The plain zero-copy steps on a held lease's buffer (io.c): both are
+ * -EOPNOTSUPP; the lease is given back through DIOS_IOC_RING only.
  */
 void fz_ring_plain_step(struct fz_thread *t, struct fz_ref *ref, int dir)
 {
@@ -608,12 +608,11 @@ void fz_ring_plain_step(struct fz_thread *t, struct fz_ref *ref, int dir)
 	q.addr = s->view;
 	ret = fz_call(t, commit ? fz_io_kind_commit(dir) :
 		      fz_io_kind_release(dir), &q, sizeof(q), 0, false);
-	if (!ret && commit)
-		fz_violation("ring: %s of the lease of %#llx succeeded",
-			     fz_kind_name(fz_io_kind_commit(dir)),
-			     (unsigned long long)ref->h);
 	if (!ret)
-		s->own = 0;
+		fz_violation("ring: %s of the lease of %#llx succeeded",
+			     fz_kind_name(commit ? fz_io_kind_commit(dir) :
+					  fz_io_kind_release(dir)),
+			     (unsigned long long)ref->h);
 }
 
 /* A ring stream of a size that ATTACH may map; in the pool. */
