@@ -47,7 +47,7 @@ int __dios_ctx_stale(int fd);
 /* Ring streams (ring.c). */
 struct ring_side;
 void __dios_ring_forget(void);
-void __dios_ring_deleted(dios_ref_t ref);
+int __dios_ring_delete(struct dios_delete_req *req);
 struct ring_side *__dios_ring_lock(uint64_t flags, dios_ref_t ref, int side,
 				   int *err);
 struct ring_side *__dios_ring_find_locked(dios_ref_t ref, int side);

@@ -135,24 +135,15 @@ int dios_copy(uint64_t flags, const dios_ref_t *refs, uint32_t n,
 	return dios_copy_rights(flags, refs, NULL, n, task, remote_refs);
 }
 
-static inline int __sys_dios_delete(struct dios_delete_req *req)
-{
-	return __sys_dios_call(DIOS_IOC_DELETE, req);
-}
-
 int dios_delete(uint64_t flags, dios_ref_t ref)
 {
 	struct dios_delete_req req;
-	int ret;
 
 	memset(&req, 0, sizeof(req));
 	req.flags = flags;
 	req.ref = ref;
-	ret = __sys_dios_delete(&req);
-	/* Zombify deletes the reference too; its leases went with it. */
-	if (!ret)
-		__dios_ring_deleted(ref);
-	return ret;
+	/* Zombify deletes the reference too; its leases go with it. */
+	return __dios_ring_delete(&req);
 }
 
 static inline int __sys_dios_name(struct dios_name_req *req)

@@ -16,13 +16,19 @@
  * -EBADMSG, the stream's contents are corrupt; no access leaves the ring.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "internal.h"
 
-/* One side's lease. */
+/*
+ * One side's lease.  @ref and @side say whose it is; @ref is DIOS_REF_NONE
+ * once the reference is deleted, and a call checks them under @lock before
+ * it touches the mappings: a deletion takes @lock around the kernel's
+ * delete, which unmaps them, so no call of another thread is inside.
+ */
 struct ring_side {
 	dios_ref_t ref;
 	int side;			/* DIOS_RING_READ or DIOS_RING_WRITE */
@@ -41,6 +47,20 @@ struct ring_side {
 	uint64_t open_len;		/* its length (read: the message's) */
 	int open_refs;			/* read: its references are taken */
 	struct ring_side *next;		/* in the table's bucket */
+	struct ring_side *free_next;	/* on the free list */
+};
+
+/*
+ * An attach or a delete in flight, on the table's pending list: a second
+ * attach of the same side waits for the first (the kernel would answer it
+ * -EBUSY), an attach that raced a delete of its reference learns the
+ * delete's outcome before it publishes anything.  @side is -1 for a delete.
+ */
+struct ring_pending {
+	dios_ref_t ref;
+	int side;
+	int cancelled;			/* attach: a delete of @ref succeeded */
+	struct ring_pending *next;
 };
 
 #define RING_BUCKETS	64
@@ -48,12 +68,22 @@ struct ring_side {
 /*
  * The table: buckets read without the lock (entries are published with a
  * release store and never freed while the context lives), changed under
- * it.  Deleted entries stay on a free list: a call racing dios_delete() of
- * the same reference on another thread may still hold one.
+ * it.  Deleted entries go to a free list and are used again by a later
+ * attach: a call racing dios_delete() of the same reference on another
+ * thread may still hold one, and finds it is not its reference any more.
+ *
+ * Lock order: ring_table_lock, then a side's lock; nothing takes the
+ * table's lock under a side's.  Nothing sleeps in the kernel under either:
+ * an attach that may wait for a lease runs announced on the pending list
+ * without the table's lock, and a wait drops the side's lock.
  */
 static struct ring_side *ring_table[RING_BUCKETS];
 static struct ring_side *ring_free;
+static struct ring_pending *ring_pending;
 static pthread_mutex_t ring_table_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ring_table_cond = PTHREAD_COND_INITIALIZER;
+static int ring_used;			/* an attach was ever tried */
+static unsigned int ring_fast_deletes;	/* deletes that skip the table */
 
 static unsigned int ring_bucket(dios_ref_t ref, int side)
 {
@@ -61,14 +91,28 @@ static unsigned int ring_bucket(dios_ref_t ref, int side)
 	       RING_BUCKETS;
 }
 
+/* Whether @r is the lease of (@ref, @side); under @r->lock to use it. */
+static inline int ring_is(const struct ring_side *r, dios_ref_t ref, int side)
+{
+	return __atomic_load_n(&r->ref, __ATOMIC_ACQUIRE) == ref &&
+	       __atomic_load_n(&r->side, __ATOMIC_RELAXED) == side;
+}
+
+/*
+ * The lease of (@ref, @side), or NULL.  Without the table's lock the walk
+ * may miss an entry that moves meanwhile: the callers then take the slow
+ * path, which looks again under the lock.
+ */
 static struct ring_side *ring_find(dios_ref_t ref, int side)
 {
 	struct ring_side *r;
 
+	if (ref == DIOS_REF_NONE)
+		return NULL;
 	r = __atomic_load_n(&ring_table[ring_bucket(ref, side)],
 			    __ATOMIC_ACQUIRE);
 	for (; r; r = __atomic_load_n(&r->next, __ATOMIC_ACQUIRE))
-		if (r->ref == ref && r->side == side)
+		if (ring_is(r, ref, side))
 			return r;
 	return NULL;
 }
@@ -81,7 +125,11 @@ void __dios_ring_forget(void)
 	for (i = 0; i < RING_BUCKETS; i++)
 		__atomic_store_n(&ring_table[i], NULL, __ATOMIC_RELEASE);
 	ring_free = NULL;
+	ring_pending = NULL;
+	ring_used = 0;
+	ring_fast_deletes = 0;
 	pthread_mutex_init(&ring_table_lock, NULL);
+	pthread_cond_init(&ring_table_cond, NULL);
 }
 
 static inline int __sys_dios_ring(struct dios_ring_req *req)
@@ -89,88 +137,246 @@ static inline int __sys_dios_ring(struct dios_ring_req *req)
 	return __sys_dios_call(DIOS_IOC_RING, req);
 }
 
-/* Take the lease of (@ref, @side): the side, or NULL with *@err. */
+/* An attach or a delete of (@ref, @side) in flight; -1 matches a delete. */
+static struct ring_pending *ring_pending_find(dios_ref_t ref, int side)
+{
+	struct ring_pending *p;
+
+	for (p = ring_pending; p; p = p->next)
+		if (p->ref == ref && p->side == side)
+			return p;
+	return NULL;
+}
+
+static void ring_pending_add(struct ring_pending *p)
+{
+	p->next = ring_pending;
+	ring_pending = p;
+}
+
+static void ring_pending_del(struct ring_pending *p)
+{
+	struct ring_pending **pp;
+
+	for (pp = &ring_pending; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	pthread_cond_broadcast(&ring_table_cond);
+}
+
+/*
+ * Before an attach: from now on every delete takes the table's lock, and
+ * the deletes that did not (they looked before the store) are over, so
+ * that none of them can take a lease away behind the table's back.  The
+ * first attach of a process may wait for a few deletes; later ones find
+ * none.
+ */
+static void ring_wait_fast_deletes(void)
+{
+	__atomic_store_n(&ring_used, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&ring_fast_deletes, __ATOMIC_SEQ_CST))
+		sched_yield();
+}
+
+/* Give back a lease taken by @req that no entry will hold. */
+static void ring_detach(struct dios_ring_req *req)
+{
+	req->op = DIOS_RING_DETACH;
+	req->flags = 0;
+	req->own = 0;
+	req->ring_size = 0;
+	__sys_dios_ring(req);
+}
+
+/* Publish the lease @req took for (@ref, @side), under the table's lock. */
+static struct ring_side *ring_insert(const struct dios_ring_req *req,
+				     dios_ref_t ref, int side)
+{
+	struct ring_side *r = ring_free;
+	unsigned int b;
+
+	if (r) {
+		ring_free = r->free_next;
+	} else {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return NULL;
+		pthread_mutex_init(&r->lock, NULL);
+	}
+	/*
+	 * A thread that found this entry before it was freed may hold its
+	 * lock: it looks at ref last written, so the rest is set first.
+	 */
+	r->page = (size_t)sysconf(_SC_PAGESIZE);
+	r->view = (void *)(uintptr_t)req->addr;
+	r->kern = r->view;
+	r->tail = (const void *)((char *)r->view + r->page);
+	r->head = (const void *)((char *)r->view + 2 * r->page);
+	r->own = (void *)(uintptr_t)req->own;
+	r->data = (char *)r->view + DIOS_RING_CTL_PAGES * r->page;
+	r->size = req->ring_size;
+	r->cap = r->kern->capacity;
+	r->pos = __atomic_load_n(&r->own->pos, __ATOMIC_ACQUIRE);
+	r->open = 0;
+	r->open_len = 0;
+	r->open_refs = 0;
+	__atomic_store_n(&r->side, side, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->ref, ref, __ATOMIC_RELEASE);
+	b = ring_bucket(ref, side);
+	r->next = ring_table[b];
+	__atomic_store_n(&ring_table[b], r, __ATOMIC_RELEASE);
+	return r;
+}
+
+/*
+ * Take the lease of (@ref, @side): the side, or NULL with *@err.  The
+ * kernel's attach may sleep until another reference gives the lease back,
+ * so it runs without the table's lock, announced on the pending list.
+ */
 static struct ring_side *ring_attach(uint64_t flags, dios_ref_t ref,
 				     int side, int *err)
 {
+	struct ring_pending me = { .ref = ref, .side = side };
 	struct dios_ring_req req;
 	struct ring_side *r;
-	unsigned int b;
 	int ret;
 
 	pthread_mutex_lock(&ring_table_lock);
-	r = ring_find(ref, side);
-	if (r) {
-		pthread_mutex_unlock(&ring_table_lock);
-		return r;
+	for (;;) {
+		r = ring_find(ref, side);
+		if (r) {
+			pthread_mutex_unlock(&ring_table_lock);
+			return r;
+		}
+		/* A delete is quick to settle; an attach may wait long. */
+		if (ring_pending_find(ref, side) && flags & DIOS_NONBLOCK) {
+			pthread_mutex_unlock(&ring_table_lock);
+			*err = -EAGAIN;
+			return NULL;
+		}
+		if (!ring_pending_find(ref, side) &&
+		    !ring_pending_find(ref, -1))
+			break;
+		pthread_cond_wait(&ring_table_cond, &ring_table_lock);
 	}
+	ring_pending_add(&me);
+	pthread_mutex_unlock(&ring_table_lock);
+	ring_wait_fast_deletes();
+
 	memset(&req, 0, sizeof(req));
 	req.op = DIOS_RING_ATTACH;
 	req.side = (uint32_t)side;
 	req.ref = ref;
 	req.flags = flags & DIOS_NONBLOCK;
 	ret = __sys_dios_ring(&req);
-	if (ret) {
-		pthread_mutex_unlock(&ring_table_lock);
-		*err = ret;
-		return NULL;
-	}
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		req.op = DIOS_RING_DETACH;
-		req.flags = 0;
-		req.own = 0;
-		req.ring_size = 0;
-		__sys_dios_ring(&req);
-		pthread_mutex_unlock(&ring_table_lock);
-		*err = -ENOMEM;
-		return NULL;
-	}
-	r->ref = ref;
-	r->side = side;
-	pthread_mutex_init(&r->lock, NULL);
-	r->page = (size_t)sysconf(_SC_PAGESIZE);
-	r->view = (void *)(uintptr_t)req.addr;
-	r->kern = r->view;
-	r->tail = (const void *)((char *)r->view + r->page);
-	r->head = (const void *)((char *)r->view + 2 * r->page);
-	r->own = (void *)(uintptr_t)req.own;
-	r->data = (char *)r->view + DIOS_RING_CTL_PAGES * r->page;
-	r->size = req.ring_size;
-	r->cap = r->kern->capacity;
-	r->pos = __atomic_load_n(&r->own->pos, __ATOMIC_ACQUIRE);
-	b = ring_bucket(ref, side);
-	r->next = ring_table[b];
-	__atomic_store_n(&ring_table[b], r, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&ring_table_lock);
-	return r;
-}
 
-/* dios_delete() of @ref: its leases go with it in the kernel. */
-void __dios_ring_deleted(dios_ref_t ref)
-{
-	struct ring_side **pp, *r;
-	int side;
-
-	if (!__atomic_load_n(&ring_table[ring_bucket(ref, DIOS_RING_READ)],
-			     __ATOMIC_RELAXED) &&
-	    !__atomic_load_n(&ring_table[ring_bucket(ref, DIOS_RING_WRITE)],
-			     __ATOMIC_RELAXED))
-		return;
 	pthread_mutex_lock(&ring_table_lock);
-	for (side = DIOS_RING_READ; side <= DIOS_RING_WRITE; side++) {
-		pp = &ring_table[ring_bucket(ref, side)];
-		for (; (r = *pp); pp = &r->next) {
-			if (r->ref != ref || r->side != side)
-				continue;
-			__atomic_store_n(pp, r->next, __ATOMIC_RELEASE);
-			r->ref = DIOS_REF_NONE;
-			r->next = ring_free;
-			ring_free = r;
-			break;
+	/* A delete of @ref in flight: its outcome decides ours. */
+	while (ring_pending_find(ref, -1))
+		pthread_cond_wait(&ring_table_cond, &ring_table_lock);
+	ring_pending_del(&me);
+	r = NULL;
+	if (!ret && me.cancelled) {
+		/* The lease went with the reference (or is a new object's). */
+		ring_detach(&req);
+		ret = -EBADF;
+	} else if (!ret) {
+		r = ring_insert(&req, ref, side);
+		if (!r) {
+			ring_detach(&req);
+			ret = -ENOMEM;
 		}
 	}
 	pthread_mutex_unlock(&ring_table_lock);
+	*err = ret;
+	return r;
+}
+
+/* Unlink the entries of bucket @b whose reference is gone. */
+static void ring_sweep(unsigned int b)
+{
+	struct ring_side **pp = &ring_table[b], *r;
+
+	while ((r = *pp)) {
+		if (__atomic_load_n(&r->ref, __ATOMIC_RELAXED) !=
+		    DIOS_REF_NONE) {
+			pp = &r->next;
+			continue;
+		}
+		/* r->next stays: a walker on r goes on along the bucket. */
+		__atomic_store_n(pp, r->next, __ATOMIC_RELEASE);
+		r->free_next = ring_free;
+		ring_free = r;
+	}
+}
+
+static inline int __sys_dios_delete(struct dios_delete_req *req)
+{
+	return __sys_dios_call(DIOS_IOC_DELETE, req);
+}
+
+/* Cancel the attaches of @ref in flight: its delete succeeded. */
+static void ring_cancel_attaches(dios_ref_t ref)
+{
+	struct ring_pending *p;
+
+	for (p = ring_pending; p; p = p->next)
+		if (p->ref == ref && p->side >= 0)
+			p->cancelled = 1;
+}
+
+/*
+ * dios_delete(): the kernel's delete of @req->ref under the locks of its
+ * leases, so that no call of another thread is using the mappings the
+ * delete takes away; the calls that come after find the entries gone.
+ * A process that never tried an attach skips the bookkeeping.
+ */
+int __dios_ring_delete(struct dios_delete_req *req)
+{
+	struct ring_pending me = { .ref = req->ref, .side = -1 };
+	struct ring_side *held[2], *r;
+	int side, n = 0, i, ret;
+
+	/* Counted in, then the look: pairs with ring_wait_fast_deletes(). */
+	__atomic_add_fetch(&ring_fast_deletes, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&ring_used, __ATOMIC_SEQ_CST)) {
+		ret = __sys_dios_delete(req);
+		__atomic_sub_fetch(&ring_fast_deletes, 1, __ATOMIC_RELEASE);
+		return ret;
+	}
+	__atomic_sub_fetch(&ring_fast_deletes, 1, __ATOMIC_RELAXED);
+
+	pthread_mutex_lock(&ring_table_lock);
+	for (side = DIOS_RING_READ; side <= DIOS_RING_WRITE; side++) {
+		r = ring_find(req->ref, side);
+		if (r)
+			held[n++] = r;
+	}
+	ring_pending_add(&me);
+	pthread_mutex_unlock(&ring_table_lock);
+
+	for (i = 0; i < n; i++)
+		pthread_mutex_lock(&held[i]->lock);
+	ret = __sys_dios_delete(req);
+	for (i = n - 1; i >= 0; i--) {
+		if (!ret && ring_is(held[i], req->ref, held[i]->side))
+			__atomic_store_n(&held[i]->ref, DIOS_REF_NONE,
+					 __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&held[i]->lock);
+	}
+
+	pthread_mutex_lock(&ring_table_lock);
+	if (!ret) {
+		for (side = DIOS_RING_READ; side <= DIOS_RING_WRITE; side++)
+			ring_sweep(ring_bucket(req->ref, side));
+		ring_cancel_attaches(req->ref);
+	}
+	ring_pending_del(&me);
+	pthread_mutex_unlock(&ring_table_lock);
+	return ret;
 }
 
 /*
@@ -195,17 +401,34 @@ static inline uint32_t ring_flags(const struct ring_side *r)
 	return __atomic_load_n(&r->kern->flags, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Sleep in the kernel until the other side moves from @seen, without the
+ * side's lock: a delete of the reference must not wait for the sleep, and
+ * another thread may use the side meanwhile.  Under the lock again: the
+ * reference deleted is -EBADF (or what the kernel said of it), a buffer
+ * another thread opened meanwhile -EBUSY; the callers look at the ring
+ * afresh otherwise.
+ */
 static int ring_wait(struct ring_side *r, uint64_t seen, dios_ref_t wake)
 {
 	struct dios_ring_req req;
+	dios_ref_t ref = r->ref;
+	int side = r->side, ret;
 
 	memset(&req, 0, sizeof(req));
 	req.op = DIOS_RING_WAIT;
-	req.side = (uint32_t)r->side;
-	req.ref = r->ref;
+	req.side = (uint32_t)side;
+	req.ref = ref;
 	req.pos = seen;
 	req.wake_ref = wake;
-	return __sys_dios_ring(&req);
+	pthread_mutex_unlock(&r->lock);
+	ret = __sys_dios_ring(&req);
+	pthread_mutex_lock(&r->lock);
+	if (!ring_is(r, ref, side))
+		return ret < 0 ? ret : -EBADF;
+	if (r->open)
+		return -EBUSY;
+	return ret;
 }
 
 /* After a move: wake the other side if the kernel page says one may sleep. */
@@ -539,6 +762,20 @@ int __dios_ring_commit_read(uint64_t flags, struct ring_side *r,
 
 /* ---- locking wrappers: io.c calls these ------------------------------- */
 
+/* @r, found for (@ref, @side), locked if it still is theirs; or NULL. */
+static struct ring_side *ring_lock_if(struct ring_side *r, dios_ref_t ref,
+				      int side)
+{
+	if (!r)
+		return NULL;
+	pthread_mutex_lock(&r->lock);
+	if (ring_is(r, ref, side))
+		return r;
+	/* Deleted since it was found. */
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
 /*
  * The side of a ring stream for a call that the kernel refused with
  * -EOPNOTSUPP (or that found the lease in the table), locked; NULL with
@@ -549,18 +786,17 @@ struct ring_side *__dios_ring_lock(uint64_t flags, dios_ref_t ref, int side,
 {
 	struct ring_side *r = ring_get(flags, ref, side, err);
 
-	if (r)
-		pthread_mutex_lock(&r->lock);
+	if (!r)
+		return NULL;
+	r = ring_lock_if(r, ref, side);
+	if (!r)
+		*err = -EBADF;
 	return r;
 }
 
 struct ring_side *__dios_ring_find_locked(dios_ref_t ref, int side)
 {
-	struct ring_side *r = ring_find(ref, side);
-
-	if (r)
-		pthread_mutex_lock(&r->lock);
-	return r;
+	return ring_lock_if(ring_find(ref, side), ref, side);
 }
 
 int __dios_ring_known(dios_ref_t ref, int side)

@@ -4,7 +4,11 @@
  * restarts it under SA_RESTART and is -EINTR otherwise, with nothing lost
  * and, in dios_call, nothing sent twice; a reference waiting for a side's
  * lease gets it when the holder goes, and -EBADF or -EIDRM when its own
- * reference is deleted or the stream zombified.
+ * reference is deleted or the stream zombified.  libdios's bookkeeping of
+ * leases: a delete racing calls on the same reference in other threads
+ * ends them with -EBADF, never a fault on the mappings the delete takes
+ * away; an attach that waits for a lease holds up no other ring stream of
+ * the process, and a second attach of the same side waits for the first.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -138,8 +142,8 @@ static void *receive(void *arg)
 	return NULL;
 }
 
-/* Start a receiver on @ref and wait until it sleeps in the kernel. */
-static int receiver_start(struct receiver *r, dios_ref_t ref)
+/* Start a receiver on @ref and wait until it sleeps in system call @nr. */
+static int receiver_start_in(struct receiver *r, dios_ref_t ref, long nr)
 {
 	int i;
 
@@ -150,7 +154,13 @@ static int receiver_start(struct receiver *r, dios_ref_t ref)
 	for (i = 0; i < SLEEP_MS && !__atomic_load_n(&r->tid,
 						      __ATOMIC_ACQUIRE); i++)
 		usleep(1000);
-	return dios_test_wait_sleeping(r->tid, SLEEP_MS);
+	return dios_test_wait_sleeping_in(r->tid, SLEEP_MS, nr);
+}
+
+/* Start a receiver on @ref and wait until it sleeps in the kernel. */
+static int receiver_start(struct receiver *r, dios_ref_t ref)
+{
+	return receiver_start_in(r, ref, SYS_ioctl);
 }
 
 FIXTURE(lease) {
@@ -221,6 +231,159 @@ TEST_F(lease, waiter_zombified)
 	ASSERT_EQ(0, dios_delete(DIOS_DELETE_ZOMBIFY, self->s));
 	ASSERT_EQ(0, pthread_join(r.thread, NULL));
 	EXPECT_EQ(-EIDRM, r.ret);
+}
+
+/*
+ * A thread hammers a ring stream through @x (send, then receive, no
+ * system call) while the main thread deletes @x: every call of the thread
+ * either worked or is -EBADF, and none touches the mappings the delete
+ * took away (a fault would kill the test).  Many rounds, as the window is
+ * narrow.
+ */
+struct hammer {
+	dios_ref_t x;
+	long n;
+	int ret;
+};
+
+static void *hammer(void *arg)
+{
+	struct hammer *h = arg;
+	char buf[64] = "m";
+	int ret;
+
+	for (;;) {
+		ret = dios_send(DIOS_NONBLOCK, h->x, buf, sizeof(buf));
+		if (ret == 0)
+			ret = dios_recv(DIOS_NONBLOCK, h->x, buf, sizeof(buf));
+		if (ret < 0 && ret != -EAGAIN)
+			break;
+		__atomic_add_fetch(&h->n, 1, __ATOMIC_RELEASE);
+	}
+	h->ret = ret;
+	return NULL;
+}
+
+TEST(delete_races_use)
+{
+	long refs, streams;
+	struct hammer h;
+	pthread_t t;
+	dios_ref_t s;
+	int round;
+
+	DIOS_REQUIRE(DIOS_FEAT_RING);
+	refs = dios_test_stat("refs");
+	streams = dios_test_stat("objects_stream");
+	for (round = 0; round < 40; round++) {
+		ASSERT_EQ(0, ring_create(&s, NULL));
+		memset(&h, 0, sizeof(h));
+		ASSERT_EQ(0, dios_dup(s, DIOS_RIGHT_READ | DIOS_RIGHT_WRITE,
+				      &h.x));
+		ASSERT_EQ(0, pthread_create(&t, NULL, hammer, &h));
+		while (__atomic_load_n(&h.n, __ATOMIC_ACQUIRE) < 50 + round)
+			sched_yield();
+		ASSERT_EQ(0, dios_delete(0, h.x));
+		ASSERT_EQ(0, pthread_join(t, NULL));
+		EXPECT_EQ(-EBADF, h.ret);
+		/* Gone for good, for every call. */
+		EXPECT_EQ(-EBADF, dios_send(DIOS_NONBLOCK, h.x, "m", 1));
+		ASSERT_EQ(0, dios_delete(0, s));
+	}
+	EXPECT_EQ(streams, dios_test_stat_settles("objects_stream", streams,
+						  2000));
+	EXPECT_EQ(refs, dios_test_stat_settles("refs", refs, 2000));
+}
+
+/* The reference a receive sleeps on is deleted: the sleeper gets -EBADF. */
+TEST(delete_wakes_own_waiter)
+{
+	struct receiver r;
+	dios_ref_t s, x;
+	char buf[8];
+
+	DIOS_REQUIRE(DIOS_FEAT_RING);
+	ASSERT_EQ(0, ring_create(&s, NULL));
+	ASSERT_EQ(0, dios_dup(s, DIOS_RIGHT_READ, &x));
+	ASSERT_EQ(-EAGAIN, dios_recv(DIOS_NONBLOCK, x, buf, sizeof(buf)));
+	ASSERT_EQ(0, receiver_start(&r, x));
+	ASSERT_EQ(0, dios_delete(0, x));
+	ASSERT_EQ(0, pthread_join(r.thread, NULL));
+	EXPECT_EQ(-EBADF, r.ret);
+	/* The read side's lease went with @x: another reader gets it. */
+	ASSERT_EQ(0, dios_send(0, s, "abc", 3));
+	EXPECT_EQ(3, dios_recv(DIOS_NONBLOCK, s, buf, sizeof(buf)));
+	EXPECT_EQ(0, dios_delete(0, s));
+}
+
+/* Send one message through a new ring stream and take it back. */
+static void *other_ring(void *arg __attribute__((unused)))
+{
+	dios_ref_t t;
+	char buf[8];
+	long ret;
+
+	ret = ring_create(&t, NULL);
+	if (!ret)
+		ret = dios_send(0, t, "y", 1);
+	if (!ret)
+		ret = dios_recv(0, t, buf, sizeof(buf)) == 1 ? 0 : -EIO;
+	if (!ret)
+		ret = dios_delete(0, t);
+	return (void *)ret;
+}
+
+/*
+ * A reference waiting for its side's lease holds up nothing else of the
+ * process: another ring stream attaches and moves a message meanwhile, a
+ * non-blocking call on the waiting side is -EAGAIN at once.
+ */
+TEST_F(lease, waiting_blocks_no_other_ring)
+{
+	struct timespec until;
+	struct receiver r;
+	void *res = NULL;
+	pthread_t t;
+	char buf[8];
+	int ret;
+
+	ASSERT_EQ(0, receiver_start(&r, self->waiter));
+	EXPECT_EQ(-EAGAIN, dios_recv(DIOS_NONBLOCK, self->waiter, buf,
+				     sizeof(buf)));
+	ASSERT_EQ(0, pthread_create(&t, NULL, other_ring, NULL));
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	ret = pthread_timedjoin_np(t, &res, &until);
+	EXPECT_EQ(0, ret);
+	/* Let everything go, whatever happened above. */
+	ASSERT_EQ(0, dios_delete(0, self->holder));
+	ASSERT_EQ(0, dios_send(0, self->s, "abc", 3));
+	ASSERT_EQ(0, pthread_join(r.thread, NULL));
+	if (ret)
+		ASSERT_EQ(0, pthread_join(t, &res));
+	EXPECT_EQ(0, (long)res);
+	EXPECT_EQ(3, r.ret);
+}
+
+/*
+ * Two threads take the first call on the same reference's side while
+ * another reference holds the lease: the second waits for the first's
+ * attach, and both use the one lease once the holder goes.
+ */
+TEST_F(lease, second_attach_waits_for_first)
+{
+	struct receiver a, b;
+
+	ASSERT_EQ(0, receiver_start(&a, self->waiter));
+	/* Not in the kernel's attach: on the first's, in libdios. */
+	ASSERT_EQ(0, receiver_start_in(&b, self->waiter, SYS_futex));
+	ASSERT_EQ(0, dios_delete(0, self->holder));
+	ASSERT_EQ(0, dios_send(0, self->s, "abc", 3));
+	ASSERT_EQ(0, dios_send(0, self->s, "de", 2));
+	ASSERT_EQ(0, pthread_join(a.thread, NULL));
+	ASSERT_EQ(0, pthread_join(b.thread, NULL));
+	EXPECT_EQ(5, a.ret + b.ret);
+	EXPECT_TRUE((a.ret == 3 && b.ret == 2) || (a.ret == 2 && b.ret == 3));
 }
 
 TEST_HARNESS_MAIN
