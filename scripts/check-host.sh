@@ -225,7 +225,7 @@ t_install() {
 			"$work/prog.c" $flags -Wl,--trace > "$work/link$a"
 		grep -qx "$root/usr/lib/$dir/libdios.so" "$work/link$a" ||
 			fail "prog$a was not linked with the installed libdios: $(cat "$work/link$a")"
-		readelf -dW "$work/prog$a" | grep -q 'NEEDED.*\[libdios\.so\.1\]' ||
+		readelf -dW "$work/prog$a" | grep 'NEEDED.*\[libdios\.so\.1\]' >/dev/null ||
 			fail "prog$a does not need libdios.so.1"
 		"${pcenv[@]}" make -C "$work/examples" O="$work/ex$a" \
 			CC="gcc -m$a" CFLAGS="-O2 -Wall -Wextra -Wformat=2 -Werror"

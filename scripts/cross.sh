@@ -78,7 +78,7 @@ gcc)
 		for f in "$bin/$what"-*; do
 			[[ -L $f ]] && continue
 			[[ $(head -c 4 "$f") == $'\x7fELF' ]] || continue
-			ldd "$f" 2>/dev/null | grep -q 'not found' || continue
+			ldd "$f" 2>/dev/null | grep 'not found' >/dev/null || continue
 			mv "$f" "$dir/real/"
 			printf '%s\n' '#!/bin/sh' \
 				"LD_LIBRARY_PATH=$dir/usr/lib/x86_64-linux-gnu\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH} exec $dir/real/${f##*/} \"\$@\"" \

@@ -34,7 +34,7 @@ cd "$DIOS_ROOT/go"
 
 # A program the guest can run: static, x86-64.
 static_check() {
-	if readelf -lW "$1" | grep -q 'program interpreter'; then
+	if readelf -lW "$1" | grep 'program interpreter' >/dev/null; then
 		die "$1 is dynamically linked"
 	fi
 }

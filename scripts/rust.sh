@@ -81,7 +81,7 @@ build() {
 	[[ -x $out/guest/examples/task_child && -x $out/guest/tests/dios ]] ||
 		die "cargo built no tests ($n artifacts in $json)"
 	# Static, or the guest cannot run them.
-	if readelf -lW "$out"/guest/tests/* | grep -q 'program interpreter'; then
+	if readelf -lW "$out"/guest/tests/* | grep 'program interpreter' >/dev/null; then
 		die "rust tests are not static"
 	fi
 	install -m 644 "$DIOS_ROOT/scripts/rust-guest.sh" "$out/guest/run.sh"

@@ -72,7 +72,7 @@ cmd_check() {
 		while IFS= read -r -d '' e; do
 			[[ $(head -c 4 "$e" | od -An -tx1 | tr -d ' ') == 7f454c46 ]] ||
 				continue
-			if readelf -lW "$e" 2>/dev/null | grep -q 'program interpreter'; then
+			if readelf -lW "$e" 2>/dev/null | grep 'program interpreter' >/dev/null; then
 				usage_error "FILES: $e is dynamically linked; programs in the guest must be static (gcc -static, or pkg-config --static --libs libdios)"
 			fi
 			m=$(readelf -hW "$e" | sed -n 's/^ *Machine: *//p')
@@ -148,7 +148,7 @@ root=$DIOS_BUILD/vm/$kernel/root
 initrd=$DIOS_BUILD/vm/$kernel/initramfs.cpio.gz
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,tests64,tests32,seeds64,seeds32,demo}
-readelf -l "$busybox" | grep -q 'program interpreter' &&
+readelf -l "$busybox" | grep 'program interpreter' >/dev/null &&
 	die "$busybox is not static (install busybox-static)"
 cp "$busybox" "$root/bin/busybox"
 install -m 755 "$DIOS_ROOT/scripts/guest-init.sh" "$root/init"
