@@ -60,6 +60,8 @@ static int dios_stats_show(struct seq_file *m, void *unused)
 		   atomic_long_read(&dios_stats.bytes_copied));
 	seq_printf(m, "blob_cow_bytes %ld\n",
 		   atomic_long_read(&dios_stats.blob_cow_bytes));
+	seq_printf(m, "ring_sleeps %ld\n",
+		   atomic_long_read(&dios_stats.ring_sleeps));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(dios_stats);

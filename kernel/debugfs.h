@@ -27,6 +27,8 @@
  * @bytes_copied: payload bytes the module copied between user memory and
  *		an object: only DIOS_IOC_XFER does (zero-copy I/O never)
  * @blob_cow_bytes: object bytes copied into blob write transactions
+ * @ring_sleeps: times a DIOS_RING_WAIT went to sleep (ever): what the
+ *		user-level fast path of ring streams did not avoid
  */
 struct dios_stats {
 	atomic_long_t objects[DIOS_OBJ_GROUP + 1];
@@ -37,6 +39,7 @@ struct dios_stats {
 	atomic_long_t view_faults;
 	atomic_long_t bytes_copied;
 	atomic_long_t blob_cow_bytes;
+	atomic_long_t ring_sleeps;
 };
 
 extern struct dios_stats dios_stats;

@@ -35,6 +35,7 @@
 #include "buffer.h"
 #include "compat.h"
 #include "context.h"
+#include "debugfs.h"
 #include "main.h"
 #include "ring.h"
 #include "stream.h"
@@ -431,6 +432,7 @@ int dios_ring_wait(struct dios_io *io, u64 seen)
 			ret = -ERESTARTSYS;
 			break;
 		}
+		atomic_long_inc(&dios_stats.ring_sleeps);
 		schedule();
 	}
 	finish_wait(&s->obj.waitq, &wait);

@@ -16,7 +16,7 @@ mkdir -p "$out/bin"
 rm -f "$out"/{plugin.out,guest.txt,profile.txt}
 cc -O2 -Wall -Wextra -Werror -shared -fPIC -o "$out/plugin.so" \
 	"$DIOS_ROOT/scripts/profile/plugin.c"
-cc -O2 -Wall -Wextra -Werror -static -I"$DIOS_ROOT/userlib" \
+cc -O2 -Wall -Wextra -Werror -static -no-pie -I"$DIOS_ROOT/userlib" \
 	-I"$DIOS_ROOT/uapi" -o "$out/probe" "$DIOS_ROOT/scripts/profile/probe.c" \
 	"$DIOS_BUILD/lib64/libdios.a" -lpthread
 
@@ -34,5 +34,5 @@ PATH=$out/bin:$PATH DIOS_QEMU_ICOUNT=1 DIOS_VM_FILES="$out/probe" \
 	die "the probe failed; its output: $out/guest.txt"
 [[ -s $out/plugin.out ]] || die "the plugin wrote nothing (QEMU with plugin API 1 needed)"
 "$DIOS_ROOT/scripts/profile/report.py" "$out/plugin.out" "$out/guest.txt" \
-	"${TOP:-25}" | tee "$out/profile.txt"
+	"${TOP:-25}" "$out/probe" | tee "$out/profile.txt"
 log "profile: $out/profile.txt"

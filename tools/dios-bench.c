@@ -101,6 +101,16 @@ static void pin_cpu0(void)
 	SCHECK(sched_setaffinity(0, sizeof(set), &set));
 }
 
+/* The child of a two-CPU row: CPU 1, the parent stays on 0. */
+static void pin_cpu1(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	SCHECK(sched_setaffinity(0, sizeof(set), &set));
+}
+
 static void full_write(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -209,6 +219,9 @@ static dios_ref_t shmem_create(uint64_t flags, struct dios_name *name)
 
 /* The ring_* rows: streams are ring streams (DIOS_CREATE_RING). */
 static int use_ring;
+
+/* The *_spin rows: the child of a ping-pong runs on CPU 1, not 0. */
+static int pin_child_cpu;
 
 static dios_ref_t stream_create(long cap, struct dios_name *name)
 {
@@ -684,6 +697,8 @@ static void dios_pong_call(const struct dios_name *na,
 	long i;
 	int ret;
 
+	if (pin_child_cpu)
+		pin_cpu1();
 	sync_post(up);
 	ret = dios_recv(0, a, buf, sizeof(buf));
 	for (i = 0; i < n; i++) {
@@ -1443,6 +1458,7 @@ static double linux_seed_pp_noselect(long n)
  * trip.  It checks every answer; a wrong one fails the benchmark.
  */
 #define NEED_GO		(1ULL << 63)	/* not a module feature: the binary */
+#define NEED_SMP	(1ULL << 62)	/* two CPUs online: not in icount mode */
 
 static double go_pingpong(const char *mode, long n)
 {
@@ -1514,6 +1530,69 @@ static double ring_pingpong_call(long n)
 	r = dios_pingpong_call(n);
 	use_ring = 0;
 	return r;
+}
+
+/*
+ * Two CPUs, both sides spinning: the parent on CPU 0, the child on CPU 1.
+ * libdios spins before it sleeps (docs/ring.md, "Spinning"); the baseline
+ * is the least any shared-memory protocol can do, a sequence word each
+ * way and the 64 bytes in the same page, spun on with no system call.
+ */
+static double ring_pingpong_spin(long n)
+{
+	double r;
+
+	use_ring = 1;
+	pin_child_cpu = 1;
+	r = dios_pingpong_call(n);
+	pin_child_cpu = 0;
+	use_ring = 0;
+	return r;
+}
+
+static double spin_pingpong(long n)
+{
+	char *shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint64_t *down, *up;
+	char *msg;
+	double t = 0;
+	long i;
+	pid_t pid;
+
+	if (shm == MAP_FAILED)
+		fail("spin ping-pong setup: %s", strerror(errno));
+	down = (uint64_t *)shm;
+	up = (uint64_t *)(shm + 128);
+	msg = shm + 256;
+	pid = fork_child();
+	if (pid == 0) {
+		pin_cpu1();
+		for (i = 0; i < n; i++) {
+			while (__atomic_load_n(down, __ATOMIC_ACQUIRE) !=
+			       (uint64_t)i + 1)
+				;
+			if (!stamp_ok(msg, PINGPONG_LEN, i))
+				_exit(1);
+			stamp(msg, PINGPONG_LEN, i + 1);
+			__atomic_store_n(up, (uint64_t)i + 1, __ATOMIC_RELEASE);
+		}
+		_exit(0);
+	}
+	for (i = 0; i < n; i++) {
+		if (i == 1)
+			t = now_ns();
+		stamp(msg, PINGPONG_LEN, i);
+		__atomic_store_n(down, (uint64_t)i + 1, __ATOMIC_RELEASE);
+		while (__atomic_load_n(up, __ATOMIC_ACQUIRE) != (uint64_t)i + 1)
+			;
+		if (!stamp_ok(msg, PINGPONG_LEN, i + 1))
+			fail("spin ping-pong: bad reply %ld", i);
+	}
+	t = (now_ns() - t) / (n - 1);
+	reap(pid, "spin pong");
+	munmap(shm, 4096);
+	return t;
 }
 
 static double ring_pingpong(long n)
@@ -1819,6 +1898,10 @@ static const struct pair pairs[] = {
 	{ "ring_pingpong_eventfd", "ring ping-pong 64B vs eventfd", "ns/rtt",
 	  "ring dios_call", "eventfd+shm", ring_pingpong_call,
 	  eventfd_pingpong, RTT_N, "<=", 1.0, 0, DIOS_FEAT_RING },
+	{ "ring_pingpong_spin", "ring ping-pong 64B, 2 CPUs, spinning",
+	  "ns/rtt", "ring dios_call", "shared-memory spin",
+	  ring_pingpong_spin, spin_pingpong, RTT_N, NULL, 0, 0,
+	  NEED_SMP | DIOS_FEAT_RING },
 	{ "ring_pingpong_rearm", "ring ping-pong 64B zero-copy vs pipe",
 	  "ns/rtt", "ring commit REARM", "pipe pair", ring_pingpong,
 	  pipe_pingpong, RTT_N, NULL, 0, 0, DIOS_FEAT_RING },
@@ -2089,6 +2172,8 @@ int main(int argc, char **argv)
 		if (!access(probe, X_OK))
 			avail |= NEED_GO;
 	}
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+		avail |= NEED_SMP;
 #ifndef DIOS_IOC_SELECT
 	avail &= ~DIOS_FEAT_SELECT;	/* libdios without dios_select() */
 #endif

@@ -7,6 +7,7 @@
 #define LIBDIOS_INTERNAL_H
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 
@@ -68,6 +69,20 @@ int __dios_ring_wants_wake(const struct ring_side *r);
 int __dios_ring_wake(dios_ref_t ref);
 int __dios_ring_recv(uint64_t flags, struct ring_side *r, void *buf,
 		     uint64_t cap, dios_ref_t wake);
+/* By reference: DIOS_RING_UNKNOWN if no lease of this process is its. */
+#define DIOS_RING_UNKNOWN	INT_MIN
+int __dios_ring_acquire_write_ref(uint64_t flags, dios_ref_t ref,
+				  uint64_t len, struct dios_iovec *iov);
+int __dios_ring_commit_write_ref(uint64_t flags, dios_ref_t ref,
+				 uint64_t len, struct dios_iovec *iov);
+int __dios_ring_acquire_read_ref(uint64_t flags, dios_ref_t ref,
+				 uint64_t len, struct dios_iovec *iov);
+int __dios_ring_commit_read_ref(uint64_t flags, dios_ref_t ref,
+				struct dios_iovec *iov);
+int __dios_ring_send_ref(uint64_t flags, dios_ref_t ref, const void *buf,
+			 uint64_t len);
+int __dios_ring_recv_ref(uint64_t flags, dios_ref_t ref, void *buf,
+			 uint64_t cap);
 
 /* One ioctl, -errno on failure, the caller's errno untouched. */
 static inline int __sys_dios_ioctl(int fd, unsigned long cmd, void *arg)

@@ -119,9 +119,9 @@ int dios_acquire_read(uint64_t flags, dios_ref_t ref, uint64_t len,
 	if (!iov)
 		return -EFAULT;
 	IOV_REFS_CAP(iov) = iov->n_refs;
-	r = __dios_ring_find_locked(ref, DIOS_RING_READ);
-	if (r)
-		return RING_CALL(r, __dios_ring_acquire_read(flags, r, len, iov));
+	ret = __dios_ring_acquire_read_ref(flags, ref, len, iov);
+	if (ret != DIOS_RING_UNKNOWN)
+		return ret;
 	io_req_init(&req, flags, ref, iov, 1);
 	req.len = len;
 	io_req_read_refs(&req, iov);
@@ -138,13 +138,13 @@ int dios_acquire_read(uint64_t flags, dios_ref_t ref, uint64_t len,
 int dios_commit_read(uint64_t flags, dios_ref_t ref, struct dios_iovec *iov)
 {
 	struct dios_io_req req;
-	struct ring_side *r;
+	int ret;
 
 	if (!iov)
 		return -EFAULT;
-	r = __dios_ring_find_locked(ref, DIOS_RING_READ);
-	if (r)
-		return RING_CALL(r, __dios_ring_commit_read(flags, r, iov));
+	ret = __dios_ring_commit_read_ref(flags, ref, iov);
+	if (ret != DIOS_RING_UNKNOWN)
+		return ret;
 	io_req_init(&req, flags, ref, iov, !!(flags & DIOS_IO_REARM));
 	req.addr = DIOS_PTR(iov->buf);
 	if (!(flags & DIOS_IO_REARM))
@@ -183,10 +183,9 @@ int dios_acquire_write(uint64_t flags, dios_ref_t ref, uint64_t len,
 
 	if (!iov)
 		return -EFAULT;
-	r = __dios_ring_find_locked(ref, DIOS_RING_WRITE);
-	if (r)
-		return RING_CALL(r, __dios_ring_acquire_write(flags, r, len,
-							      iov));
+	ret = __dios_ring_acquire_write_ref(flags, ref, len, iov);
+	if (ret != DIOS_RING_UNKNOWN)
+		return ret;
 	io_req_init(&req, flags, ref, iov, 1);
 	req.len = len;
 	ret = __sys_dios_io(DIOS_IOC_ACQUIRE_WRITE, &req);
@@ -206,15 +205,13 @@ int dios_commit_write(uint64_t flags, dios_ref_t ref, uint64_t len,
 		      struct dios_iovec *iov)
 {
 	struct dios_io_req req;
-	struct ring_side *r;
 	int ret;
 
 	if (!iov)
 		return -EFAULT;
-	r = __dios_ring_find_locked(ref, DIOS_RING_WRITE);
-	if (r)
-		return RING_CALL(r, __dios_ring_commit_write(flags, r, len,
-							     iov));
+	ret = __dios_ring_commit_write_ref(flags, ref, len, iov);
+	if (ret != DIOS_RING_UNKNOWN)
+		return ret;
 	io_req_init(&req, flags, ref, iov, !!(flags & DIOS_IO_REARM));
 	req.len = len;
 	req.addr = DIOS_PTR(iov->buf);
@@ -297,12 +294,12 @@ static int xfer(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
  * NULL with *@err (0: not a ring stream, use DIOS_IOC_XFER).
  */
 static struct ring_side *xfer_ring(uint64_t flags, dios_ref_t ref, int side,
-				   int known, int *err)
+				   int *err)
 {
 	struct ring_side *r = __dios_ring_find_locked(ref, side);
 
 	*err = 0;
-	if (r || known)
+	if (r)
 		return r;
 	r = __dios_ring_lock(flags, ref, side, err);
 	if (!r && *err == -EOPNOTSUPP)
@@ -311,24 +308,23 @@ static struct ring_side *xfer_ring(uint64_t flags, dios_ref_t ref, int side,
 }
 
 static int ring_send(uint64_t flags, dios_ref_t ref, const void *buf,
-		     uint64_t len, int known)
+		     uint64_t len)
 {
 	struct ring_side *r;
 	int err;
 
-	r = xfer_ring(flags, ref, DIOS_RING_WRITE, known, &err);
+	r = xfer_ring(flags, ref, DIOS_RING_WRITE, &err);
 	if (!r)
 		return err ? err : -EOPNOTSUPP;
 	return RING_CALL(r, __dios_ring_send(flags, r, buf, len, 1));
 }
 
-static int ring_recv(uint64_t flags, dios_ref_t ref, void *buf, uint64_t cap,
-		     int known)
+static int ring_recv(uint64_t flags, dios_ref_t ref, void *buf, uint64_t cap)
 {
 	struct ring_side *r;
 	int err;
 
-	r = xfer_ring(flags, ref, DIOS_RING_READ, known, &err);
+	r = xfer_ring(flags, ref, DIOS_RING_READ, &err);
 	if (!r)
 		return err ? err : -EOPNOTSUPP;
 	return RING_CALL(r, __dios_ring_recv(flags, r, buf, cap,
@@ -345,11 +341,11 @@ int dios_send(uint64_t flags, dios_ref_t ref, const void *buf, uint64_t len)
 		return -EINVAL;
 	if (!buf && len)
 		return -EFAULT;
-	ret = ring_send(flags, ref, buf, len, 1);
-	if (ret != -EOPNOTSUPP)
+	ret = __dios_ring_send_ref(flags, ref, buf, len);
+	if (ret != DIOS_RING_UNKNOWN)
 		return ret;
 	ret = xfer(flags, ref, buf, len, DIOS_REF_NONE, NULL, 0, NULL);
-	return ret == -EOPNOTSUPP ? ring_send(flags, ref, buf, len, 0) : ret;
+	return ret == -EOPNOTSUPP ? ring_send(flags, ref, buf, len) : ret;
 }
 
 int dios_recv(uint64_t flags, dios_ref_t ref, void *buf, uint64_t cap)
@@ -362,11 +358,11 @@ int dios_recv(uint64_t flags, dios_ref_t ref, void *buf, uint64_t cap)
 		return -EINVAL;
 	if (!buf && cap)
 		return -EFAULT;
-	ret = ring_recv(flags, ref, buf, cap, 1);
-	if (ret != -EOPNOTSUPP)
+	ret = __dios_ring_recv_ref(flags, ref, buf, cap);
+	if (ret != DIOS_RING_UNKNOWN)
 		return ret;
 	ret = xfer(flags, DIOS_REF_NONE, NULL, 0, ref, buf, cap, NULL);
-	return ret == -EOPNOTSUPP ? ring_recv(flags, ref, buf, cap, 0) : ret;
+	return ret == -EOPNOTSUPP ? ring_recv(flags, ref, buf, cap) : ret;
 }
 
 /*
@@ -384,7 +380,7 @@ static int ring_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
 	int ret, err;
 
 	if (!s) {
-		s = xfer_ring(flags, send_ref, DIOS_RING_WRITE, 0, &err);
+		s = xfer_ring(flags, send_ref, DIOS_RING_WRITE, &err);
 		if (!s && err)
 			return err;
 	}
@@ -401,7 +397,7 @@ static int ring_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
 		return ret;
 	if (done)
 		*done = DIOS_XFER_SEND;
-	r = xfer_ring(flags, recv_ref, DIOS_RING_READ, 0, &err);
+	r = xfer_ring(flags, recv_ref, DIOS_RING_READ, &err);
 	if (!r) {
 		if (wake)
 			__dios_ring_wake(wake);
@@ -443,13 +439,12 @@ int dios_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
 			   &d);
 		if (ret == -EOPNOTSUPP && d & DIOS_XFER_SEND) {
 			/* Sent; the receive is a ring stream's. */
-			ret = ring_recv(flags, recv_ref, rbuf, rcap, 0);
+			ret = ring_recv(flags, recv_ref, rbuf, rcap);
 			if (ret >= 0)
 				d |= DIOS_XFER_RECV;
 		} else if (ret == -EOPNOTSUPP) {
 			/* Nothing sent: the send is a ring stream's, maybe. */
-			s = xfer_ring(flags, send_ref, DIOS_RING_WRITE, 0,
-				      &err);
+			s = xfer_ring(flags, send_ref, DIOS_RING_WRITE, &err);
 			if (s)
 				ret = ring_call(flags, send_ref, sbuf, slen,
 						recv_ref, rbuf, rcap, &d, s);

@@ -15,10 +15,14 @@
  * is checked against the ring before it is used, and a violation is
  * -EBADMSG, the stream's contents are corrupt; no access leaves the ring.
  */
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -32,7 +36,9 @@
 struct ring_side {
 	dios_ref_t ref;
 	int side;			/* DIOS_RING_READ or DIOS_RING_WRITE */
-	pthread_mutex_t lock;		/* serialises the side's calls */
+	int lock;			/* serialises the side's calls */
+	uint32_t spin_ns;		/* how long to spin before a sleep */
+	uint32_t spin_skip;		/* sleeps without a spin since one */
 	const struct dios_ring_kern *kern;
 	const struct dios_ring_pos *tail;
 	const struct dios_ring_pos *head;
@@ -65,6 +71,9 @@ struct ring_pending {
 
 #define RING_BUCKETS	64
 
+/* The steps of a message that runs in one call, no function call inside. */
+#define RING_HOT	static inline __attribute__((always_inline))
+
 /*
  * The table: buckets read without the lock (entries are published with a
  * release store and never freed while the context lives), changed under
@@ -85,6 +94,51 @@ static pthread_cond_t ring_table_cond = PTHREAD_COND_INITIALIZER;
 static int ring_used;			/* an attach was ever tried */
 static unsigned int ring_fast_deletes;	/* deletes that skip the table */
 
+static uint32_t ring_spin_max(void);
+
+/*
+ * The last lease each thread used, per side: a guess, checked as found.
+ * Initial-exec: a fixed offset from the thread pointer, no call.
+ */
+static __thread struct ring_side *ring_hint[2]
+	__attribute__((tls_model("initial-exec")));
+
+/*
+ * A side's lock, taken once or twice per call: a futex word, 0 free, 1
+ * held, 2 held with waiters ("Futexes Are Tricky", mutex 2), two atomic
+ * instructions in the common case where pthread_mutex_t took a hundred.
+ */
+#ifndef SYS_futex
+#define SYS_futex SYS_futex_time64	/* 32-bit ABIs without the old call */
+#endif
+
+static void side_lock_slow(struct ring_side *r, int c)
+{
+	if (c != 2)
+		c = __atomic_exchange_n(&r->lock, 2, __ATOMIC_ACQUIRE);
+	while (c) {
+		syscall(SYS_futex, &r->lock, FUTEX_WAIT_PRIVATE, 2, NULL,
+			NULL, 0);
+		c = __atomic_exchange_n(&r->lock, 2, __ATOMIC_ACQUIRE);
+	}
+}
+
+RING_HOT void side_lock(struct ring_side *r)
+{
+	int c = 0;
+
+	if (!__atomic_compare_exchange_n(&r->lock, &c, 1, 0, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		side_lock_slow(r, c);
+}
+
+RING_HOT void side_unlock(struct ring_side *r)
+{
+	if (__atomic_exchange_n(&r->lock, 0, __ATOMIC_RELEASE) == 2)
+		syscall(SYS_futex, &r->lock, FUTEX_WAKE_PRIVATE, 1, NULL,
+			NULL, 0);
+}
+
 static unsigned int ring_bucket(dios_ref_t ref, int side)
 {
 	return (unsigned int)((ref ^ (ref >> 32)) * 2 + (unsigned int)side) %
@@ -92,7 +146,7 @@ static unsigned int ring_bucket(dios_ref_t ref, int side)
 }
 
 /* Whether @r is the lease of (@ref, @side); under @r->lock to use it. */
-static inline int ring_is(const struct ring_side *r, dios_ref_t ref, int side)
+RING_HOT int ring_is(const struct ring_side *r, dios_ref_t ref, int side)
 {
 	return __atomic_load_n(&r->ref, __ATOMIC_ACQUIRE) == ref &&
 	       __atomic_load_n(&r->side, __ATOMIC_RELAXED) == side;
@@ -103,7 +157,7 @@ static inline int ring_is(const struct ring_side *r, dios_ref_t ref, int side)
  * may miss an entry that moves meanwhile: the callers then take the slow
  * path, which looks again under the lock.
  */
-static struct ring_side *ring_find(dios_ref_t ref, int side)
+static struct ring_side *ring_find_slow(dios_ref_t ref, int side)
 {
 	struct ring_side *r;
 
@@ -117,6 +171,23 @@ static struct ring_side *ring_find(dios_ref_t ref, int side)
 	return NULL;
 }
 
+/*
+ * ring_find_slow(), this thread's last lease of @side first.  Entries are
+ * never freed, so the hint is safe to look at; whether it still is the
+ * lease is checked under its lock, as for any entry found.
+ */
+RING_HOT struct ring_side *ring_find(dios_ref_t ref, int side)
+{
+	struct ring_side *r = ring_hint[side & 1];
+
+	if (r && ring_is(r, ref, side) && ref != DIOS_REF_NONE)
+		return r;
+	r = ring_find_slow(ref, side);
+	if (r)
+		ring_hint[side & 1] = r;
+	return r;
+}
+
 /* The context is gone (fork child, stale copy): so are the mappings. */
 void __dios_ring_forget(void)
 {
@@ -124,6 +195,7 @@ void __dios_ring_forget(void)
 
 	for (i = 0; i < RING_BUCKETS; i++)
 		__atomic_store_n(&ring_table[i], NULL, __ATOMIC_RELEASE);
+	ring_hint[0] = ring_hint[1] = NULL;
 	ring_free = NULL;
 	ring_pending = NULL;
 	ring_used = 0;
@@ -204,7 +276,6 @@ static struct ring_side *ring_insert(const struct dios_ring_req *req,
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return NULL;
-		pthread_mutex_init(&r->lock, NULL);
 	}
 	/*
 	 * A thread that found this entry before it was freed may hold its
@@ -223,6 +294,8 @@ static struct ring_side *ring_insert(const struct dios_ring_req *req,
 	r->open = 0;
 	r->open_len = 0;
 	r->open_refs = 0;
+	r->spin_ns = ring_spin_max();
+	r->spin_skip = 0;
 	__atomic_store_n(&r->side, side, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->ref, ref, __ATOMIC_RELEASE);
 	b = ring_bucket(ref, side);
@@ -359,13 +432,13 @@ int __dios_ring_delete(struct dios_delete_req *req)
 	pthread_mutex_unlock(&ring_table_lock);
 
 	for (i = 0; i < n; i++)
-		pthread_mutex_lock(&held[i]->lock);
+		side_lock(held[i]);
 	ret = __sys_dios_delete(req);
 	for (i = n - 1; i >= 0; i--) {
 		if (!ret && ring_is(held[i], req->ref, held[i]->side))
 			__atomic_store_n(&held[i]->ref, DIOS_REF_NONE,
 					 __ATOMIC_RELEASE);
-		pthread_mutex_unlock(&held[i]->lock);
+		side_unlock(held[i]);
 	}
 
 	pthread_mutex_lock(&ring_table_lock);
@@ -391,14 +464,119 @@ static struct ring_side *ring_get(uint64_t flags, dios_ref_t ref, int side,
 	return r ? r : ring_attach(flags, ref, side, err);
 }
 
-static inline uint64_t frame_bytes(uint64_t len)
+RING_HOT uint64_t frame_bytes(uint64_t len)
 {
 	return sizeof(struct dios_ring_frame) + ((len + 7) & ~(uint64_t)7);
 }
 
-static inline uint32_t ring_flags(const struct ring_side *r)
+RING_HOT uint32_t ring_flags(const struct ring_side *r)
 {
 	return __atomic_load_n(&r->kern->flags, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Spinning (docs/ring.md, "Spinning"): before a call sleeps in the kernel
+ * it watches the other side's position for up to DIOS_RING_SPIN_NS
+ * nanoseconds (20000 unless the environment says otherwise; 0 never
+ * spins; no spin on a machine with one CPU online).  A peer on another
+ * CPU that answers within the window costs no system call on either
+ * side.  The window adapts per side: a spin that saw the peer move opens
+ * it again to the full length; one that did not halves it, and below
+ * RING_SPIN_MIN_NS the side stops spinning and tries the full window again
+ * once in RING_SPIN_RETRY sleeps, so that a peer that shares our CPU, or
+ * is slow, costs a spin per RING_SPIN_RETRY sleeps.
+ */
+#define RING_SPIN_DEFAULT_NS	20000
+#define RING_SPIN_MAX_NS	10000000	/* 10 ms: more is a mistake */
+#define RING_SPIN_MIN_NS	500
+#define RING_SPIN_RETRY		64
+
+static uint32_t ring_spin_max(void)
+{
+	static int max = -1;
+	const char *e;
+	char *end;
+	long v;
+
+	if (__atomic_load_n(&max, __ATOMIC_RELAXED) >= 0)
+		return (uint32_t)max;
+	v = RING_SPIN_DEFAULT_NS;
+	e = getenv("DIOS_RING_SPIN_NS");
+	if (e && *e) {
+		v = strtol(e, &end, 10);
+		if (*end || v < 0)
+			v = RING_SPIN_DEFAULT_NS;
+		if (v > RING_SPIN_MAX_NS)
+			v = RING_SPIN_MAX_NS;
+	}
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		v = 0;
+	__atomic_store_n(&max, (int)v, __ATOMIC_RELAXED);
+	return (uint32_t)v;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__) || (defined(__arm__) && __ARM_ARCH >= 7)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+static inline uint64_t ring_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The window of the next spin of @r in ns, 0 for none (counted as a skip). */
+static uint64_t ring_spin_budget(struct ring_side *r)
+{
+	if (r->spin_ns)
+		return r->spin_ns;
+	if (++r->spin_skip < RING_SPIN_RETRY)
+		return 0;
+	r->spin_skip = 0;
+	return ring_spin_max();
+}
+
+/*
+ * Spin for up to @budget ns until the word at @pos is no longer @seen or
+ * the kernel page's flags change from @flags: 1 if so (look at the ring
+ * again), 0 if the window closed first (sleep).  Under the side's lock,
+ * which a delete waits for: the window bounds that wait too.
+ */
+static int ring_spin(struct ring_side *r, const struct dios_ring_pos *pos,
+		     uint64_t seen, uint32_t flags, uint64_t budget)
+{
+	uint64_t start, now;
+	unsigned int i;
+
+	if (!budget)
+		return 0;
+	start = ring_now_ns();
+	for (;;) {
+		for (i = 0; i < 64; i++) {
+			if (__atomic_load_n(&pos->pos, __ATOMIC_RELAXED) != seen ||
+			    ring_flags(r) != flags) {
+				r->spin_ns = ring_spin_max();
+				return 1;
+			}
+			cpu_relax();
+		}
+		now = ring_now_ns();
+		if (now - start >= budget)
+			break;
+	}
+	r->spin_ns /= 2;
+	if (r->spin_ns < RING_SPIN_MIN_NS)
+		r->spin_ns = 0;
+	return 0;
 }
 
 /*
@@ -421,9 +599,9 @@ static int ring_wait(struct ring_side *r, uint64_t seen, dios_ref_t wake)
 	req.ref = ref;
 	req.pos = seen;
 	req.wake_ref = wake;
-	pthread_mutex_unlock(&r->lock);
+	side_unlock(r);
 	ret = __sys_dios_ring(&req);
-	pthread_mutex_lock(&r->lock);
+	side_lock(r);
 	if (!ring_is(r, ref, side))
 		return ret < 0 ? ret : -EBADF;
 	if (r->open)
@@ -431,20 +609,25 @@ static int ring_wait(struct ring_side *r, uint64_t seen, dios_ref_t wake)
 	return ret;
 }
 
-/* After a move: wake the other side if the kernel page says one may sleep. */
-static int ring_wake_if(struct ring_side *r, const uint32_t *count)
+static int ring_wake(struct ring_side *r)
 {
 	struct dios_ring_req req;
 
-	/* Our position before the count; pairs with the kernel's barrier. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(count, __ATOMIC_RELAXED))
-		return 0;
 	memset(&req, 0, sizeof(req));
 	req.op = DIOS_RING_WAKE;
 	req.side = (uint32_t)r->side;
 	req.ref = r->ref;
 	return __sys_dios_ring(&req);
+}
+
+/* After a move: wake the other side if the kernel page says one may sleep. */
+RING_HOT int ring_wake_if(struct ring_side *r, const uint32_t *count)
+{
+	/* Our position before the count; pairs with the kernel's barrier. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(count, __ATOMIC_RELAXED))
+		return 0;
+	return ring_wake(r);
 }
 
 /*
@@ -494,7 +677,8 @@ static int ring_end_refs(struct ring_side *r, uint32_t op, uint64_t pos)
 }
 
 /* Room for a message of @len at our tail: 0, or an error. */
-static int ring_reserve(struct ring_side *r, uint64_t flags, uint64_t len)
+static int ring_reserve_slow(struct ring_side *r, uint64_t flags,
+			     uint64_t len)
 {
 	uint64_t need = frame_bytes(len), head, used;
 	uint32_t f;
@@ -514,14 +698,29 @@ static int ring_reserve(struct ring_side *r, uint64_t flags, uint64_t len)
 			return 0;
 		if (flags & DIOS_NONBLOCK)
 			return -EAGAIN;
+		if (ring_spin(r, r->head, head, f, ring_spin_budget(r)))
+			continue;
 		ret = ring_wait(r, head, DIOS_REF_NONE);
 		if (ret)
 			return ret;
 	}
 }
 
+/* ring_reserve_slow(), the common case where there is room inline. */
+RING_HOT int ring_reserve(struct ring_side *r, uint64_t flags, uint64_t len)
+{
+	uint32_t f = ring_flags(r);
+	uint64_t head = __atomic_load_n(&r->head->pos, __ATOMIC_ACQUIRE);
+	uint64_t used = r->pos - head;
+
+	if (!(f & (DIOS_RING_ZOMBIE | DIOS_RING_NO_READERS)) &&
+	    used <= r->size && !(head & 7) && r->size - used >= frame_bytes(len))
+		return 0;
+	return ring_reserve_slow(r, flags, len);
+}
+
 /* Publish the message of @len at our tail, its header's @flags. */
-static int ring_publish(struct ring_side *r, uint64_t len, uint32_t flags,
+RING_HOT int ring_publish(struct ring_side *r, uint64_t len, uint32_t flags,
 			int wake)
 {
 	struct dios_ring_frame *fr = (void *)(r->data + r->pos % r->size);
@@ -533,17 +732,36 @@ static int ring_publish(struct ring_side *r, uint64_t len, uint32_t flags,
 	return wake ? ring_wake_if(r, &r->kern->rwake) : 0;
 }
 
+/* The frame at our head, the tail at @tail: its *@len and *@fflags. */
+RING_HOT int ring_frame(const struct ring_side *r, uint64_t tail,
+			uint64_t *len, uint32_t *fflags)
+{
+	const struct dios_ring_frame *fr;
+	uint64_t used = tail - r->pos;
+	uint32_t n;
+
+	if (used > r->size || (tail & 7) || used < sizeof(*fr))
+		return -EBADMSG;
+	fr = (const void *)(r->data + r->pos % r->size);
+	n = __atomic_load_n(&fr->len, __ATOMIC_RELAXED);
+	*fflags = __atomic_load_n(&fr->flags, __ATOMIC_RELAXED);
+	if (*fflags & ~(uint32_t)DIOS_RING_FRAME_REFS || n > r->cap ||
+	    frame_bytes(n) > used)
+		return -EBADMSG;
+	*len = n;
+	return 0;
+}
+
 /*
  * The message at our head, whole: 0 with *@len and its header's *@fflags,
  * or an error.  *@wake: a ring stream to wake before sleeping (the send of
  * a call), cleared once woken.
  */
-static int ring_take(struct ring_side *r, uint64_t flags, uint64_t *len,
-		     uint32_t *fflags, dios_ref_t *wake)
+static int ring_take_slow(struct ring_side *r, uint64_t flags,
+			  uint64_t *len, uint32_t *fflags, dios_ref_t *wake)
 {
-	const struct dios_ring_frame *fr;
-	uint64_t tail, used;
-	uint32_t f, n;
+	uint64_t tail, budget;
+	uint32_t f;
 	int ret;
 
 	for (;;) {
@@ -562,26 +780,39 @@ static int ring_take(struct ring_side *r, uint64_t flags, uint64_t *len,
 		}
 		if (flags & DIOS_NONBLOCK)
 			return -EAGAIN;
+		/*
+		 * A peer asleep answers only once woken: with a spin to come,
+		 * wake it now, else the wait wakes it and sleeps in one call.
+		 */
+		budget = ring_spin_budget(r);
+		if (budget && *wake != DIOS_REF_NONE) {
+			__dios_ring_wake(*wake);
+			*wake = DIOS_REF_NONE;
+		}
+		if (ring_spin(r, r->tail, tail, f, budget))
+			continue;
 		ret = ring_wait(r, tail, *wake);
 		/* The kernel woke the other stream first, whatever the wait. */
 		*wake = DIOS_REF_NONE;
 		if (ret)
 			return ret;
 	}
-	used = tail - r->pos;
-	if (used > r->size || (tail & 7) || used < sizeof(*fr))
-		return -EBADMSG;
-	fr = (const void *)(r->data + r->pos % r->size);
-	n = __atomic_load_n(&fr->len, __ATOMIC_RELAXED);
-	*fflags = __atomic_load_n(&fr->flags, __ATOMIC_RELAXED);
-	if (*fflags & ~(uint32_t)DIOS_RING_FRAME_REFS || n > r->cap ||
-	    frame_bytes(n) > used)
-		return -EBADMSG;
-	*len = n;
-	return 0;
+	return ring_frame(r, tail, len, fflags);
 }
 
-static int ring_consume(struct ring_side *r)
+/* ring_take_slow(), the common case where a message waits inline. */
+RING_HOT int ring_take(struct ring_side *r, uint64_t flags, uint64_t *len,
+		       uint32_t *fflags, dios_ref_t *wake)
+{
+	uint32_t f = ring_flags(r);
+	uint64_t tail = __atomic_load_n(&r->tail->pos, __ATOMIC_ACQUIRE);
+
+	if (f & DIOS_RING_ZOMBIE || tail == r->pos)
+		return ring_take_slow(r, flags, len, fflags, wake);
+	return ring_frame(r, tail, len, fflags);
+}
+
+RING_HOT int ring_consume(struct ring_side *r)
 {
 	r->pos += frame_bytes(r->open_len);
 	r->open = 0;
@@ -594,7 +825,7 @@ static int ring_consume(struct ring_side *r)
  * first, so that a reader dying between the two leaves a frame the kernel
  * sees consumed (ring_refs.c), never a flagged frame without its entry.
  */
-static int ring_consume_refs(struct ring_side *r)
+RING_HOT int ring_consume_refs(struct ring_side *r)
 {
 	uint64_t pos = r->pos;
 	int ret = ring_consume(r), err;
@@ -607,8 +838,8 @@ static int ring_consume_refs(struct ring_side *r)
 
 /* ---- the calls of io.c on a ring stream --------------------------------- */
 
-int __dios_ring_acquire_write(uint64_t flags, struct ring_side *r,
-			      uint64_t len, struct dios_iovec *iov)
+RING_HOT int ring_acquire_write(uint64_t flags, struct ring_side *r,
+				uint64_t len, struct dios_iovec *iov)
 {
 	int ret;
 
@@ -631,7 +862,7 @@ int __dios_ring_acquire_write(uint64_t flags, struct ring_side *r,
 	return 0;
 }
 
-static int ring_check_buf(const struct ring_side *r,
+RING_HOT int ring_check_buf(const struct ring_side *r,
 			  const struct dios_iovec *iov)
 {
 	if (!r->open || iov->buf != r->data + r->pos % r->size +
@@ -640,8 +871,8 @@ static int ring_check_buf(const struct ring_side *r,
 	return 0;
 }
 
-int __dios_ring_commit_write(uint64_t flags, struct ring_side *r,
-			     uint64_t len, struct dios_iovec *iov)
+RING_HOT int ring_commit_write(uint64_t flags, struct ring_side *r,
+			       uint64_t len, struct dios_iovec *iov)
 {
 	uint64_t next = iov->next_len;
 	uint32_t fflags = 0;
@@ -674,7 +905,7 @@ int __dios_ring_commit_write(uint64_t flags, struct ring_side *r,
 	iov->len = 0;
 	if (ret)
 		return ret;
-	ret = __dios_ring_acquire_write(flags & DIOS_NONBLOCK, r, next, iov);
+	ret = ring_acquire_write(flags & DIOS_NONBLOCK, r, next, iov);
 	iov->done |= DIOS_IO_DONE_COMMIT;
 	return ret;
 }
@@ -692,8 +923,8 @@ int __dios_ring_release(struct ring_side *r, struct dios_iovec *iov)
 	return ret;
 }
 
-int __dios_ring_acquire_read(uint64_t flags, struct ring_side *r,
-			     uint64_t len, struct dios_iovec *iov)
+RING_HOT int ring_acquire_read(uint64_t flags, struct ring_side *r,
+			       uint64_t len, struct dios_iovec *iov)
 {
 	dios_ref_t none = DIOS_REF_NONE;
 	uint32_t fflags, n_refs = 0;
@@ -734,8 +965,8 @@ int __dios_ring_acquire_read(uint64_t flags, struct ring_side *r,
 	return 0;
 }
 
-int __dios_ring_commit_read(uint64_t flags, struct ring_side *r,
-			    struct dios_iovec *iov)
+RING_HOT int ring_commit_read(uint64_t flags, struct ring_side *r,
+			      struct dios_iovec *iov)
 {
 	int ret;
 
@@ -754,8 +985,7 @@ int __dios_ring_commit_read(uint64_t flags, struct ring_side *r,
 	iov->len = 0;
 	if (ret)
 		return ret;
-	ret = __dios_ring_acquire_read(flags & DIOS_NONBLOCK, r,
-				       iov->next_len, iov);
+	ret = ring_acquire_read(flags & DIOS_NONBLOCK, r, iov->next_len, iov);
 	iov->done |= DIOS_IO_DONE_COMMIT;
 	return ret;
 }
@@ -763,16 +993,16 @@ int __dios_ring_commit_read(uint64_t flags, struct ring_side *r,
 /* ---- locking wrappers: io.c calls these ------------------------------- */
 
 /* @r, found for (@ref, @side), locked if it still is theirs; or NULL. */
-static struct ring_side *ring_lock_if(struct ring_side *r, dios_ref_t ref,
-				      int side)
+RING_HOT struct ring_side *ring_lock_if(struct ring_side *r, dios_ref_t ref,
+					int side)
 {
 	if (!r)
 		return NULL;
-	pthread_mutex_lock(&r->lock);
+	side_lock(r);
 	if (ring_is(r, ref, side))
 		return r;
 	/* Deleted since it was found. */
-	pthread_mutex_unlock(&r->lock);
+	side_unlock(r);
 	return NULL;
 }
 
@@ -806,13 +1036,13 @@ int __dios_ring_known(dios_ref_t ref, int side)
 
 void __dios_ring_unlock(struct ring_side *r)
 {
-	pthread_mutex_unlock(&r->lock);
+	side_unlock(r);
 }
 
 /* ---- copying calls ------------------------------------------------------ */
 
-int __dios_ring_send(uint64_t flags, struct ring_side *r, const void *buf,
-		     uint64_t len, int wake)
+RING_HOT int ring_send(uint64_t flags, struct ring_side *r, const void *buf,
+		       uint64_t len, int wake)
 {
 	int ret;
 
@@ -851,8 +1081,8 @@ int __dios_ring_wake(dios_ref_t ref)
  * Receive into @buf.  @wake: a ring stream to wake (the send of a call),
  * with the wait if the call sleeps, before it returns otherwise.
  */
-int __dios_ring_recv(uint64_t flags, struct ring_side *r, void *buf,
-		     uint64_t cap, dios_ref_t wake)
+RING_HOT int ring_recv(uint64_t flags, struct ring_side *r, void *buf,
+		       uint64_t cap, dios_ref_t wake)
 {
 	uint32_t fflags, n_refs = 0;
 	uint64_t n;
@@ -879,4 +1109,100 @@ int __dios_ring_recv(uint64_t flags, struct ring_side *r, void *buf,
 	r->open_len = n;
 	ret = ring_consume(r);
 	return ret ? ret : (int)n;
+}
+
+/* ---- the calls of io.c: by the side, or by the reference -------------- */
+
+int __dios_ring_acquire_write(uint64_t flags, struct ring_side *r,
+			      uint64_t len, struct dios_iovec *iov)
+{
+	return ring_acquire_write(flags, r, len, iov);
+}
+
+int __dios_ring_commit_write(uint64_t flags, struct ring_side *r,
+			     uint64_t len, struct dios_iovec *iov)
+{
+	return ring_commit_write(flags, r, len, iov);
+}
+
+int __dios_ring_acquire_read(uint64_t flags, struct ring_side *r,
+			     uint64_t len, struct dios_iovec *iov)
+{
+	return ring_acquire_read(flags, r, len, iov);
+}
+
+int __dios_ring_commit_read(uint64_t flags, struct ring_side *r,
+			    struct dios_iovec *iov)
+{
+	return ring_commit_read(flags, r, iov);
+}
+
+int __dios_ring_send(uint64_t flags, struct ring_side *r, const void *buf,
+		     uint64_t len, int wake)
+{
+	return ring_send(flags, r, buf, len, wake);
+}
+
+int __dios_ring_recv(uint64_t flags, struct ring_side *r, void *buf,
+		     uint64_t cap, dios_ref_t wake)
+{
+	return ring_recv(flags, r, buf, cap, wake);
+}
+
+/*
+ * The steady state: the call on a lease this process holds, found, locked
+ * and done in one function; DIOS_RING_UNKNOWN if it holds none, for io.c
+ * to ask the kernel.
+ */
+#define RING_BY_REF(ref, side, call) ({					\
+	struct ring_side *__r = ring_lock_if(ring_find(ref, side), ref,	\
+					     side);			\
+	int __ret = DIOS_RING_UNKNOWN;					\
+	if (__r) {							\
+		__ret = (call);						\
+		side_unlock(__r);					\
+	}								\
+	__ret;								\
+})
+
+int __dios_ring_acquire_write_ref(uint64_t flags, dios_ref_t ref,
+				  uint64_t len, struct dios_iovec *iov)
+{
+	return RING_BY_REF(ref, DIOS_RING_WRITE,
+			   ring_acquire_write(flags, __r, len, iov));
+}
+
+int __dios_ring_commit_write_ref(uint64_t flags, dios_ref_t ref,
+				 uint64_t len, struct dios_iovec *iov)
+{
+	return RING_BY_REF(ref, DIOS_RING_WRITE,
+			   ring_commit_write(flags, __r, len, iov));
+}
+
+int __dios_ring_acquire_read_ref(uint64_t flags, dios_ref_t ref,
+				 uint64_t len, struct dios_iovec *iov)
+{
+	return RING_BY_REF(ref, DIOS_RING_READ,
+			   ring_acquire_read(flags, __r, len, iov));
+}
+
+int __dios_ring_commit_read_ref(uint64_t flags, dios_ref_t ref,
+				struct dios_iovec *iov)
+{
+	return RING_BY_REF(ref, DIOS_RING_READ,
+			   ring_commit_read(flags, __r, iov));
+}
+
+int __dios_ring_send_ref(uint64_t flags, dios_ref_t ref, const void *buf,
+			 uint64_t len)
+{
+	return RING_BY_REF(ref, DIOS_RING_WRITE,
+			   ring_send(flags, __r, buf, len, 1));
+}
+
+int __dios_ring_recv_ref(uint64_t flags, dios_ref_t ref, void *buf,
+			 uint64_t cap)
+{
+	return RING_BY_REF(ref, DIOS_RING_READ,
+			   ring_recv(flags, __r, buf, cap, DIOS_REF_NONE));
 }
