@@ -430,6 +430,13 @@ int dios_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
 		return -EINVAL;
 	if ((!sbuf && slen) || (!rbuf && rcap))
 		return -EFAULT;
+	ret = __dios_ring_call_ref(flags, send_ref, sbuf, slen, recv_ref, rbuf,
+				   rcap, &d);
+	if (ret != DIOS_RING_UNKNOWN) {
+		if (done)
+			*done = d;
+		return ret;
+	}
 	s = __dios_ring_find_locked(send_ref, DIOS_RING_WRITE);
 	if (s || __dios_ring_known(recv_ref, DIOS_RING_READ)) {
 		ret = ring_call(flags, send_ref, sbuf, slen, recv_ref, rbuf,

@@ -174,7 +174,8 @@ static struct ring_side *ring_find_slow(dios_ref_t ref, int side)
 /*
  * ring_find_slow(), this thread's last lease of @side first.  Entries are
  * never freed, so the hint is safe to look at; whether it still is the
- * lease is checked under its lock, as for any entry found.
+ * lease is checked under its lock, as for any entry found.  A process that
+ * never tried an attach has none: its plain streams pay one load here.
  */
 RING_HOT struct ring_side *ring_find(dios_ref_t ref, int side)
 {
@@ -182,6 +183,8 @@ RING_HOT struct ring_side *ring_find(dios_ref_t ref, int side)
 
 	if (r && ring_is(r, ref, side) && ref != DIOS_REF_NONE)
 		return r;
+	if (!__atomic_load_n(&ring_used, __ATOMIC_RELAXED))
+		return NULL;
 	r = ring_find_slow(ref, side);
 	if (r)
 		ring_hint[side & 1] = r;
@@ -535,7 +538,7 @@ static inline uint64_t ring_now_ns(void)
 }
 
 /* The window of the next spin of @r in ns, 0 for none (counted as a skip). */
-static uint64_t ring_spin_budget(struct ring_side *r)
+RING_HOT uint64_t ring_spin_budget(struct ring_side *r)
 {
 	if (r->spin_ns)
 		return r->spin_ns;
@@ -546,7 +549,7 @@ static uint64_t ring_spin_budget(struct ring_side *r)
 }
 
 /*
- * Spin for up to @budget ns until the word at @pos is no longer @seen or
+ * Spin for up to @budget ns (not 0) until the word at @pos is no longer @seen or
  * the kernel page's flags change from @flags: 1 if so (look at the ring
  * again), 0 if the window closed first (sleep).  Under the side's lock,
  * which a delete waits for: the window bounds that wait too.
@@ -557,8 +560,6 @@ static int ring_spin(struct ring_side *r, const struct dios_ring_pos *pos,
 	uint64_t start, now;
 	unsigned int i;
 
-	if (!budget)
-		return 0;
 	start = ring_now_ns();
 	for (;;) {
 		for (i = 0; i < 64; i++) {
@@ -680,7 +681,7 @@ static int ring_end_refs(struct ring_side *r, uint32_t op, uint64_t pos)
 static int ring_reserve_slow(struct ring_side *r, uint64_t flags,
 			     uint64_t len)
 {
-	uint64_t need = frame_bytes(len), head, used;
+	uint64_t need = frame_bytes(len), head, used, budget;
 	uint32_t f;
 	int ret;
 
@@ -698,7 +699,8 @@ static int ring_reserve_slow(struct ring_side *r, uint64_t flags,
 			return 0;
 		if (flags & DIOS_NONBLOCK)
 			return -EAGAIN;
-		if (ring_spin(r, r->head, head, f, ring_spin_budget(r)))
+		budget = ring_spin_budget(r);
+		if (budget && ring_spin(r, r->head, head, f, budget))
 			continue;
 		ret = ring_wait(r, head, DIOS_REF_NONE);
 		if (ret)
@@ -789,7 +791,7 @@ static int ring_take_slow(struct ring_side *r, uint64_t flags,
 			__dios_ring_wake(*wake);
 			*wake = DIOS_REF_NONE;
 		}
-		if (ring_spin(r, r->tail, tail, f, budget))
+		if (budget && ring_spin(r, r->tail, tail, f, budget))
 			continue;
 		ret = ring_wait(r, tail, *wake);
 		/* The kernel woke the other stream first, whatever the wait. */
@@ -1059,10 +1061,15 @@ RING_HOT int ring_send(uint64_t flags, struct ring_side *r, const void *buf,
 }
 
 /* Whether the readers of the stream we just sent on asked for a wake. */
-int __dios_ring_wants_wake(const struct ring_side *r)
+RING_HOT int ring_wants_wake(const struct ring_side *r)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return !!__atomic_load_n(&r->kern->rwake, __ATOMIC_RELAXED);
+}
+
+int __dios_ring_wants_wake(const struct ring_side *r)
+{
+	return ring_wants_wake(r);
 }
 
 /* Wake the sleepers of the ring stream @ref. */
@@ -1205,4 +1212,45 @@ int __dios_ring_recv_ref(uint64_t flags, dios_ref_t ref, void *buf,
 {
 	return RING_BY_REF(ref, DIOS_RING_READ,
 			   ring_recv(flags, __r, buf, cap, DIOS_REF_NONE));
+}
+
+/*
+ * dios_call() on two ring streams whose leases this process holds: the
+ * send, then the receive, which wakes the reader of the send if it sleeps
+ * (in its wait when it sleeps itself).  DIOS_RING_UNKNOWN, nothing done,
+ * if either lease is not in the table.  A receive side deleted after the
+ * send is -EBADF, as for any call racing a delete.
+ */
+int __dios_ring_call_ref(uint64_t flags, dios_ref_t send_ref,
+			 const void *sbuf, uint64_t slen, dios_ref_t recv_ref,
+			 void *rbuf, uint64_t rcap, uint32_t *done)
+{
+	struct ring_side *s = ring_find(send_ref, DIOS_RING_WRITE);
+	struct ring_side *r = ring_find(recv_ref, DIOS_RING_READ);
+	dios_ref_t wake = DIOS_REF_NONE;
+	int ret;
+
+	if (!s || !r)
+		return DIOS_RING_UNKNOWN;
+	s = ring_lock_if(s, send_ref, DIOS_RING_WRITE);
+	if (!s)
+		return DIOS_RING_UNKNOWN;
+	ret = ring_send(flags, s, sbuf, slen, 0);
+	if (!ret && ring_wants_wake(s))
+		wake = send_ref;
+	side_unlock(s);
+	if (ret)
+		return ret;
+	*done = DIOS_XFER_SEND;
+	r = ring_lock_if(r, recv_ref, DIOS_RING_READ);
+	if (!r) {
+		if (wake)
+			__dios_ring_wake(wake);
+		return -EBADF;
+	}
+	ret = ring_recv(flags, r, rbuf, rcap, wake);
+	side_unlock(r);
+	if (ret >= 0)
+		*done |= DIOS_XFER_RECV;
+	return ret;
 }

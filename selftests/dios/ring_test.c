@@ -302,6 +302,59 @@ TEST(ring_call)
 	EXPECT_EQ(0, dios_test_wait(pid));
 }
 
+/*
+ * dios_call with both leases already held (libdios's one-function path):
+ * the send stays done whatever the receive says, -EAGAIN on an empty
+ * reply stream with DIOS_NONBLOCK, -EMSGSIZE for a reply too long (it
+ * stays), -EPIPE once the reply stream has no writer; a reply waiting is
+ * taken at once.
+ */
+TEST(ring_call_leases_held)
+{
+	dios_ref_t a, b, br, bw;
+	char buf[32];
+	uint32_t done;
+
+	DIOS_REQUIRE(DIOS_FEAT_RING);
+	ASSERT_EQ(0, ring_create(&a, 256));
+	ASSERT_EQ(0, ring_create(&b, 256));
+	ASSERT_EQ(0, dios_dup(b, DIOS_RIGHT_READ, &br));
+	ASSERT_EQ(0, dios_dup(b, DIOS_RIGHT_WRITE, &bw));
+	ASSERT_EQ(0, dios_delete(0, b));
+	/* Every lease: a's two sides, b's read side by br, write by bw. */
+	ASSERT_EQ(0, dios_send(0, a, "0", 1));
+	ASSERT_EQ(1, dios_recv(0, a, buf, sizeof(buf)));
+	ASSERT_EQ(0, dios_send(0, bw, "0", 1));
+	ASSERT_EQ(1, dios_recv(0, br, buf, sizeof(buf)));
+
+	EXPECT_EQ(-EAGAIN, dios_call(DIOS_NONBLOCK, a, "req1", 4, br, buf,
+				     sizeof(buf), &done));
+	EXPECT_EQ(DIOS_XFER_SEND, done);
+	EXPECT_EQ(4, dios_recv(DIOS_NONBLOCK, a, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "req1", 4));
+
+	ASSERT_EQ(0, dios_send(0, bw, "a reply of 16 B.", 16));
+	EXPECT_EQ(-EMSGSIZE, dios_call(0, a, "req2", 4, br, buf, 8, &done));
+	EXPECT_EQ(DIOS_XFER_SEND, done);
+	EXPECT_EQ(16, dios_recv(DIOS_NONBLOCK, br, buf, sizeof(buf)));
+	EXPECT_EQ(4, dios_recv(DIOS_NONBLOCK, a, buf, sizeof(buf)));
+
+	ASSERT_EQ(0, dios_send(0, bw, "rep3", 4));
+	EXPECT_EQ(4, dios_call(0, a, "req3", 4, br, buf, sizeof(buf), &done));
+	EXPECT_EQ(DIOS_XFER_SEND | DIOS_XFER_RECV, done);
+	EXPECT_EQ(0, memcmp(buf, "rep3", 4));
+	EXPECT_EQ(4, dios_recv(DIOS_NONBLOCK, a, buf, sizeof(buf)));
+
+	/* b's only writer gone: the receive is -EPIPE, the send done. */
+	ASSERT_EQ(0, dios_delete(0, bw));
+	EXPECT_EQ(-EPIPE, dios_call(0, a, "req4", 4, br, buf, sizeof(buf),
+				    &done));
+	EXPECT_EQ(DIOS_XFER_SEND, done);
+	EXPECT_EQ(4, dios_recv(DIOS_NONBLOCK, a, buf, sizeof(buf)));
+	EXPECT_EQ(0, dios_delete(0, a));
+	EXPECT_EQ(0, dios_delete(0, br));
+}
+
 /* A reader asleep is woken by the last writer's going: -EPIPE. */
 TEST(ring_epipe)
 {
