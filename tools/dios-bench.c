@@ -92,22 +92,13 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static void pin_cpu0(void)
+/* Everything on CPU 0 but the child of a two-CPU row, on CPU 1. */
+static void pin_cpu(int cpu)
 {
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	SCHECK(sched_setaffinity(0, sizeof(set), &set));
-}
-
-/* The child of a two-CPU row: CPU 1, the parent stays on 0. */
-static void pin_cpu1(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(1, &set);
+	CPU_SET(cpu, &set);
 	SCHECK(sched_setaffinity(0, sizeof(set), &set));
 }
 
@@ -698,7 +689,7 @@ static void dios_pong_call(const struct dios_name *na,
 	int ret;
 
 	if (pin_child_cpu)
-		pin_cpu1();
+		pin_cpu(1);
 	sync_post(up);
 	ret = dios_recv(0, a, buf, sizeof(buf));
 	for (i = 0; i < n; i++) {
@@ -1567,7 +1558,7 @@ static double spin_pingpong(long n)
 	msg = shm + 256;
 	pid = fork_child();
 	if (pid == 0) {
-		pin_cpu1();
+		pin_cpu(1);
 		for (i = 0; i < n; i++) {
 			while (__atomic_load_n(down, __ATOMIC_ACQUIRE) !=
 			       (uint64_t)i + 1)
@@ -2083,7 +2074,7 @@ static void setup(struct dios_version_req *v)
 {
 	struct rlimit rl = { .rlim_cur = 4 * MEM_N, .rlim_max = 4 * MEM_N };
 
-	pin_cpu0();
+	pin_cpu(0);
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		fprintf(stderr, "dios-bench: setrlimit: %s\n", strerror(errno));
 	DCHECK(dios_version(v));

@@ -610,15 +610,21 @@ static int ring_wait(struct ring_side *r, uint64_t seen, dios_ref_t wake)
 	return ret;
 }
 
-static int ring_wake(struct ring_side *r)
+/* DIOS_RING_WAKE: wake the other side of side @side of @ref. */
+static int ring_wake_ref(dios_ref_t ref, int side)
 {
 	struct dios_ring_req req;
 
 	memset(&req, 0, sizeof(req));
 	req.op = DIOS_RING_WAKE;
-	req.side = (uint32_t)r->side;
-	req.ref = r->ref;
+	req.side = (uint32_t)side;
+	req.ref = ref;
 	return __sys_dios_ring(&req);
+}
+
+static int ring_wake(struct ring_side *r)
+{
+	return ring_wake_ref(r->ref, r->side);
 }
 
 /* After a move: wake the other side if the kernel page says one may sleep. */
@@ -1075,13 +1081,7 @@ int __dios_ring_wants_wake(const struct ring_side *r)
 /* Wake the sleepers of the ring stream @ref. */
 int __dios_ring_wake(dios_ref_t ref)
 {
-	struct dios_ring_req req;
-
-	memset(&req, 0, sizeof(req));
-	req.op = DIOS_RING_WAKE;
-	req.side = DIOS_RING_WRITE;
-	req.ref = ref;
-	return __sys_dios_ring(&req);
+	return ring_wake_ref(ref, DIOS_RING_WRITE);
 }
 
 /*

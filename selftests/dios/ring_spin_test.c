@@ -100,8 +100,12 @@ static long pingpong_sleeps(struct __test_metadata *_metadata)
 	return i == WARM + RTT ? after - before : -1;
 }
 
-/* The fewest sleeps of RUNS runs (stop at the first under @below). */
-static long fewest_sleeps(struct __test_metadata *_metadata, long below)
+/*
+ * The fewest (@fewest) or the most sleeps of RUNS runs, stopping at the
+ * first run that is below @bound (fewest) or at @bound or more (most).
+ */
+static long sleeps_of_runs(struct __test_metadata *_metadata, bool fewest,
+			   long bound)
 {
 	long best = -1, n;
 	int run;
@@ -110,27 +114,9 @@ static long fewest_sleeps(struct __test_metadata *_metadata, long below)
 		n = pingpong_sleeps(_metadata);
 		if (n < 0)
 			return -1;
-		if (best < 0 || n < best)
+		if (best < 0 || (fewest ? n < best : n > best))
 			best = n;
-		if (best < below)
-			break;
-	}
-	return best;
-}
-
-/* The most sleeps of RUNS runs (stop at the first at @least or more). */
-static long most_sleeps(struct __test_metadata *_metadata, long least)
-{
-	long best = -1, n;
-	int run;
-
-	for (run = 0; run < RUNS; run++) {
-		n = pingpong_sleeps(_metadata);
-		if (n < 0)
-			return -1;
-		if (n > best)
-			best = n;
-		if (best >= least)
+		if (fewest ? best < bound : best >= bound)
 			break;
 	}
 	return best;
@@ -149,7 +135,7 @@ TEST(spinning_peers_rarely_sleep)
 
 	need_two_cpus(_metadata);
 	ASSERT_EQ(0, setenv("DIOS_RING_SPIN_NS", "10000000", 1));
-	n = fewest_sleeps(_metadata, RTT);
+	n = sleeps_of_runs(_metadata, true, RTT);
 	TH_LOG("%ld sleeps in %d receives", n, 2 * RTT);
 	EXPECT_LE(0, n);
 	EXPECT_GT(RTT, n);
@@ -166,7 +152,7 @@ TEST(spin_off_sleeps)
 
 	need_two_cpus(_metadata);
 	ASSERT_EQ(0, setenv("DIOS_RING_SPIN_NS", "0", 1));
-	n = most_sleeps(_metadata, RTT);
+	n = sleeps_of_runs(_metadata, false, RTT);
 	TH_LOG("%ld sleeps in %d receives", n, 2 * RTT);
 	EXPECT_LE(RTT, n);
 }
