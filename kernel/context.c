@@ -618,6 +618,32 @@ int dios_context_lookup(struct dios_context *ctx, u64 handle,
 	return ret;
 }
 
+/**
+ * dios_context_peek() - resolve a handle, taking nothing
+ * @ctx:	the context
+ * @handle:	the handle
+ * @h:		out: the object and rights
+ *
+ * For a step that needs the object only for as long as the caller's RCU
+ * read-side critical section: the object's memory lasts that long (it is
+ * freed after a grace period), its insides may be destroyed meanwhile.
+ *
+ * Return: 0, or -EBADF as dios_context_lookup().
+ */
+int dios_context_peek(struct dios_context *ctx, u64 handle,
+		      struct dios_handle *h)
+{
+	struct dios_ref *ref;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
+	ref = dios_context_find(ctx, handle);
+	if (!ref)
+		return -EBADF;
+	h->obj = ref->obj;
+	h->rights = ref->rights;
+	return 0;
+}
+
 static int dios_context_init_meta(struct dios_context *ctx)
 {
 	struct page *page;

@@ -183,6 +183,8 @@ static inline bool dios_context_is_owner(struct dios_context *ctx)
 
 int dios_context_lookup(struct dios_context *ctx, u64 handle,
 			struct dios_handle *h);
+int dios_context_peek(struct dios_context *ctx, u64 handle,
+		      struct dios_handle *h);
 int dios_context_install(struct dios_context *ctx, struct dios_object *obj,
 			 u64 rights, u64 *handle);
 int dios_context_install_many(struct dios_context *ctx,

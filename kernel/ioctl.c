@@ -1538,7 +1538,9 @@ static int dios_ring_check(const struct dios_ring_req *req)
 
 /*
  * Wake the other side of side @dir of the ring stream @handle (its READ or
- * WRITE right).
+ * WRITE right).  A wake is no operation on the object: it takes neither a
+ * reference nor an active count, only RCU for the object's memory, and
+ * dios_ring_wake() finds a destroyed ring under the stream lock.
  */
 static int dios_ring_wake_ref(struct dios_context *ctx, u64 handle,
 			      unsigned int dir)
@@ -1546,19 +1548,82 @@ static int dios_ring_wake_ref(struct dios_context *ctx, u64 handle,
 	struct dios_handle h;
 	int ret;
 
-	ret = dios_context_lookup(ctx, handle, &h);
+	rcu_read_lock();
+	ret = dios_context_peek(ctx, handle, &h);
+	if (!ret && !(h.rights & (DIOS_RIGHT_READ | DIOS_RIGHT_WRITE)))
+		ret = -EACCES;
+	if (!ret && !dios_object_is_live(h.obj))
+		ret = -EIDRM;
+	if (!ret && !dios_is_ring(h.obj))
+		ret = -EOPNOTSUPP;
+	if (!ret)
+		dios_ring_wake(h.obj, dir);
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * DIOS_RING_WAIT, the hot path of a ring call: the stream the call sent on
+ * woken first (its readers), then the wait on the stream it receives from.
+ */
+static int dios_ring_wait_req(struct dios_context *ctx,
+			      const struct dios_ring_req *req, unsigned int dir)
+{
+	struct dios_io io = { .dir = dir };
+	int ret;
+
+	if (req->wake_ref) {
+		ret = dios_ring_wake_ref(ctx, req->wake_ref, DIOS_IO_DIR_WRITE);
+		if (ret)
+			return ret;
+	}
+	ret = dios_io_start(ctx, req->ref, &io);
 	if (ret)
 		return ret;
-	ret = h.rights & (DIOS_RIGHT_READ | DIOS_RIGHT_WRITE) ?
-	      dios_object_acquire(h.obj) : -EACCES;
-	if (!ret) {
-		if (dios_is_ring(h.obj))
-			dios_ring_wake(h.obj, dir);
-		else
-			ret = -EOPNOTSUPP;
-		dios_object_release(h.obj);
+	ret = dios_is_ring(io.obj) ? dios_io_ring_wait(&io, req->pos) :
+				     -EOPNOTSUPP;
+	dios_io_end(&io);
+	return ret;
+}
+
+/* The lease (attach, detach) and the references of frames. */
+static noinline int dios_ring_lease_req(struct dios_context *ctx,
+					void __user *uarg, size_t usize,
+					struct dios_ring_req *req,
+					unsigned int dir)
+{
+	struct dios_io io = { .dir = dir };
+	int ret;
+
+	ret = dios_io_start(ctx, req->ref, &io);
+	if (ret)
+		return ret;
+	if (!dios_is_ring(io.obj)) {
+		ret = -EOPNOTSUPP;
+	} else if (req->op == DIOS_RING_ATTACH) {
+		io.flags = req->flags | DIOS_IO_RING_LEASE;
+		ret = dios_io_acquire(&io);
+	} else if (req->op == DIOS_RING_DETACH) {
+		ret = dios_io_release(&io, req->addr);
+	} else {
+		io.refs = req->refs;
+		io.n_refs = req->n_refs;
+		ret = dios_io_ring_refs(&io, req->op, req->pos);
 	}
-	dios_object_put(h.obj);
+	/* The count of a take, or the one it needs. */
+	if (req->op == DIOS_RING_TAKE_REFS && (!ret || ret == -EMSGSIZE)) {
+		req->n_refs = io.n_refs;
+		ret = dios_copy_out(uarg, usize, req, sizeof(*req)) ?: ret;
+	}
+	if (!ret && req->op == DIOS_RING_ATTACH) {
+		req->addr = io.addr;
+		req->ring_size = dios_ring_size(io.obj);
+		req->own = io.ubuf;
+		ret = dios_copy_out(uarg, usize, req, sizeof(*req));
+		if (ret)
+			dios_io_release(&io, req->addr);
+	}
+	dios_io_end(&io);
 	return ret;
 }
 
@@ -1566,60 +1631,24 @@ static int dios_ioc_ring(struct dios_context *ctx, void __user *uarg,
 			 size_t usize)
 {
 	struct dios_ring_req req;
-	struct dios_io io = {};
+	unsigned int dir;
 	int ret;
 
 	BUILD_BUG_ON(sizeof(req) != 80);
 	BUILD_BUG_ON(offsetof(struct dios_ring_req, refs) !=
 		     DIOS_RING_REQ_SIZE_VER0);
-	ret = dios_copy_in(&req, sizeof(req), uarg, usize);
+	ret = dios_req_in(&req, sizeof(req), uarg, usize);
 	if (ret)
 		return ret;
 	ret = dios_ring_check(&req);
 	if (ret)
 		return ret;
-	io.dir = req.side == DIOS_RING_READ ? DIOS_IO_DIR_READ :
-					      DIOS_IO_DIR_WRITE;
+	dir = req.side == DIOS_RING_READ ? DIOS_IO_DIR_READ : DIOS_IO_DIR_WRITE;
+	if (req.op == DIOS_RING_WAIT)
+		return dios_ring_wait_req(ctx, &req, dir);
 	if (req.op == DIOS_RING_WAKE)
-		return dios_ring_wake_ref(ctx, req.ref, io.dir);
-	/* The stream a call sent on: its readers wake. */
-	if (req.wake_ref) {
-		ret = dios_ring_wake_ref(ctx, req.wake_ref, DIOS_IO_DIR_WRITE);
-		if (ret)
-			return ret;
-	}
-	ret = dios_io_start(ctx, req.ref, &io);
-	if (ret)
-		return ret;
-	if (!dios_is_ring(io.obj)) {
-		ret = -EOPNOTSUPP;
-	} else if (req.op == DIOS_RING_ATTACH) {
-		io.flags = req.flags | DIOS_IO_RING_LEASE;
-		ret = dios_io_acquire(&io);
-	} else if (req.op == DIOS_RING_DETACH) {
-		ret = dios_io_release(&io, req.addr);
-	} else if (req.op == DIOS_RING_WAIT) {
-		ret = dios_io_ring_wait(&io, req.pos);
-	} else {
-		io.refs = req.refs;
-		io.n_refs = req.n_refs;
-		ret = dios_io_ring_refs(&io, req.op, req.pos);
-	}
-	/* The count of a take, or the one it needs. */
-	if (req.op == DIOS_RING_TAKE_REFS && (!ret || ret == -EMSGSIZE)) {
-		req.n_refs = io.n_refs;
-		ret = dios_copy_out(uarg, usize, &req, sizeof(req)) ?: ret;
-	}
-	if (!ret && req.op == DIOS_RING_ATTACH) {
-		req.addr = io.addr;
-		req.ring_size = dios_ring_size(io.obj);
-		req.own = io.ubuf;
-		ret = dios_copy_out(uarg, usize, &req, sizeof(req));
-		if (ret)
-			dios_io_release(&io, req.addr);
-	}
-	dios_io_end(&io);
-	return ret;
+		return dios_ring_wake_ref(ctx, req.ref, dir);
+	return dios_ring_lease_req(ctx, uarg, usize, &req, dir);
 }
 
 /**
@@ -1711,6 +1740,10 @@ long dios_ioctl(struct dios_context *ctx, unsigned int cmd,
 	unsigned int nr = _IOC_NR(cmd);
 	size_t usize = _IOC_SIZE(cmd);
 
+	/* A ring call's wait, exactly framed: no table, no indirect call. */
+	if (likely(cmd == DIOS_IOC_RING))
+		return dios_context_is_owner(ctx) ?
+		       dios_ioc_ring(ctx, uarg, usize) : -EBADFD;
 	if (_IOC_TYPE(cmd) != DIOS_IOC_MAGIC ||
 	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) ||
 	    nr >= ARRAY_SIZE(dios_ioctls))

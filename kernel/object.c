@@ -432,11 +432,6 @@ void dios_object_release(struct dios_object *obj)
 		dios_object_destroy_later(obj);
 }
 
-bool dios_object_is_live(struct dios_object *obj)
-{
-	return atomic_read(&obj->active) >= 0;
-}
-
 static void dios_object_update_refs(struct dios_object *obj)
 {
 	struct dios_ref *ref;

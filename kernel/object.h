@@ -215,7 +215,13 @@ void dios_object_put(struct dios_object *obj);
 
 int __must_check dios_object_acquire(struct dios_object *obj);
 void dios_object_release(struct dios_object *obj);
-bool dios_object_is_live(struct dios_object *obj);
+
+/* Not deactivated: no zombie, not being destroyed. */
+static inline bool dios_object_is_live(struct dios_object *obj)
+{
+	return atomic_read(&obj->active) >= 0;
+}
+
 int dios_object_zombify(struct dios_object *obj);
 
 void dios_object_set_named(struct dios_object *obj, bool named);

@@ -40,16 +40,9 @@
 #include "ring.h"
 #include "stream.h"
 
-static const struct dios_object_ops dios_ring_ops;
-
 static struct dios_stream *dios_ring_stream(struct dios_object *obj)
 {
 	return container_of(obj, struct dios_stream, obj);
-}
-
-bool dios_is_ring(struct dios_object *obj)
-{
-	return obj->ops == &dios_ring_ops;
 }
 
 /*
@@ -336,7 +329,7 @@ static void dios_ring_show(struct dios_object *obj, struct seq_file *m)
 	seq_printf(m, " refs=%u", READ_ONCE(rs->nr_refs));
 }
 
-static const struct dios_object_ops dios_ring_ops = {
+const struct dios_object_ops dios_ring_ops = {
 	.info = dios_ring_info,
 	.zombify = dios_ring_zombify,
 	.destroy = dios_ring_destroy,
@@ -353,29 +346,53 @@ static const struct dios_object_ops dios_ring_ops = {
 };
 
 /*
- * Count a waiter of side @dir in or out.  The last one out disarms the
- * side: the other side need not wake anyone any more.
+ * Ask for a wake of side @dir, or stop asking.  Written under the lock, read
+ * without it by dios_ring_rearm().
  */
-static void dios_ring_count_wait(struct dios_stream *s, unsigned int dir,
-				 int delta)
+static void dios_ring_set_armed(struct dios_stream *s, unsigned int dir,
+				bool on)
 {
-	spin_lock(&s->lock);
-	s->rs->nr_wait[dir] += delta;
-	if (!s->rs->nr_wait[dir] && s->rs->armed[dir]) {
-		s->rs->armed[dir] = false;
+	struct dios_ring *rs = s->rs;
+
+	lockdep_assert_held(&s->lock);
+	if (rs->armed[dir] != on) {
+		WRITE_ONCE(rs->armed[dir], on);
 		dios_ring_publish_wake(s);
 	}
+}
+
+/* A waiter of side @dir comes in: counted and armed in one go. */
+static void dios_ring_wait_in(struct dios_stream *s, unsigned int dir)
+{
+	spin_lock(&s->lock);
+	s->rs->nr_wait[dir]++;
+	dios_ring_set_armed(s, dir, true);
 	spin_unlock(&s->lock);
 }
 
-/* A waiter of side @dir is about to look, then sleep: ask for a wake. */
-static void dios_ring_arm(struct dios_stream *s, unsigned int dir)
+/*
+ * A waiter of side @dir goes.  The last one out disarms the side: the
+ * other side need not wake anyone any more.
+ */
+static void dios_ring_wait_out(struct dios_stream *s, unsigned int dir)
 {
 	spin_lock(&s->lock);
-	if (!s->rs->armed[dir]) {
-		s->rs->armed[dir] = true;
-		dios_ring_publish_wake(s);
-	}
+	if (!--s->rs->nr_wait[dir])
+		dios_ring_set_armed(s, dir, false);
+	spin_unlock(&s->lock);
+}
+
+/*
+ * A waiter of side @dir about to look again asks for a wake again.  With
+ * waiters counted only a wake disarms the side, so a side found armed
+ * needs no lock: the flag in the kernel page was set with it.
+ */
+static void dios_ring_rearm(struct dios_stream *s, unsigned int dir)
+{
+	if (READ_ONCE(s->rs->armed[dir]))
+		return;
+	spin_lock(&s->lock);
+	dios_ring_set_armed(s, dir, true);
 	spin_unlock(&s->lock);
 }
 
@@ -383,7 +400,8 @@ static void dios_ring_arm(struct dios_stream *s, unsigned int dir)
  * Whether a waiter of side @io->dir that last saw the other side at @seen
  * may go: 1 if the position moved, an error, or 0 to sleep.
  */
-static int dios_ring_moved(struct dios_stream *s, struct dios_io *io, u32 seen)
+static __always_inline int dios_ring_moved(struct dios_stream *s,
+					   struct dios_io *io, u32 seen)
 {
 	struct dios_ring *rs = s->rs;
 	int ret = dios_ring_gone(io);
@@ -409,23 +427,36 @@ static int dios_ring_moved(struct dios_stream *s, struct dios_io *io, u32 seen)
  * @io:		the side; its mutex held, its buffer the lease
  * @seen:	the other side's position as the caller last saw it
  *
+ * Armed, queued, then a look at the position after a full barrier (see
+ * the header comment), and a sleep if it has not moved.  A waiter that was
+ * woken looks first without queueing: a wake is nearly always a move, and
+ * the look is all it then needs.
+ *
  * Return: 0 once the position moved; -EPIPE, -EIDRM, -EBADF,
  * -ERESTARTSYS.
  */
 int dios_ring_wait(struct dios_io *io, u64 seen)
 {
 	struct dios_stream *s = dios_ring_stream(io->obj);
+	u32 lo = lower_32_bits(seen);
+	bool woken = false;
 	DEFINE_WAIT(wait);
 	int ret;
 
-	dios_ring_count_wait(s, io->dir, 1);
+	dios_ring_wait_in(s, io->dir);
 	for (;;) {
+		/* After a wake, the look alone: nearly always it moved. */
+		if (woken) {
+			ret = dios_ring_moved(s, io, lo);
+			if (ret)
+				break;
+		}
 		prepare_to_wait(&s->obj.waitq, &wait, TASK_INTERRUPTIBLE);
-		/* Armed again on every pass: a wake disarms. */
-		dios_ring_arm(s, io->dir);
+		/* A wake disarms: armed again before every look. */
+		dios_ring_rearm(s, io->dir);
 		/* The flag before the look: see the header comment. */
 		smp_mb();
-		ret = dios_ring_moved(s, io, lower_32_bits(seen));
+		ret = dios_ring_moved(s, io, lo);
 		if (ret)
 			break;
 		if (signal_pending(current)) {
@@ -434,9 +465,10 @@ int dios_ring_wait(struct dios_io *io, u64 seen)
 		}
 		atomic_long_inc(&dios_stats.ring_sleeps);
 		schedule();
+		woken = true;
 	}
 	finish_wait(&s->obj.waitq, &wait);
-	dios_ring_count_wait(s, io->dir, -1);
+	dios_ring_wait_out(s, io->dir);
 	return ret < 0 ? ret : 0;
 }
 
@@ -458,7 +490,7 @@ void dios_ring_wake(struct dios_object *obj, unsigned int dir)
 							DIOS_IO_DIR_WRITE;
 
 	spin_lock(&s->lock);
-	s->rs->armed[other] = false;
+	WRITE_ONCE(s->rs->armed[other], false);
 	s->rs->poll[other] = false;
 	dios_ring_publish_wake(s);
 	spin_unlock(&s->lock);

@@ -80,7 +80,14 @@ static inline u32 dios_ring_pos_lo(struct dios_ring_pos *p)
 }
 
 struct dios_object *dios_ring_create(const struct dios_create_args *args);
-bool dios_is_ring(struct dios_object *obj);
+extern const struct dios_object_ops dios_ring_ops;
+
+/* Whether @obj is a ring stream. */
+static inline bool dios_is_ring(struct dios_object *obj)
+{
+	return obj->ops == &dios_ring_ops;
+}
+
 int dios_ring_wait(struct dios_io *io, u64 seen);
 void dios_ring_wake(struct dios_object *obj, unsigned int dir);
 u64 dios_ring_size(struct dios_object *obj);

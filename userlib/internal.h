@@ -83,9 +83,10 @@ int __dios_ring_send_ref(uint64_t flags, dios_ref_t ref, const void *buf,
 			 uint64_t len);
 int __dios_ring_recv_ref(uint64_t flags, dios_ref_t ref, void *buf,
 			 uint64_t cap);
-int __dios_ring_call_ref(uint64_t flags, dios_ref_t send_ref,
-			 const void *sbuf, uint64_t slen, dios_ref_t recv_ref,
-			 void *rbuf, uint64_t rcap, uint32_t *done);
+/* dios_call() where neither stream is a lease of this process (io.c). */
+int __dios_call_slow(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
+		     uint64_t slen, dios_ref_t recv_ref, void *rbuf,
+		     uint64_t rcap, uint32_t *done);
 
 /* One ioctl, -errno on failure, the caller's errno untouched. */
 static inline int __sys_dios_ioctl(int fd, unsigned long cmd, void *arg)

@@ -37,6 +37,7 @@ struct ring_side {
 	dios_ref_t ref;
 	int side;			/* DIOS_RING_READ or DIOS_RING_WRITE */
 	int lock;			/* serialises the side's calls */
+	int fd;				/* the context's, at the attach */
 	uint32_t spin_ns;		/* how long to spin before a sleep */
 	uint32_t spin_skip;		/* sleeps without a spin since one */
 	const struct dios_ring_kern *kern;
@@ -212,6 +213,55 @@ static inline int __sys_dios_ring(struct dios_ring_req *req)
 	return __sys_dios_call(DIOS_IOC_RING, req);
 }
 
+/*
+ * The ioctl of a wait or a wake, on the hot path of a call: straight to the
+ * kernel on the two 64-bit ABIs where a library may (liburing does the
+ * same), without errno; -errno.
+ */
+static inline long ring_ioctl(int fd, struct dios_ring_req *req)
+{
+#if defined(__x86_64__) && !defined(__ILP32__)
+	long ret;
+
+	__asm__ __volatile__("syscall"
+			     : "=a"(ret)
+			     : "0"((long)SYS_ioctl), "D"((long)fd),
+			       "S"((unsigned long)DIOS_IOC_RING),
+			       "d"((unsigned long)(uintptr_t)req)
+			     : "rcx", "r11", "memory");
+	return ret;
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = SYS_ioctl;
+	register long x0 __asm__("x0") = fd;
+	register unsigned long x1 __asm__("x1") = DIOS_IOC_RING;
+	register unsigned long x2 __asm__("x2") = (uintptr_t)req;
+
+	__asm__ __volatile__("svc 0"
+			     : "+r"(x0)
+			     : "r"(x8), "r"(x1), "r"(x2)
+			     : "memory", "cc");
+	return x0;
+#else
+	return __sys_dios_ioctl(fd, DIOS_IOC_RING, req);
+#endif
+}
+
+/*
+ * A wait or a wake of a side: on the descriptor of its attach, which is
+ * the context's while the lease is in the table (a new context forgets the
+ * table).  A process that is not the context's owner, a fork child that
+ * inherited the table without the atfork handler, gets -EBADFD there:
+ * that retries as every call does.
+ */
+static inline int ring_sys(int fd, struct dios_ring_req *req)
+{
+	long ret = ring_ioctl(fd, req);
+
+	if (ret == -EBADFD)
+		return __sys_dios_ring(req);
+	return (int)ret;
+}
+
 /* An attach or a delete of (@ref, @side) in flight; -1 matches a delete. */
 static struct ring_pending *ring_pending_find(dios_ref_t ref, int side)
 {
@@ -284,6 +334,7 @@ static struct ring_side *ring_insert(const struct dios_ring_req *req,
 	 * A thread that found this entry before it was freed may hold its
 	 * lock: it looks at ref last written, so the rest is set first.
 	 */
+	r->fd = __dios_ctx_fd();
 	r->page = (size_t)sysconf(_SC_PAGESIZE);
 	r->view = (void *)(uintptr_t)req->addr;
 	r->kern = r->view;
@@ -590,20 +641,19 @@ static int ring_spin(struct ring_side *r, const struct dios_ring_pos *pos,
  */
 static int ring_wait(struct ring_side *r, uint64_t seen, dios_ref_t wake)
 {
-	struct dios_ring_req req;
-	dios_ref_t ref = r->ref;
-	int side = r->side, ret;
+	struct dios_ring_req req = {
+		.op = DIOS_RING_WAIT,
+		.side = (uint32_t)r->side,
+		.ref = r->ref,
+		.pos = seen,
+		.wake_ref = wake,
+	};
+	int fd = r->fd, ret;
 
-	memset(&req, 0, sizeof(req));
-	req.op = DIOS_RING_WAIT;
-	req.side = (uint32_t)side;
-	req.ref = ref;
-	req.pos = seen;
-	req.wake_ref = wake;
 	side_unlock(r);
-	ret = __sys_dios_ring(&req);
+	ret = ring_sys(fd, &req);
 	side_lock(r);
-	if (!ring_is(r, ref, side))
+	if (!ring_is(r, req.ref, (int)req.side))
 		return ret < 0 ? ret : -EBADF;
 	if (r->open)
 		return -EBUSY;
@@ -613,18 +663,25 @@ static int ring_wait(struct ring_side *r, uint64_t seen, dios_ref_t wake)
 /* DIOS_RING_WAKE: wake the other side of side @side of @ref. */
 static int ring_wake_ref(dios_ref_t ref, int side)
 {
-	struct dios_ring_req req;
+	struct dios_ring_req req = {
+		.op = DIOS_RING_WAKE,
+		.side = (uint32_t)side,
+		.ref = ref,
+	};
 
-	memset(&req, 0, sizeof(req));
-	req.op = DIOS_RING_WAKE;
-	req.side = (uint32_t)side;
-	req.ref = ref;
 	return __sys_dios_ring(&req);
 }
 
+/* The same for side @r, under its lock. */
 static int ring_wake(struct ring_side *r)
 {
-	return ring_wake_ref(r->ref, r->side);
+	struct dios_ring_req req = {
+		.op = DIOS_RING_WAKE,
+		.side = (uint32_t)r->side,
+		.ref = r->ref,
+	};
+
+	return ring_sys(r->fd, &req);
 }
 
 /* After a move: wake the other side if the kernel page says one may sleep. */
@@ -1215,42 +1272,55 @@ int __dios_ring_recv_ref(uint64_t flags, dios_ref_t ref, void *buf,
 }
 
 /*
- * dios_call() on two ring streams whose leases this process holds: the
- * send, then the receive, which wakes the reader of the send if it sleeps
- * (in its wait when it sleeps itself).  DIOS_RING_UNKNOWN, nothing done,
- * if either lease is not in the table.  A receive side deleted after the
- * send is -EBADF, as for any call racing a delete.
+ * dios_call(), here for the common case of ring streams: on two whose
+ * leases this process holds, the send, then the receive, which wakes the
+ * reader of the send if it sleeps (in its wait when it sleeps itself), in
+ * one function.  Anything else is __dios_call_slow()'s (io.c).  A receive
+ * side deleted after the send is -EBADF, as for any call racing a delete.
  */
-int __dios_ring_call_ref(uint64_t flags, dios_ref_t send_ref,
-			 const void *sbuf, uint64_t slen, dios_ref_t recv_ref,
-			 void *rbuf, uint64_t rcap, uint32_t *done)
+int dios_call(uint64_t flags, dios_ref_t send_ref, const void *sbuf,
+	      uint64_t slen, dios_ref_t recv_ref, void *rbuf, uint64_t rcap,
+	      uint32_t *done)
 {
-	struct ring_side *s = ring_find(send_ref, DIOS_RING_WRITE);
-	struct ring_side *r = ring_find(recv_ref, DIOS_RING_READ);
 	dios_ref_t wake = DIOS_REF_NONE;
+	struct ring_side *s, *r;
+	uint32_t d;
 	int ret;
 
+	if (done)
+		*done = 0;
+	if (!send_ref || !recv_ref)
+		return -EBADF;
+	if (flags & ~DIOS_NONBLOCK)
+		return -EINVAL;
+	if ((!sbuf && slen) || (!rbuf && rcap))
+		return -EFAULT;
+	s = ring_find(send_ref, DIOS_RING_WRITE);
+	r = ring_find(recv_ref, DIOS_RING_READ);
+	if (s && r)
+		s = ring_lock_if(s, send_ref, DIOS_RING_WRITE);
 	if (!s || !r)
-		return DIOS_RING_UNKNOWN;
-	s = ring_lock_if(s, send_ref, DIOS_RING_WRITE);
-	if (!s)
-		return DIOS_RING_UNKNOWN;
+		return __dios_call_slow(flags, send_ref, sbuf, slen, recv_ref,
+					rbuf, rcap, done);
 	ret = ring_send(flags, s, sbuf, slen, 0);
 	if (!ret && ring_wants_wake(s))
 		wake = send_ref;
 	side_unlock(s);
 	if (ret)
 		return ret;
-	*done = DIOS_XFER_SEND;
+	d = DIOS_XFER_SEND;
 	r = ring_lock_if(r, recv_ref, DIOS_RING_READ);
-	if (!r) {
+	if (r) {
+		ret = ring_recv(flags, r, rbuf, rcap, wake);
+		side_unlock(r);
+		if (ret >= 0)
+			d |= DIOS_XFER_RECV;
+	} else {
 		if (wake)
 			__dios_ring_wake(wake);
-		return -EBADF;
+		ret = -EBADF;
 	}
-	ret = ring_recv(flags, r, rbuf, rcap, wake);
-	side_unlock(r);
-	if (ret >= 0)
-		*done |= DIOS_XFER_RECV;
+	if (done)
+		*done = d;
 	return ret;
 }

@@ -107,6 +107,7 @@ TEST(inherited_descriptor_is_ebadfd)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
+		struct dios_ring_req q;
 		struct dios_dup_req r;
 		void *p;
 
@@ -117,6 +118,13 @@ TEST(inherited_descriptor_is_ebadfd)
 		r.ref = ref;
 		r.rights = DIOS_RIGHTS_ALL;
 		EXPECT_EQ(-1, ioctl(fd, DIOS_IOC_DUP, &r));
+		EXPECT_EQ(EBADFD, errno);
+		/* The ring's wait and wake, framed apart from the table. */
+		memset(&q, 0, sizeof(q));
+		q.op = DIOS_RING_WAKE;
+		q.side = DIOS_RING_WRITE;
+		q.ref = ref;
+		EXPECT_EQ(-1, ioctl(fd, DIOS_IOC_RING, &q));
 		EXPECT_EQ(EBADFD, errno);
 		p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, DIOS_MMAP_META);
 		EXPECT_EQ(MAP_FAILED, p);

@@ -591,6 +591,56 @@ TEST_F(ring, ioctl_errors)
 	EXPECT_EQ(-EINVAL, ring_raw(&req));
 }
 
+/*
+ * A wake, alone or as the wait's wake_ref, names a ring stream with READ
+ * or WRITE: each error with otherwise valid input, and a wait whose wake
+ * fails does not wait.
+ */
+TEST_F(ring, wake_errors)
+{
+	struct dios_create_args a = { .capacity = 64 };
+	struct dios_ring_req att, req;
+	dios_ref_t plain, other, bare, gone;
+
+	ASSERT_EQ(0, dios_create(DIOS_CREATE_ANON, DIOS_OBJ_STREAM, &a, &plain,
+				 NULL));
+	ASSERT_EQ(0, ring_create(&other, CAP));
+	ASSERT_EQ(0, dios_dup(other, DIOS_RIGHT_COPY | DIOS_RIGHT_DELETE,
+			      &bare));
+	ASSERT_EQ(0, dios_dup(other, DIOS_RIGHTS_ALL, &gone));
+	ASSERT_EQ(0, dios_delete(0, gone));
+
+	req = ring_req(DIOS_RING_WAKE, DIOS_RING_WRITE, other);
+	EXPECT_EQ(0, ring_raw(&req));
+	req.ref = gone;
+	EXPECT_EQ(-EBADF, ring_raw(&req));
+	req.ref = bare;
+	EXPECT_EQ(-EACCES, ring_raw(&req));
+	req.ref = plain;
+	EXPECT_EQ(-EOPNOTSUPP, ring_raw(&req));
+
+	/* The waiting side's lease held, its ring empty: only the wake fails. */
+	att = ring_req(DIOS_RING_ATTACH, DIOS_RING_READ, self->s);
+	ASSERT_EQ(0, ring_raw(&att));
+	req = ring_req(DIOS_RING_WAIT, DIOS_RING_READ, self->s);
+	req.wake_ref = gone;
+	EXPECT_EQ(-EBADF, ring_raw(&req));
+	req.wake_ref = bare;
+	EXPECT_EQ(-EACCES, ring_raw(&req));
+	req.wake_ref = plain;
+	EXPECT_EQ(-EOPNOTSUPP, ring_raw(&req));
+	/* A zombie: -EIDRM, for the wake alone and for the wait's. */
+	ASSERT_EQ(0, dios_delete(DIOS_DELETE_ZOMBIFY, bare));
+	req.wake_ref = other;
+	EXPECT_EQ(-EIDRM, ring_raw(&req));
+	req = ring_req(DIOS_RING_WAKE, DIOS_RING_WRITE, other);
+	EXPECT_EQ(-EIDRM, ring_raw(&req));
+	att.op = DIOS_RING_DETACH;
+	att.ring_size = 0;
+	att.own = 0;
+	EXPECT_EQ(0, ring_raw(&att));
+}
+
 static sigjmp_buf fault_jmp;
 
 static void on_fault(int sig)
