@@ -21,6 +21,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -192,10 +193,50 @@ RING_HOT struct ring_side *ring_find(dios_ref_t ref, int side)
 	return r;
 }
 
+/*
+ * A new entry, zeroed.  Entries live in pages the kernel wipes on fork
+ * (MADV_WIPEONFORK, Linux 4.14): a child forked without the atfork handler
+ * (a bare clone(2)) inherits the table, the threads' hints and the free
+ * list, but every entry reads as zeros there, the lease of no reference.
+ * Its calls then go to the kernel, which refuses the parent's descriptor
+ * (-EBADFD), and libdios forgets the inherited context and the table,
+ * rather than fault on views the child does not have (the module maps
+ * them VM_DONTCOPY).  It costs the fast path nothing.  Under the table's
+ * lock; never freed (ring_insert()).
+ */
+static struct ring_side *ring_side_alloc(void)
+{
+	static char *next;
+	static size_t left;
+	size_t size = (sizeof(struct ring_side) + 63) & ~(size_t)63;
+	long page;
+	char *p;
+
+	if (left < size) {
+		page = sysconf(_SC_PAGESIZE);
+		if (page < 4096)
+			page = 4096;
+		p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+#ifdef MADV_WIPEONFORK
+		madvise(p, (size_t)page, MADV_WIPEONFORK);
+#endif
+		next = p;
+		left = (size_t)page;
+	}
+	p = next;
+	next += size;
+	left -= size;
+	return (struct ring_side *)(void *)p;
+}
+
 /* The context is gone (fork child, stale copy): so are the mappings. */
 void __dios_ring_forget(void)
 {
 	unsigned int i;
+
 
 	for (i = 0; i < RING_BUCKETS; i++)
 		__atomic_store_n(&ring_table[i], NULL, __ATOMIC_RELEASE);
@@ -326,7 +367,7 @@ static struct ring_side *ring_insert(const struct dios_ring_req *req,
 	if (r) {
 		ring_free = r->free_next;
 	} else {
-		r = calloc(1, sizeof(*r));
+		r = ring_side_alloc();
 		if (!r)
 			return NULL;
 	}

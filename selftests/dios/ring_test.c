@@ -641,6 +641,41 @@ TEST_F(ring, wake_errors)
 	EXPECT_EQ(0, ring_raw(&att));
 }
 
+/*
+ * A child forked without the atfork handlers inherits libdios's table of
+ * leases but not their views: its calls are -EBADF (a fresh context, where
+ * the handle means nothing), never a fault on the parent's views.
+ */
+TEST_F(ring, raw_fork_child)
+{
+	char buf[8];
+	pid_t pid;
+
+	ASSERT_EQ(0, dios_send(0, self->s, "abc", 3));
+	ASSERT_EQ(3, dios_recv(0, self->s, buf, sizeof(buf)));
+	ASSERT_EQ(0, dios_send(0, self->s, "def", 3));
+	/* A bare clone(SIGCHLD) is fork(2) without the atfork handlers. */
+	pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		dios_ref_t mine;
+
+		EXPECT_EQ(-EBADF, dios_recv(0, self->s, buf, sizeof(buf)));
+		EXPECT_EQ(-EBADF, dios_send(0, self->s, "xyz", 3));
+		EXPECT_EQ(-EBADF, dios_call(0, self->s, "xyz", 3, self->s, buf,
+					    sizeof(buf), NULL));
+		/* Its own ring streams work. */
+		ASSERT_EQ(0, ring_create(&mine, CAP));
+		EXPECT_EQ(0, dios_send(0, mine, "ghi", 3));
+		EXPECT_EQ(3, dios_recv(0, mine, buf, sizeof(buf)));
+		DIOS_CHILD_EXIT();
+	}
+	EXPECT_EQ(0, dios_test_wait(pid));
+	/* The parent's leases are untouched: the message is still there. */
+	EXPECT_EQ(3, dios_recv(0, self->s, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "def", 3));
+}
+
 static sigjmp_buf fault_jmp;
 
 static void on_fault(int sig)
