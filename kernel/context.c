@@ -60,8 +60,6 @@
 #include "select.h"
 #include "task.h"
 
-#define DIOS_META_PER_PAGE	(PAGE_SIZE / sizeof(struct dios_ref_meta))
-
 static_assert(PAGE_SIZE % sizeof(struct dios_ref_meta) == 0);
 
 static struct kmem_cache *dios_ref_cache;
@@ -78,46 +76,6 @@ static_assert(sizeof(struct dios_ref) == 48);
 static u64 dios_handle_make(u32 gen, u32 index)
 {
 	return ((u64)gen << 32) | (index + 1);
-}
-
-/*
- * The table slot of @index, NULL beyond the table.  The first page of slots,
- * all that most tasks use, is found without walking the xarray.
- */
-static __always_inline struct dios_ref __rcu **
-dios_slot(struct dios_context *ctx, u32 index)
-{
-	struct dios_ref __rcu **chunk;
-
-	if (index < DIOS_META_PER_PAGE)
-		/* Pairs with the smp_store_release() in grow_slots. */
-		chunk = smp_load_acquire(&ctx->slots0);
-	else
-		chunk = xa_load(&ctx->slots, index / DIOS_META_PER_PAGE);
-	return chunk ? &chunk[index % DIOS_META_PER_PAGE] : NULL;
-}
-
-/*
- * Find the reference of @handle; NULL for a bad handle.  A zero index part
- * wraps to U32_MAX, beyond any table.  Under RCU or the context lock.
- */
-static __always_inline struct dios_ref *
-dios_context_find(struct dios_context *ctx, u64 handle)
-{
-	u32 gen = handle >> 32;
-	u32 index = (u32)handle - 1;
-	struct dios_ref __rcu **slot;
-	struct dios_ref *ref;
-
-	if (!gen)
-		return NULL;
-	slot = dios_slot(ctx, index);
-	if (!slot)
-		return NULL;
-	ref = rcu_dereference_check(*slot, lockdep_is_held(&ctx->lock));
-	if (!ref || READ_ONCE(ref->gen) != gen)
-		return NULL;
-	return ref;
 }
 
 static struct dios_ref_meta *dios_meta_entry(struct dios_context *ctx,
@@ -616,32 +574,6 @@ int dios_context_lookup(struct dios_context *ctx, u64 handle,
 	}
 	rcu_read_unlock();
 	return ret;
-}
-
-/**
- * dios_context_peek() - resolve a handle, taking nothing
- * @ctx:	the context
- * @handle:	the handle
- * @h:		out: the object and rights
- *
- * For a step that needs the object only for as long as the caller's RCU
- * read-side critical section: the object's memory lasts that long (it is
- * freed after a grace period), its insides may be destroyed meanwhile.
- *
- * Return: 0, or -EBADF as dios_context_lookup().
- */
-int dios_context_peek(struct dios_context *ctx, u64 handle,
-		      struct dios_handle *h)
-{
-	struct dios_ref *ref;
-
-	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
-	ref = dios_context_find(ctx, handle);
-	if (!ref)
-		return -EBADF;
-	h->obj = ref->obj;
-	h->rights = ref->rights;
-	return 0;
 }
 
 static int dios_context_init_meta(struct dios_context *ctx)

@@ -34,10 +34,12 @@
  * reference of an object, so the middle step is not taken today.
  */
 
+#include <linux/dios.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched/signal.h>
 #include <linux/spinlock.h>
@@ -181,10 +183,76 @@ static inline bool dios_context_is_owner(struct dios_context *ctx)
 	return task_tgid(current) == ctx->owner;
 }
 
+#define DIOS_META_PER_PAGE	(PAGE_SIZE / sizeof(struct dios_ref_meta))
+
+/*
+ * The table slot of @index, NULL beyond the table.  The first page of slots,
+ * all that most tasks use, is found without walking the xarray.
+ */
+static __always_inline struct dios_ref __rcu **
+dios_slot(struct dios_context *ctx, u32 index)
+{
+	struct dios_ref __rcu **chunk;
+
+	if (index < DIOS_META_PER_PAGE)
+		/* Pairs with the smp_store_release() in grow_slots. */
+		chunk = smp_load_acquire(&ctx->slots0);
+	else
+		chunk = xa_load(&ctx->slots, index / DIOS_META_PER_PAGE);
+	return chunk ? &chunk[index % DIOS_META_PER_PAGE] : NULL;
+}
+
+/*
+ * Find the reference of @handle; NULL for a bad handle.  A zero index part
+ * wraps to U32_MAX, beyond any table.  Under RCU or the context lock.
+ */
+static __always_inline struct dios_ref *
+dios_context_find(struct dios_context *ctx, u64 handle)
+{
+	u32 gen = handle >> 32;
+	u32 index = (u32)handle - 1;
+	struct dios_ref __rcu **slot;
+	struct dios_ref *ref;
+
+	if (!gen)
+		return NULL;
+	slot = dios_slot(ctx, index);
+	if (!slot)
+		return NULL;
+	ref = rcu_dereference_check(*slot, lockdep_is_held(&ctx->lock));
+	if (!ref || READ_ONCE(ref->gen) != gen)
+		return NULL;
+	return ref;
+}
+
+/**
+ * dios_context_peek() - resolve a handle, taking nothing
+ * @ctx:	the context
+ * @handle:	the handle
+ * @h:		out: the object and rights
+ *
+ * For a step that needs the object only for as long as the caller's RCU
+ * read-side critical section: the object's memory lasts that long (it is
+ * freed after a grace period), its insides may be destroyed meanwhile.
+ *
+ * Return: 0, or -EBADF as dios_context_lookup().
+ */
+static inline int dios_context_peek(struct dios_context *ctx, u64 handle,
+				    struct dios_handle *h)
+{
+	struct dios_ref *ref;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
+	ref = dios_context_find(ctx, handle);
+	if (!ref)
+		return -EBADF;
+	h->obj = ref->obj;
+	h->rights = ref->rights;
+	return 0;
+}
+
 int dios_context_lookup(struct dios_context *ctx, u64 handle,
 			struct dios_handle *h);
-int dios_context_peek(struct dios_context *ctx, u64 handle,
-		      struct dios_handle *h);
 int dios_context_install(struct dios_context *ctx, struct dios_object *obj,
 			 u64 rights, u64 *handle);
 int dios_context_install_many(struct dios_context *ctx,
