@@ -429,6 +429,52 @@ TEST_F(ring, zombify)
 	EXPECT_EQ(-EIDRM, dios_send(0, d, "abc", 3));
 }
 
+/*
+ * DIOS_RING_WAKE with nothing sent: the reader wakes, finds the ring as it
+ * was, asks for a wake again and sleeps; the message sent next wakes it.
+ * A reader that did not ask again would sleep through that send.
+ */
+TEST(ring_spurious_wakes)
+{
+	struct dios_create_args a = { .capacity = 256 };
+	struct dios_name name;
+	dios_ref_t s, c;
+	char buf[8];
+	int i, p[2];
+	pid_t pid;
+
+	DIOS_REQUIRE(DIOS_FEAT_RING);
+	ASSERT_EQ(0, setenv("DIOS_RING_SPIN_NS", "0", 1));
+	ASSERT_EQ(0, dios_create(DIOS_CREATE_RING, DIOS_OBJ_STREAM, &a, &s,
+				 &name));
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct dios_ring_req req;
+
+		ASSERT_EQ(0, dios_lookup(0, &name, DIOS_REF_NONE, &c));
+		for (i = 0; i < 3; i++) {
+			ASSERT_EQ(0, dios_test_wait_sleeping(getppid(),
+							     SLEEP_MS));
+			req = ring_req(DIOS_RING_WAKE, DIOS_RING_WRITE, c);
+			ASSERT_EQ(0, ring_raw(&req));
+			usleep(20000);
+		}
+		ASSERT_EQ(0, dios_test_wait_sleeping(getppid(), SLEEP_MS));
+		ASSERT_EQ(0, dios_send(0, c, "abc", 3));
+		/* Alive until the reader has it: an exit would wake it too. */
+		ASSERT_EQ(0, dios_test_read(p[0], buf, 1));
+		DIOS_CHILD_EXIT();
+	}
+	EXPECT_EQ(3, dios_recv(0, s, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "abc", 3));
+	ASSERT_EQ(1, write(p[1], "x", 1));
+	EXPECT_EQ(0, dios_test_wait(pid));
+	close(p[0]);
+	close(p[1]);
+}
+
 TEST(ring_zombify_wakes_reader)
 {
 	struct dios_create_args a = { .capacity = 256 };
