@@ -562,16 +562,12 @@ struct dios_ref *dios_context_lookup_ref(struct dios_context *ctx, u64 handle)
 int dios_context_lookup(struct dios_context *ctx, u64 handle,
 			struct dios_handle *h)
 {
-	struct dios_ref *ref;
-	int ret = -EBADF;
+	int ret;
 
 	rcu_read_lock();
-	ref = dios_context_find(ctx, handle);
-	if (ref && dios_object_get_maybe_zero(ref->obj)) {
-		h->obj = ref->obj;
-		h->rights = ref->rights;
-		ret = 0;
-	}
+	ret = dios_context_peek(ctx, handle, h);
+	if (!ret && !dios_object_get_maybe_zero(h->obj))
+		ret = -EBADF;
 	rcu_read_unlock();
 	return ret;
 }

@@ -237,7 +237,6 @@ void __dios_ring_forget(void)
 {
 	unsigned int i;
 
-
 	for (i = 0; i < RING_BUCKETS; i++)
 		__atomic_store_n(&ring_table[i], NULL, __ATOMIC_RELEASE);
 	ring_hint[0] = ring_hint[1] = NULL;
@@ -701,8 +700,12 @@ static int ring_wait(struct ring_side *r, uint64_t seen, dios_ref_t wake)
 	return ret;
 }
 
-/* DIOS_RING_WAKE: wake the other side of side @side of @ref. */
-static int ring_wake_ref(dios_ref_t ref, int side)
+/*
+ * DIOS_RING_WAKE: wake the other side of side @side of @ref, on the
+ * descriptor of its attach @fd if the caller holds the lease, else (-1) on
+ * the context's.
+ */
+static int ring_wake_ref(int fd, dios_ref_t ref, int side)
 {
 	struct dios_ring_req req = {
 		.op = DIOS_RING_WAKE,
@@ -710,19 +713,13 @@ static int ring_wake_ref(dios_ref_t ref, int side)
 		.ref = ref,
 	};
 
-	return __sys_dios_ring(&req);
+	return fd < 0 ? __sys_dios_ring(&req) : ring_sys(fd, &req);
 }
 
 /* The same for side @r, under its lock. */
 static int ring_wake(struct ring_side *r)
 {
-	struct dios_ring_req req = {
-		.op = DIOS_RING_WAKE,
-		.side = (uint32_t)r->side,
-		.ref = r->ref,
-	};
-
-	return ring_sys(r->fd, &req);
+	return ring_wake_ref(r->fd, r->ref, r->side);
 }
 
 /* After a move: wake the other side if the kernel page says one may sleep. */
@@ -1179,7 +1176,7 @@ int __dios_ring_wants_wake(const struct ring_side *r)
 /* Wake the sleepers of the ring stream @ref. */
 int __dios_ring_wake(dios_ref_t ref)
 {
-	return ring_wake_ref(ref, DIOS_RING_WRITE);
+	return ring_wake_ref(-1, ref, DIOS_RING_WRITE);
 }
 
 /*
